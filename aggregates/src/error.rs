@@ -1,0 +1,44 @@
+//! The domain's one error type: why an aggregate refused a command. Each
+//! variant is a kind of refusal that the HTTP layers map to a status once.
+
+use crate::money::MoneyError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The command is malformed in a way only the domain can tell (bounds, shapes).
+    #[error("{0}")]
+    Invalid(String),
+    /// The command is well formed but the aggregate's state does not allow it now.
+    #[error("{0}")]
+    Conflict(String),
+    /// The actor is not the one this command belongs to (not the poster, not the assignee).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing the command is about does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The account cannot cover the amount.
+    #[error("insufficient funds: {available_cents} cents available, {needed_cents} needed")]
+    InsufficientFunds {
+        available_cents: i64,
+        needed_cents: i64,
+    },
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+impl DomainError {
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        DomainError::Conflict(message.into())
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        DomainError::Invalid(message.into())
+    }
+
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
+        DomainError::Forbidden(message.into())
+    }
+}
+
+pub type Decided<E> = Result<Vec<E>, DomainError>;

@@ -1,0 +1,125 @@
+//! Every event of every aggregate, as one type: what the journal's readers
+//! (the bus's loader, projections, auditors) decode a stored event into.
+//! Which enum a payload belongs to is told by its stream's prefix.
+
+use crate::account::AccountEvent;
+use crate::actor::ActorEvent;
+use crate::aggregate::{Aggregate, DomainEvent};
+use crate::api_key::KeyEvent;
+use crate::deposit::DepositEvent;
+use crate::task::TaskEvent;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Event {
+    Actor(ActorEvent),
+    Key(KeyEvent),
+    Account(AccountEvent),
+    Deposit(DepositEvent),
+    Task(TaskEvent),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("stream {0:?} belongs to no known aggregate")]
+    UnknownStream(String),
+    #[error("event in stream {stream_id:?} does not decode: {source}")]
+    Payload {
+        stream_id: String,
+        source: serde_json::Error,
+    },
+}
+
+/// The aggregate a stream belongs to, from its id's prefix (`task-…`).
+pub fn stream_prefix(stream_id: &str) -> &str {
+    stream_id
+        .split_once('-')
+        .map_or(stream_id, |(prefix, _)| prefix)
+}
+
+impl Event {
+    pub fn decode(stream_id: &str, payload: &str) -> Result<Event, DecodeError> {
+        fn parse<T: serde::de::DeserializeOwned>(
+            stream_id: &str,
+            payload: &str,
+        ) -> Result<T, DecodeError> {
+            serde_json::from_str(payload).map_err(|source| DecodeError::Payload {
+                stream_id: stream_id.to_owned(),
+                source,
+            })
+        }
+        Ok(match stream_prefix(stream_id) {
+            crate::actor::Actor::STREAM_PREFIX => Event::Actor(parse(stream_id, payload)?),
+            crate::api_key::ApiKey::STREAM_PREFIX => Event::Key(parse(stream_id, payload)?),
+            crate::account::Account::STREAM_PREFIX => Event::Account(parse(stream_id, payload)?),
+            crate::deposit::Deposit::STREAM_PREFIX => Event::Deposit(parse(stream_id, payload)?),
+            crate::task::Task::STREAM_PREFIX => Event::Task(parse(stream_id, payload)?),
+            _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
+        })
+    }
+
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Event::Actor(e) => e.event_type(),
+            Event::Key(e) => e.event_type(),
+            Event::Account(e) => e.event_type(),
+            Event::Deposit(e) => e.event_type(),
+            Event::Task(e) => e.event_type(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::Role;
+    use crate::ids::ActorId;
+    use uuid::Uuid;
+
+    fn registered() -> ActorEvent {
+        ActorEvent::ActorRegistered {
+            actor_id: ActorId(Uuid::from_u128(1)),
+            role: Role::Human,
+            name: "Ada".to_owned(),
+            email: None,
+            registered_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_stored_event_decodes_by_its_streams_prefix() {
+        let payload = serde_json::to_string(&registered()).unwrap();
+        let decoded =
+            Event::decode("actor-00000000-0000-0000-0000-000000000001", &payload).unwrap();
+        assert_eq!(decoded, Event::Actor(registered()));
+        assert_eq!(decoded.event_type(), "ActorRegistered");
+        let completed = r#"{"type":"DepositCompleted","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("deposit-1", completed),
+            Ok(Event::Deposit(DepositEvent::DepositCompleted { .. }))
+        ));
+    }
+
+    #[test]
+    fn an_account_stream_is_told_by_its_first_segment() {
+        assert_eq!(
+            stream_prefix("account-00000000-0000-0000-0000-000000000001-live-USD"),
+            "account"
+        );
+        assert_eq!(stream_prefix("task"), "task");
+    }
+
+    #[test]
+    fn an_unknown_stream_or_a_foreign_payload_does_not_decode() {
+        let payload = serde_json::to_string(&registered()).unwrap();
+        assert!(matches!(
+            Event::decode("listing-1", &payload),
+            Err(DecodeError::UnknownStream(_))
+        ));
+        assert!(matches!(
+            Event::decode("task-1", &payload),
+            Err(DecodeError::Payload { .. })
+        ));
+    }
+}

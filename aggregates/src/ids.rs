@@ -1,0 +1,75 @@
+//! Identifiers. Every id is a UUID (v7 when Errand makes it: time-ordered, so
+//! ids sort as cursors), wrapped in a type per kind so a task id can never be
+//! passed where an actor id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            pub fn parse(text: &str) -> Option<Self> {
+                Uuid::parse_str(text).ok().map($name)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                $name(id)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An agent, a human or an admin.
+    ActorId
+);
+id_type!(
+    /// An API key (not its secret).
+    KeyId
+);
+id_type!(
+    /// A unit of paid work.
+    TaskId
+);
+id_type!(
+    /// A person's request to be selected for an `apply_select` task.
+    ApplicationId
+);
+id_type!(
+    /// One worker holding one slot of a task.
+    AssignmentId
+);
+id_type!(
+    /// Proof of work handed in for one assignment.
+    SubmissionId
+);
+id_type!(
+    /// Money set aside on an account for one purpose (a task's escrow).
+    HoldId
+);
+id_type!(
+    /// One settlement of part of a hold: a capture (payment) or a release (refund).
+    SettlementId
+);
+id_type!(
+    /// Money coming into the ledger from outside (a deposit or a grant).
+    FundingId
+);
+id_type!(
+    /// Money leaving the ledger to a payment provider.
+    PayoutId
+);

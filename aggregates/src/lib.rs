@@ -1,0 +1,38 @@
+//! # Errand's domain
+//!
+//! Pure rules, no IO: every aggregate folds its events into state and
+//! `decide`s which events a command produces, or refuses with a
+//! [`DomainError`]. Ids and the current time come in the command.
+//!
+//! - [`money`] and [`fee`]: exact amounts in minor units, fee splits.
+//! - [`actor`], [`api_key`]: who acts, and the keys they act with.
+//! - [`account`], [`deposit`]: balances, holds (escrow), settlements.
+//! - [`task`]: the unit of paid work shared by every dialect.
+//! - [`ledger`]: the double-entry postings each account event makes.
+//!
+//! Commands that touch several aggregates (posting a task places a hold;
+//! approving captures it and pays the worker) are decided by the task first;
+//! [`task::account_commands`] says what the accounts must then decide, and
+//! the command bus appends all of it atomically or nothing.
+
+pub mod account;
+pub mod actor;
+pub mod aggregate;
+pub mod api_key;
+pub mod deposit;
+pub mod error;
+pub mod event;
+pub mod fee;
+pub mod ids;
+pub mod ledger;
+pub mod mode;
+pub mod money;
+pub mod policy;
+pub mod task;
+
+pub use aggregate::{Aggregate, DomainEvent};
+pub use error::DomainError;
+pub use event::Event;
+
+/// A moment, always UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

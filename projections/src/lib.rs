@@ -1,0 +1,304 @@
+//! # Errand's read models
+//!
+//! Each projection turns the journal's events, in position order, into rows
+//! that list, search and authentication queries read. None of them is a source
+//! of truth: every table here can be dropped and rebuilt by replaying the
+//! journal (DESIGN.md §5).
+//!
+//! - [`actors`]: `actors_view`, who is registered and in what standing.
+//! - [`api_keys`]: `api_keys_view`, keys by the hash of their secret.
+//! - [`tasks`]: `tasks_view` with its slot counters and escrow, and the
+//!   assignments and submissions workers list as their own work.
+//! - [`accounts`]: `accounts_view`, balances and lifetime totals.
+//! - [`postings`]: the double-entry ledger, one row per posting.
+//! - [`timers`]: deadlines and review windows that the runtime fires as commands.
+//!
+//! How a projection writes: a batch of events is folded in memory over the
+//! rows it touches (loaded once, by key), and each touched row is written
+//! once. That keeps a projection's rules plain Rust over structs and makes a
+//! replay cost a few statements per batch instead of several per event.
+//!
+//! **Invariants.** A projection only reads events and writes its own tables;
+//! it never issues commands (the runtime fires timers). It commits nothing:
+//! the caller's transaction carries the rows and the checkpoint together, so
+//! each event affects a read model exactly once. SQL uses `$n` placeholders
+//! and only TEXT and BIGINT/INTEGER columns, so one statement runs on SQLite
+//! and PostgreSQL through sqlx's `Any` driver. Times are BIGINT microseconds
+//! since the Unix epoch; JSON is TEXT.
+
+pub mod accounts;
+pub mod actors;
+pub mod api_keys;
+pub mod postings;
+mod rows;
+pub mod tasks;
+pub mod timers;
+
+#[cfg(test)]
+mod testing;
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use errand_aggregates::event::DecodeError;
+use errand_aggregates::Event;
+use sqlx::AnyConnection;
+
+pub use accounts::Accounts;
+pub use actors::Actors;
+pub use api_keys::ApiKeys;
+pub use postings::Postings;
+pub use rows::{AnyQuery, Record, ViewRow};
+pub use tasks::Tasks;
+pub use timers::{Timer, TimerKind, Timers};
+
+/// The table every projection's progress is kept in: `(name, position)`.
+pub const CHECKPOINTS_TABLE: &str = "projection_checkpoints";
+
+/// One journal event, decoded, as projections see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectedEvent {
+    /// The journal's global position: gap-free, in commit order.
+    pub position: i64,
+    pub stream_id: String,
+    pub event_type: String,
+    pub event: Event,
+    /// When the journal recorded it (not the domain's `at`).
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl ProjectedEvent {
+    /// Decodes a stored payload; an event that does not decode is an error for
+    /// the caller to stop on, never one to skip.
+    pub fn decode(
+        position: i64,
+        stream_id: &str,
+        event_type: &str,
+        payload: &str,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<ProjectedEvent, DecodeError> {
+        Ok(ProjectedEvent {
+            position,
+            stream_id: stream_id.to_owned(),
+            event_type: event_type.to_owned(),
+            event: Event::decode(stream_id, payload)?,
+            recorded_at,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// The events contradict the rows, e.g. an update for a row never
+    /// created. The journal is the truth, so this is a bug or a damaged read
+    /// model: stop and rebuild rather than guess.
+    #[error("event at position {position} ({event_type}) cannot be applied: {reason}")]
+    Inconsistent {
+        position: i64,
+        event_type: String,
+        reason: String,
+    },
+}
+
+impl ProjectionError {
+    pub(crate) fn inconsistent(event: &ProjectedEvent, reason: impl Into<String>) -> Self {
+        ProjectionError::Inconsistent {
+            position: event.position,
+            event_type: event.event_type.clone(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A read model: the events it handles and the rows it writes.
+pub trait Projection: Send + Sync {
+    /// Stable name, the key of its checkpoint.
+    fn name(&self) -> &'static str;
+
+    /// The tables it owns, emptied by a rebuild.
+    fn tables(&self) -> &'static [&'static str];
+
+    /// Applies `events` (ascending positions, none applied before) inside the
+    /// caller's transaction. Events the projection does not handle are ignored.
+    fn apply_batch(
+        &self,
+        conn: &mut AnyConnection,
+        events: &[ProjectedEvent],
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+
+    /// Applies one event: a batch of one.
+    fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        event: &ProjectedEvent,
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send {
+        self.apply_batch(conn, std::slice::from_ref(event))
+    }
+}
+
+/// Every projection Errand runs, as one type, so the runner can hold a list of
+/// them without boxing futures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadModel {
+    Actors(Actors),
+    ApiKeys(ApiKeys),
+    Tasks(Tasks),
+    Accounts(Accounts),
+    Postings(Postings),
+    Timers(Timers),
+}
+
+impl ReadModel {
+    /// All read models, in the order the runner applies them.
+    pub fn all() -> Vec<ReadModel> {
+        vec![
+            ReadModel::Actors(Actors),
+            ReadModel::ApiKeys(ApiKeys),
+            ReadModel::Tasks(Tasks),
+            ReadModel::Accounts(Accounts),
+            ReadModel::Postings(Postings),
+            ReadModel::Timers(Timers),
+        ]
+    }
+}
+
+impl Projection for ReadModel {
+    fn name(&self) -> &'static str {
+        match self {
+            ReadModel::Actors(p) => p.name(),
+            ReadModel::ApiKeys(p) => p.name(),
+            ReadModel::Tasks(p) => p.name(),
+            ReadModel::Accounts(p) => p.name(),
+            ReadModel::Postings(p) => p.name(),
+            ReadModel::Timers(p) => p.name(),
+        }
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        match self {
+            ReadModel::Actors(p) => p.tables(),
+            ReadModel::ApiKeys(p) => p.tables(),
+            ReadModel::Tasks(p) => p.tables(),
+            ReadModel::Accounts(p) => p.tables(),
+            ReadModel::Postings(p) => p.tables(),
+            ReadModel::Timers(p) => p.tables(),
+        }
+    }
+
+    async fn apply_batch(
+        &self,
+        conn: &mut AnyConnection,
+        events: &[ProjectedEvent],
+    ) -> Result<(), ProjectionError> {
+        match self {
+            ReadModel::Actors(p) => p.apply_batch(conn, events).await,
+            ReadModel::ApiKeys(p) => p.apply_batch(conn, events).await,
+            ReadModel::Tasks(p) => p.apply_batch(conn, events).await,
+            ReadModel::Accounts(p) => p.apply_batch(conn, events).await,
+            ReadModel::Postings(p) => p.apply_batch(conn, events).await,
+            ReadModel::Timers(p) => p.apply_batch(conn, events).await,
+        }
+    }
+}
+
+/// Microseconds since the Unix epoch: how every time is stored.
+pub fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// The id after a stream's prefix: `task-<id>` → `<id>`.
+pub(crate) fn stream_suffix(stream_id: &str) -> &str {
+    stream_id.split_once('-').map_or("", |(_, id)| id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::AccountView;
+    use crate::actors::ActorView;
+    use crate::api_keys::ApiKeyView;
+    use crate::tasks::{AssignmentView, SubmissionView, TaskView};
+    use crate::testing::*;
+
+    /// Every table, as comparable values.
+    struct Snapshot {
+        actors: Vec<ActorView>,
+        keys: Vec<ApiKeyView>,
+        tasks: Vec<TaskView>,
+        assignments: Vec<AssignmentView>,
+        submissions: Vec<SubmissionView>,
+        accounts: Vec<AccountView>,
+        timers: Vec<Timer>,
+        postings: Vec<(i64, i64, String, i64)>,
+    }
+
+    async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
+        Snapshot {
+            actors: all_rows(conn).await,
+            keys: all_rows(conn).await,
+            tasks: all_rows(conn).await,
+            assignments: all_rows(conn).await,
+            submissions: all_rows(conn).await,
+            accounts: all_rows(conn).await,
+            timers: all_rows(conn).await,
+            postings: sqlx::query_as(
+                "SELECT position, seq, ledger_account, amount_cents FROM postings ORDER BY position, seq",
+            )
+            .fetch_all(conn)
+            .await
+            .unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_read_models_do_not_depend_on_where_batches_begin_and_end() {
+        let mut journal = TestJournal::default();
+        rich_story(&mut journal);
+        let events = journal.take();
+        let mut snapshots = Vec::new();
+        for batch_size in [1, 2, 7, events.len()] {
+            let mut db = TestDb::new().await;
+            for batch in events.chunks(batch_size) {
+                for projection in ReadModel::all() {
+                    db.apply(&projection, batch).await;
+                }
+            }
+            snapshots.push(snapshot(&mut db.conn).await);
+        }
+        let first = &snapshots[0];
+        assert!(!first.tasks.is_empty() && !first.postings.is_empty());
+        for other in &snapshots[1..] {
+            assert_eq!(first.actors, other.actors);
+            assert_eq!(first.keys, other.keys);
+            assert_eq!(first.tasks, other.tasks);
+            assert_eq!(first.assignments, other.assignments);
+            assert_eq!(first.submissions, other.submissions);
+            assert_eq!(first.accounts, other.accounts);
+            assert_eq!(first.timers, other.timers);
+            assert_eq!(first.postings, other.postings);
+        }
+    }
+
+    #[tokio::test]
+    async fn projections_have_distinct_names_and_own_distinct_tables() {
+        let all = ReadModel::all();
+        let mut names: Vec<_> = all.iter().map(|p| p.name()).collect();
+        let mut tables: Vec<_> = all
+            .iter()
+            .flat_map(|p| p.tables().iter().copied())
+            .collect();
+        let (name_count, table_count) = (names.len(), tables.len());
+        names.sort();
+        names.dedup();
+        tables.sort();
+        tables.dedup();
+        assert_eq!((names.len(), tables.len()), (name_count, table_count));
+        // Every table a projection owns exists.
+        let mut db = TestDb::new().await;
+        for table in tables {
+            db.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        }
+    }
+}

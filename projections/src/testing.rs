@@ -1,0 +1,577 @@
+//! Test support: a migrated database, and a journal in memory whose events come
+//! from the aggregates' own `decide`, so tests feed projections realistic events.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use errand_aggregates::account::{Account, AccountCommand, AccountId, Funding};
+use errand_aggregates::actor::{Actor, ActorCommand, Caller, Role, Standing};
+use errand_aggregates::api_key::{ApiKey, KeyCommand};
+use errand_aggregates::fee::FeePolicy;
+use errand_aggregates::ids::*;
+use errand_aggregates::mode::Mode;
+use errand_aggregates::money::Money;
+use errand_aggregates::task::{AssignmentMode, NewTask, Task, TaskCommand};
+use errand_aggregates::{Aggregate, DomainEvent, Event};
+use sqlx::{AnyConnection, Connection};
+use uuid::Uuid;
+
+use crate::{ProjectedEvent, Projection};
+
+/// A moment `seconds` after a fixed start, so tests read as a timeline.
+pub(crate) fn at(seconds: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::seconds(seconds)
+}
+
+pub(crate) fn projected(position: i64, stream_id: &str, event: Event) -> ProjectedEvent {
+    ProjectedEvent {
+        position,
+        stream_id: stream_id.to_owned(),
+        event_type: event.event_type().to_owned(),
+        event,
+        recorded_at: at(position),
+    }
+}
+
+pub(crate) fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+pub(crate) fn caller(actor: ActorId) -> Caller {
+    Caller {
+        actor,
+        role: Role::Human,
+        standing: Standing::Active,
+    }
+}
+
+/// A first-accept task of `slots` slots paying `reward_cents` each, with an 18 % fee.
+pub(crate) fn new_task(task_id: TaskId, slots: u32, reward_cents: i64) -> NewTask {
+    NewTask {
+        task_id,
+        hold_id: HoldId(new_id()),
+        mode: Mode::Live,
+        title: "Photograph the storefront".into(),
+        description: "Two photos, daylight.".into(),
+        kind: "photography".into(),
+        details: serde_json::json!({ "urgency": "high" }),
+        reward: Money::usd(reward_cents),
+        slots,
+        assignment: AssignmentMode::FirstAccept,
+        fee: FeePolicy::percent("18").unwrap(),
+        deadline: None,
+        assignment_time_limit_s: None,
+        review_window_s: None,
+    }
+}
+
+/// A database with every migration applied: SQLite in memory, or a fresh
+/// PostgreSQL database when `ERRAND_TEST_DATABASE_URL` is set.
+pub(crate) struct TestDb {
+    pub(crate) conn: AnyConnection,
+    /// The PostgreSQL server and database to drop when the test ends.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub(crate) async fn new() -> TestDb {
+        sqlx::any::install_default_drivers();
+        match std::env::var("ERRAND_TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let mut admin = AnyConnection::connect(&url).await.unwrap();
+                let name = format!("errand_projections_{}", Uuid::now_v7().simple());
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let (base, _) = url.rsplit_once('/').unwrap();
+                let mut conn = AnyConnection::connect(&format!("{base}/{name}"))
+                    .await
+                    .unwrap();
+                sqlx::migrate!("../migrations/postgres")
+                    .run(&mut conn)
+                    .await
+                    .unwrap();
+                TestDb {
+                    conn,
+                    postgres: Some((url, name)),
+                }
+            }
+            _ => {
+                let mut conn = AnyConnection::connect("sqlite::memory:").await.unwrap();
+                sqlx::migrate!("../migrations/sqlite")
+                    .run(&mut conn)
+                    .await
+                    .unwrap();
+                TestDb {
+                    conn,
+                    postgres: None,
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn apply(&mut self, projection: &impl Projection, events: &[ProjectedEvent]) {
+        projection
+            .apply_batch(&mut self.conn, events)
+            .await
+            .unwrap();
+    }
+
+    pub(crate) async fn count(&mut self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&mut self.conn)
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot block on a future:
+        // a thread with its own runtime does the cleanup.
+        // Best effort: a failed cleanup leaves a database behind, not a failed test.
+        let cleanup = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(mut admin) = AnyConnection::connect(&url).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(&drop).execute(&mut admin).await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// Aggregates in memory and the events they decided, numbered as a journal would.
+#[derive(Default)]
+pub(crate) struct TestJournal {
+    position: i64,
+    actors: HashMap<ActorId, Actor>,
+    keys: HashMap<KeyId, ApiKey>,
+    accounts: HashMap<AccountId, Account>,
+    tasks: HashMap<TaskId, Task>,
+    /// Decided since the last `take`.
+    pending: Vec<ProjectedEvent>,
+}
+
+fn decided<A: Aggregate>(state: &mut A, command: &A::Command) -> Vec<A::Event>
+where
+    A::Command: std::fmt::Debug,
+{
+    let events = state
+        .decide(command)
+        .unwrap_or_else(|error| panic!("{command:?} was refused: {error}"));
+    for event in &events {
+        state.apply(event);
+    }
+    events
+}
+
+impl TestJournal {
+    /// Records events through their stored JSON form, as the journal would.
+    fn record<E: DomainEvent>(&mut self, stream_id: &str, events: Vec<E>) {
+        for event in events {
+            self.position += 1;
+            let payload = serde_json::to_string(&event).unwrap();
+            let projected = ProjectedEvent::decode(
+                self.position,
+                stream_id,
+                event.event_type(),
+                &payload,
+                at(self.position),
+            )
+            .unwrap();
+            self.pending.push(projected);
+        }
+    }
+
+    pub(crate) fn actor(&mut self, actor: ActorId, command: ActorCommand) {
+        let events = decided(self.actors.entry(actor).or_default(), &command);
+        self.record(&format!("actor-{actor}"), events);
+    }
+
+    pub(crate) fn key(&mut self, key: KeyId, command: KeyCommand) {
+        let events = decided(self.keys.entry(key).or_default(), &command);
+        self.record(&format!("key-{key}"), events);
+    }
+
+    pub(crate) fn account(&mut self, account: AccountId, command: AccountCommand) {
+        let events = decided(self.accounts.entry(account).or_default(), &command);
+        self.record(&account.stream_id(), events);
+    }
+
+    pub(crate) fn deposit(&mut self, owner: ActorId, cents: i64) {
+        let account = AccountId::usd(owner, Mode::Live);
+        self.account(
+            account,
+            AccountCommand::Fund {
+                account,
+                funding_id: FundingId(new_id()),
+                amount: Money::usd(cents),
+                funding: Funding::Deposit {
+                    provider: "sandbox".into(),
+                },
+                at: at(0),
+            },
+        );
+    }
+
+    /// Decides a task command and the account commands its events imply, in
+    /// the order the bus appends them.
+    pub(crate) fn task(&mut self, task: TaskId, command: TaskCommand) {
+        let state = self.tasks.entry(task).or_default();
+        let before = state.clone();
+        let events = decided(state, &command);
+        let account_commands = errand_aggregates::task::account_commands(&before, &events);
+        self.record(&format!("task-{task}"), events);
+        for (account, command) in account_commands {
+            self.account(account, command);
+        }
+    }
+
+    pub(crate) fn task_state(&self, task: TaskId) -> &Task {
+        &self.tasks[&task]
+    }
+
+    pub(crate) fn account_state(&self, account: AccountId) -> &Account {
+        &self.accounts[&account]
+    }
+
+    pub(crate) fn accounts(&self) -> impl Iterator<Item = (&AccountId, &Account)> {
+        self.accounts.iter()
+    }
+
+    /// The events decided since the last call.
+    pub(crate) fn take(&mut self) -> Vec<ProjectedEvent> {
+        std::mem::take(&mut self.pending)
+    }
+}
+
+/// Every row of a view, by key: for comparing whole tables.
+pub(crate) async fn all_rows<R: crate::ViewRow>(conn: &mut AnyConnection) -> Vec<R> {
+    let sql = format!(
+        "SELECT {} FROM {} ORDER BY {}",
+        R::COLUMNS.join(", "),
+        R::TABLE,
+        R::COLUMNS[0]
+    );
+    sqlx::query(&sql)
+        .fetch_all(conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| R::decode(row).unwrap())
+        .collect()
+}
+
+/// The people of [`rich_story`].
+pub(crate) struct Cast {
+    pub(crate) admin: ActorId,
+    pub(crate) poster: ActorId,
+    pub(crate) workers: [ActorId; 4],
+    /// Completed: one approved by hand, one rejected then redone and
+    /// auto-approved, one abandoned, one disputed.
+    pub(crate) consensus: TaskId,
+    /// Apply-and-select; expired with a submission still under review, which
+    /// is then auto-approved.
+    pub(crate) expired: TaskId,
+    /// Paused, resumed, resized up, then cancelled with a worker still on it.
+    pub(crate) cancelled: TaskId,
+    /// Stopped, then completed by the work already under way.
+    pub(crate) stopped: TaskId,
+}
+
+/// A marketplace's worth of history touching every event type.
+pub(crate) fn rich_story(journal: &mut TestJournal) -> Cast {
+    let admin = ActorId(new_id());
+    let poster = ActorId(new_id());
+    let workers = [(); 4].map(|_| ActorId(new_id()));
+    let cast = Cast {
+        admin,
+        poster,
+        workers,
+        consensus: TaskId(new_id()),
+        expired: TaskId(new_id()),
+        cancelled: TaskId(new_id()),
+        stopped: TaskId(new_id()),
+    };
+    let register = |journal: &mut TestJournal, actor: ActorId, role: Role, name: &str| {
+        journal.actor(
+            actor,
+            ActorCommand::Register {
+                actor_id: actor,
+                role,
+                name: name.into(),
+                email: None,
+                at: at(0),
+            },
+        );
+    };
+    register(journal, admin, Role::Admin, "Root");
+    register(journal, poster, Role::Agent, "Scout bot");
+    for (i, worker) in workers.iter().enumerate() {
+        register(journal, *worker, Role::Human, &format!("Worker {i}"));
+    }
+    let admin_caller = Caller {
+        actor: admin,
+        role: Role::Admin,
+        standing: Standing::Active,
+    };
+    let key = KeyId(new_id());
+    journal.key(
+        key,
+        KeyCommand::Issue {
+            key_id: key,
+            actor_id: poster,
+            prefix: "erk_live_0001".into(),
+            secret_hash: "0f".repeat(32),
+            scopes: vec![],
+            mode: Mode::Live,
+            at: at(0),
+        },
+    );
+    journal.deposit(poster, 100_000);
+    let [w0, w1, w2, w3] = workers;
+    let by = caller;
+    let submit = |journal: &mut TestJournal, task: TaskId, worker: ActorId, s: i64| {
+        let submission = SubmissionId(new_id());
+        journal.task(
+            task,
+            TaskCommand::Submit {
+                submission_id: submission,
+                proof: errand_aggregates::task::Proof::text("done"),
+                by: by(worker),
+                at: at(s),
+            },
+        );
+        submission
+    };
+    let accept = |journal: &mut TestJournal, task: TaskId, worker: ActorId, s: i64| {
+        journal.task(
+            task,
+            TaskCommand::Accept {
+                assignment_id: AssignmentId(new_id()),
+                by: by(worker),
+                at: at(s),
+            },
+        );
+    };
+
+    // The consensus task: 3 slots, 30 s to submit, 60 s review window.
+    let task = cast.consensus;
+    let mut new = new_task(task, 3, 1_000);
+    new.deadline = Some(at(1_000));
+    new.assignment_time_limit_s = Some(30);
+    new.review_window_s = Some(60);
+    journal.task(
+        task,
+        TaskCommand::Post {
+            task: Box::new(new),
+            by: by(poster),
+            at: at(1),
+        },
+    );
+    accept(journal, task, w0, 10);
+    accept(journal, task, w1, 11);
+    accept(journal, task, w2, 12);
+    let first = submit(journal, task, w0, 20);
+    let second = submit(journal, task, w1, 21);
+    journal.task(
+        task,
+        TaskCommand::Approve {
+            submission_id: first,
+            by: by(poster),
+            at: at(30),
+        },
+    );
+    journal.task(
+        task,
+        TaskCommand::Reject {
+            submission_id: second,
+            reason: "wrong storefront".into(),
+            by: by(poster),
+            at: at(31),
+        },
+    );
+    let abandoned = journal.task_state(task).assignments[2].id;
+    journal.task(
+        task,
+        TaskCommand::AbandonAssignment {
+            assignment_id: abandoned,
+            at: at(45),
+        },
+    );
+    accept(journal, task, w3, 50);
+    let disputed = submit(journal, task, w3, 55);
+    journal.task(
+        task,
+        TaskCommand::Dispute {
+            submission_id: disputed,
+            reason: "copied photo".into(),
+            by: by(poster),
+            at: at(60),
+        },
+    );
+    accept(journal, task, w1, 70);
+    let redone = submit(journal, task, w1, 75);
+    journal.task(
+        task,
+        TaskCommand::AutoApprove {
+            submission_id: redone,
+            at: at(140),
+        },
+    );
+
+    // Apply and select; expires with work under review.
+    let task = cast.expired;
+    let mut new = new_task(task, 2, 500);
+    new.assignment = AssignmentMode::ApplySelect;
+    new.deadline = Some(at(300));
+    new.review_window_s = Some(60);
+    journal.task(
+        task,
+        TaskCommand::Post {
+            task: Box::new(new),
+            by: by(poster),
+            at: at(2),
+        },
+    );
+    let application = ApplicationId(new_id());
+    journal.task(
+        task,
+        TaskCommand::Apply {
+            application_id: application,
+            note: Some("I live next door".into()),
+            by: by(w0),
+            at: at(10),
+        },
+    );
+    journal.task(
+        task,
+        TaskCommand::Select {
+            application_id: application,
+            assignment_id: AssignmentId(new_id()),
+            by: by(poster),
+            at: at(15),
+        },
+    );
+    let late = submit(journal, task, w0, 290);
+    journal.task(task, TaskCommand::Expire { at: at(300) });
+    journal.task(
+        task,
+        TaskCommand::AutoApprove {
+            submission_id: late,
+            at: at(350),
+        },
+    );
+
+    // Paused, resumed, resized, cancelled.
+    let task = cast.cancelled;
+    let mut new = new_task(task, 2, 700);
+    new.assignment_time_limit_s = Some(600);
+    journal.task(
+        task,
+        TaskCommand::Post {
+            task: Box::new(new),
+            by: by(poster),
+            at: at(3),
+        },
+    );
+    accept(journal, task, w2, 5);
+    journal.task(
+        task,
+        TaskCommand::Pause {
+            by: by(poster),
+            at: at(6),
+        },
+    );
+    journal.task(
+        task,
+        TaskCommand::Resume {
+            by: by(poster),
+            at: at(7),
+        },
+    );
+    journal.task(
+        task,
+        TaskCommand::Resize {
+            slots: 4,
+            by: by(poster),
+            at: at(8),
+        },
+    );
+    journal.task(
+        task,
+        TaskCommand::Cancel {
+            by: by(poster),
+            at: at(9),
+        },
+    );
+
+    // Stopped, then finished by the work under way.
+    let task = cast.stopped;
+    let mut new = new_task(task, 1, 300);
+    new.review_window_s = Some(3_600);
+    journal.task(
+        task,
+        TaskCommand::Post {
+            task: Box::new(new),
+            by: by(poster),
+            at: at(4),
+        },
+    );
+    accept(journal, task, w3, 5);
+    journal.task(
+        task,
+        TaskCommand::Stop {
+            by: by(poster),
+            at: at(6),
+        },
+    );
+    let last = submit(journal, task, w3, 7);
+    journal.task(
+        task,
+        TaskCommand::Approve {
+            submission_id: last,
+            by: by(poster),
+            at: at(8),
+        },
+    );
+
+    // Money out, a frozen worker, a revoked key.
+    let payee = AccountId::usd(w0, Mode::Live);
+    journal.account(
+        payee,
+        AccountCommand::SendPayout {
+            payout_id: PayoutId(new_id()),
+            amount: Money::usd(100),
+            at: at(400),
+        },
+    );
+    journal.actor(
+        w3,
+        ActorCommand::Freeze {
+            by: admin_caller,
+            reason: "disputed work".into(),
+            at: at(400),
+        },
+    );
+    journal.key(
+        key,
+        KeyCommand::Revoke {
+            by: by(poster),
+            at: at(400),
+        },
+    );
+    cast
+}

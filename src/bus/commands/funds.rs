@@ -1,0 +1,100 @@
+use crate::bus::{BusError, UnitOfWork};
+use errand_aggregates::account::{Account, AccountCommand, AccountId, Funding};
+use errand_aggregates::actor::{Actor, Caller};
+use errand_aggregates::deposit::{Deposit, DepositCommand};
+use errand_aggregates::ids::FundingId;
+use errand_aggregates::money::Money;
+use errand_aggregates::{policy, DomainError, Timestamp};
+
+pub fn deposit_stream(funding_id: FundingId) -> String {
+    format!("deposit-{funding_id}")
+}
+
+/// An audited grant of platform money to an actor's account (admins only).
+pub async fn grant_credit(
+    unit: &mut UnitOfWork<'_>,
+    by: Caller,
+    account: AccountId,
+    funding_id: FundingId,
+    amount: Money,
+    reason: String,
+    at: Timestamp,
+) -> Result<Account, BusError> {
+    policy::may_grant_credit(&by)?;
+    let reason = policy::audited_reason(&reason)?;
+    ensure_actor(unit, account).await?;
+    let command = AccountCommand::Fund {
+        account,
+        funding_id,
+        amount,
+        funding: Funding::Grant {
+            reason,
+            granted_by: by.actor,
+        },
+        at,
+    };
+    unit.decide::<Account>(&account.stream_id(), &command)
+        .await?;
+    unit.load::<Account>(&account.stream_id()).await
+}
+
+pub async fn request_deposit(
+    unit: &mut UnitOfWork<'_>,
+    by: Caller,
+    account: AccountId,
+    funding_id: FundingId,
+    amount: Money,
+    provider: &str,
+    at: Timestamp,
+) -> Result<Deposit, BusError> {
+    by.ensure_not_banned()?;
+    let stream = deposit_stream(funding_id);
+    let command = DepositCommand::Request {
+        funding_id,
+        account,
+        amount,
+        provider: provider.to_owned(),
+        at,
+    };
+    unit.decide::<Deposit>(&stream, &command).await?;
+    unit.load::<Deposit>(&stream).await
+}
+
+/// The payment provider confirmed the money: the deposit completes and the
+/// account is credited in the same append, at most once.
+pub async fn complete_deposit(
+    unit: &mut UnitOfWork<'_>,
+    funding_id: FundingId,
+    at: Timestamp,
+) -> Result<Deposit, BusError> {
+    let stream = deposit_stream(funding_id);
+    let (deposit, _) = unit
+        .decide::<Deposit>(&stream, &DepositCommand::Complete { at })
+        .await?;
+    let (Some(account), Some(amount)) = (deposit.account, deposit.amount) else {
+        return Err(DomainError::NotFound("deposit").into());
+    };
+    let command = AccountCommand::Fund {
+        account,
+        funding_id,
+        amount,
+        funding: Funding::Deposit {
+            provider: deposit.provider.clone(),
+        },
+        at,
+    };
+    unit.decide::<Account>(&account.stream_id(), &command)
+        .await?;
+    unit.load::<Deposit>(&stream).await
+}
+
+async fn ensure_actor(unit: &mut UnitOfWork<'_>, account: AccountId) -> Result<(), BusError> {
+    let actor = unit
+        .load::<Actor>(&super::actors::actor_stream(account.owner))
+        .await?;
+    if actor.exists() {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound("actor").into())
+    }
+}

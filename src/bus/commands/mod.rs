@@ -1,0 +1,12 @@
+//! The commands that touch more than one stream, orchestrated: which streams
+//! to load, in what order. The rules themselves live in `errand_aggregates`.
+
+mod actors;
+mod funds;
+mod keys;
+mod tasks;
+
+pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
+pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
+pub use keys::{issue_key, key_stream, revoke_key, NewKey};
+pub use tasks::{on_task, task_stream};

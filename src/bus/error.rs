@@ -1,0 +1,32 @@
+//! Why the command bus could not carry out a command.
+
+use crate::journal::JournalError;
+use errand_aggregates::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// The domain refused the command.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The principal's actor is not on the ledger (a key outliving its actor).
+    #[error("the acting actor does not exist")]
+    UnknownActor,
+    /// The same Idempotency-Key was used before with a different request.
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyKeyReused,
+    /// A request with the same Idempotency-Key is still being carried out.
+    #[error("a request with this Idempotency-Key is in progress")]
+    IdempotencyKeyInFlight,
+    /// Every retry met a concurrent change to the same streams.
+    #[error("too much contention on {stream_id}; retry the request")]
+    Contention { stream_id: String },
+    /// A stored event could not be read back into its aggregate's events.
+    #[error("stream {stream_id} holds an event that does not decode")]
+    Corrupt {
+        stream_id: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}

@@ -1,0 +1,235 @@
+//! `errand`: serve (the default), migrate, verify, replay, export, admin,
+//! demo. Every option is also an environment variable.
+
+use crate::config::{database_url, Config};
+use crate::journal::{Journal, JournalOptions};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use errand_aggregates::actor::Role;
+use errand_aggregates::fee::FeePolicy;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "errand",
+    version,
+    about = "A self-hosted marketplace where AI agents pay people for work"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// PostgreSQL (postgres://…) or SQLite (sqlite://…) URL; default: SQLite in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Where the SQLite database lives when no database URL is given.
+    #[arg(long, env = "ERRAND_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    pub fn url(&self) -> anyhow::Result<String> {
+        database_url(self.database_url.as_deref(), &self.data_dir)
+    }
+
+    pub async fn open(&self) -> anyhow::Result<Journal> {
+        Journal::open(&self.url()?, JournalOptions::default())
+            .await
+            .context("opening the journal")
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Check the ledger's invariants; exits non-zero on any breach.
+    Verify,
+    /// Rebuild every read model from the journal.
+    Replay,
+    /// Write events as JSON lines to standard output.
+    Export {
+        /// Only events after this journal position.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+    },
+    /// Operator actions.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// A narrated walkthrough on a temporary database.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Register an actor and print a new key for it (the secret is the last line).
+    CreateKey {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, default_value = "operator-made")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Agent,
+    Human,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Agent => Role::Agent,
+            RoleArg::Human => Role::Human,
+        }
+    }
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    #[arg(long, env = "ERRAND_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: Option<SocketAddr>,
+    /// How clients reach this server, for links it hands out; default http://<listen>.
+    #[arg(long, env = "ERRAND_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The platform's fee on native-API task rewards, in percent.
+    #[arg(long, env = "ERRAND_NATIVE_FEE_PERCENT", default_value = "10")]
+    pub native_fee_percent: String,
+    /// How often due timers are looked for, in milliseconds.
+    #[arg(long, env = "ERRAND_TIMER_INTERVAL_MS", default_value_t = 500)]
+    pub timer_interval_ms: u64,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "ERRAND_LOG_JSON", default_value_t = false)]
+    pub log_json: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let database = cli.database;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(&database, args).await,
+        Command::Migrate => {
+            let journal = database.open().await?;
+            journal.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Verify => {
+            let journal = database.open().await?;
+            let report = crate::audit::verify(&journal).await?;
+            journal.close().await;
+            print!("{}", report.render_text());
+            if report.ok {
+                Ok(())
+            } else {
+                anyhow::bail!("the ledger breaks an invariant")
+            }
+        }
+        Command::Replay => replay(&database).await,
+        Command::Export { after } => export(&database, after).await,
+        Command::Admin(AdminCommand::CreateKey { role, name }) => {
+            let journal = database.open().await?;
+            let bus = crate::bus::CommandBus::new(journal.clone());
+            let created = crate::bootstrap::create_actor_with_key(&bus, role.into(), &name).await?;
+            journal.close().await;
+            println!("actor {} key {}", created.actor_id, created.key_id);
+            println!("{}", created.secret);
+            Ok(())
+        }
+        Command::Demo => crate::demo::run().await,
+    }
+}
+
+async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
+    crate::telemetry::init_logs(args.log_json);
+    let metrics = crate::telemetry::install_metrics();
+    let listen = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let config = Config {
+        native_fee: FeePolicy::percent(&args.native_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_NATIVE_FEE_PERCENT: {e}"))?,
+        public_url: args
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}")),
+        timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
+    };
+    let running = crate::server::start(crate::server::ServeOptions {
+        database_url: database.url()?,
+        listen,
+        config,
+        metrics,
+    })
+    .await?;
+    if let Some(admin) = &running.first_admin {
+        println!("First start: an admin actor was created. Its API key (shown once):");
+        println!("{}", admin.secret);
+    }
+    println!("Errand is listening on http://{}", running.local_addr);
+    running.until_signalled().await
+}
+
+async fn replay(database: &DatabaseArgs) -> anyhow::Result<()> {
+    let journal = database.open().await?;
+    let head = journal.head().await?;
+    let bar = indicatif::ProgressBar::new(head.max(0) as u64);
+    let projections = errand_projections::ReadModel::all();
+    let batch = crate::runtime::REBUILD_BATCH_EVENTS_DEFAULT;
+    let report =
+        crate::runtime::ProjectionRunner::rebuild(&journal, &projections, batch, |done, _head| {
+            bar.set_position(done.max(0) as u64)
+        })
+        .await?;
+    bar.finish();
+    journal.close().await;
+    println!(
+        "rebuilt read models from {} events in {:.2?} ({:.0} events/s)",
+        report.events,
+        report.elapsed,
+        report.events as f64 / report.elapsed.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
+/// Bounded pages keep memory flat however long the journal is.
+const EXPORT_PAGE: u32 = 5_000;
+
+async fn export(database: &DatabaseArgs, mut after: i64) -> anyhow::Result<()> {
+    let journal = database.open().await?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    loop {
+        let events = journal.read_all(after, EXPORT_PAGE).await?;
+        let Some(last) = events.last() else { break };
+        after = last.position;
+        for event in events {
+            let line = serde_json::json!({
+                "position": event.position,
+                "stream_id": event.stream_id,
+                "stream_version": event.stream_version,
+                "event_id": event.event_id,
+                "type": event.event_type,
+                "version": event.event_version,
+                "payload": serde_json::from_str::<serde_json::Value>(&event.payload)?,
+                "metadata": serde_json::from_str::<serde_json::Value>(&event.metadata)?,
+                "recorded_at": event.recorded_at,
+                "hash": event.hash,
+            });
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    journal.close().await;
+    Ok(())
+}

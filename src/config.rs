@@ -1,0 +1,40 @@
+//! Settings of a running server, resolved from the command line and the
+//! environment (every option is also an environment variable, see `cli.rs`).
+
+use errand_aggregates::fee::FeePolicy;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The platform's share of native-API task rewards.
+    pub native_fee: FeePolicy,
+    /// How this server is reached from outside, for links it hands out (checkout pages).
+    pub public_url: String,
+    /// How often due timers (deadlines, time limits, review windows) are looked for.
+    pub timer_interval: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            native_fee: FeePolicy::percent("10").unwrap_or(FeePolicy::free()),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            timer_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// The database a command works on: `DATABASE_URL` if given, otherwise a
+/// SQLite file in the data directory (created if missing).
+pub fn database_url(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<String> {
+    if let Some(url) = database_url.filter(|u| !u.is_empty()) {
+        return Ok(url.to_owned());
+    }
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| anyhow::anyhow!("creating data directory {}: {e}", data_dir.display()))?;
+    Ok(format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("errand.db").display()
+    ))
+}

@@ -1,0 +1,115 @@
+//! Who is calling: `Authorization: Bearer <key>`. The secret's hash finds the
+//! key id in the `api_keys_view` read model (a key issued a moment ago may not
+//! be projected yet, so a miss waits for the read models once before it is a
+//! 401); the key and its actor are then loaded from their streams through the
+//! bus's state cache, so a revocation, freeze or ban is seen at once.
+
+use super::errors::ApiError;
+use super::state::AppState;
+use crate::bus::commands::{actor_stream, key_stream};
+use crate::credentials::hash_secret;
+use crate::queries::keys::key_by_hash;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use errand_aggregates::actor::{Actor, Role, Standing};
+use errand_aggregates::api_key::ApiKey;
+use errand_aggregates::ids::{ActorId, KeyId};
+use errand_aggregates::mode::Mode;
+
+/// Longer bearer tokens are not ours; refuse before hashing attacker input.
+const BEARER_MAX_CHARS: usize = 256;
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub key_id: KeyId,
+    pub actor_id: ActorId,
+    pub role: Role,
+    pub standing: Standing,
+    pub scopes: Vec<String>,
+    pub mode: Mode,
+}
+
+impl Principal {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn principal_id(&self) -> String {
+        format!("key:{}", self.key_id)
+    }
+
+    pub fn require_scope(&self, scope: &str) -> Result<(), ApiError> {
+        if ApiKey::allows(&self.scopes, scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this key lacks the {scope} scope"
+            )))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("only an admin may do this".into()))
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized(
+            "missing Authorization: Bearer <key>",
+        ))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("malformed Authorization header"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or(ApiError::Unauthorized("Authorization must be Bearer <key>"))?
+        .trim();
+    if token.is_empty() || token.len() > BEARER_MAX_CHARS {
+        return Err(ApiError::Unauthorized("invalid API key"));
+    }
+    Ok(token)
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let hash = hash_secret(bearer(parts)?);
+        let key_id = match key_by_hash(state.bus.journal().pool(), &hash).await? {
+            Some(key_id) => key_id,
+            // A key issued a moment ago may not be projected yet.
+            None => key_by_hash(state.read_models().await?, &hash)
+                .await?
+                .ok_or(ApiError::Unauthorized("invalid API key"))?,
+        };
+        let (key, _) = state.bus.load::<ApiKey>(&key_stream(key_id)).await?;
+        let actor_id = key
+            .actor_id
+            .ok_or(ApiError::Unauthorized("invalid API key"))?;
+        let (actor, _) = state.bus.load::<Actor>(&actor_stream(actor_id)).await?;
+        if key.revoked {
+            return Err(ApiError::Unauthorized("this API key was revoked"));
+        }
+        let (Some(role), true) = (actor.role, actor.exists()) else {
+            return Err(ApiError::Unauthorized("the key's actor does not exist"));
+        };
+        if actor.standing == Standing::Banned {
+            return Err(ApiError::Forbidden("this actor is banned".into()));
+        }
+        Ok(Principal {
+            key_id,
+            actor_id,
+            role,
+            standing: actor.standing,
+            scopes: key.scopes,
+            mode: key.mode,
+        })
+    }
+}

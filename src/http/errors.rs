@@ -1,0 +1,188 @@
+//! The native API's one error type, rendered once as RFC 9457
+//! `application/problem+json` with a stable `code`. A 500 is logged with its
+//! cause chain; the client sees only an opaque message and the request id.
+
+use crate::bus::BusError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use errand_aggregates::money::MoneyError;
+use errand_aggregates::DomainError;
+use serde_json::json;
+
+tokio::task_local! {
+    /// The id of the request being served, for error bodies and logs.
+    pub static REQUEST_ID: String;
+}
+
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The body is not JSON, or not the JSON this endpoint takes.
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    /// Well-formed, but a value is out of bounds or breaks a rule.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("send the body as Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("insufficient funds: {available_cents} cents available, {needed_cents} needed")]
+    InsufficientFunds {
+        available_cents: i64,
+        needed_cents: i64,
+    },
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is in progress")]
+    IdempotencyKeyInFlight,
+    #[error("the read models are catching up; retry shortly")]
+    Lagging,
+    #[error("{0}")]
+    Contention(String),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        ApiError::Internal(error.into())
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "invalid_transition"),
+            ApiError::InsufficientFunds { .. } => {
+                (StatusCode::PAYMENT_REQUIRED, "insufficient_funds")
+            }
+            ApiError::IdempotencyKeyReused => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+            }
+            ApiError::IdempotencyKeyInFlight => (StatusCode::CONFLICT, "idempotency_key_in_flight"),
+            ApiError::Lagging => (StatusCode::SERVICE_UNAVAILABLE, "read_models_lagging"),
+            ApiError::Contention(_) => (StatusCode::SERVICE_UNAVAILABLE, "contention"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid(detail) => ApiError::Invalid(detail),
+            DomainError::Conflict(detail) => ApiError::Conflict(detail),
+            DomainError::Forbidden(detail) => ApiError::Forbidden(detail),
+            DomainError::NotFound(what) => ApiError::NotFound(what.to_owned()),
+            DomainError::InsufficientFunds {
+                available_cents,
+                needed_cents,
+            } => ApiError::InsufficientFunds {
+                available_cents,
+                needed_cents,
+            },
+            DomainError::Money(error) => ApiError::Invalid(error.to_string()),
+        }
+    }
+}
+
+impl From<MoneyError> for ApiError {
+    fn from(error: MoneyError) -> Self {
+        ApiError::Invalid(error.to_string())
+    }
+}
+
+impl From<BusError> for ApiError {
+    fn from(error: BusError) -> Self {
+        match error {
+            BusError::Domain(error) => error.into(),
+            BusError::UnknownActor => ApiError::Unauthorized("the key's actor does not exist"),
+            BusError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            BusError::IdempotencyKeyInFlight => ApiError::IdempotencyKeyInFlight,
+            error @ BusError::Contention { .. } => ApiError::Contention(error.to_string()),
+            error @ (BusError::Corrupt { .. } | BusError::Journal(_)) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::queries::QueryError> for ApiError {
+    fn from(error: crate::queries::QueryError) -> Self {
+        match error {
+            crate::queries::QueryError::Invalid(detail) => ApiError::Invalid(detail),
+            crate::queries::QueryError::Database(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let request_id = current_request_id();
+        let detail = match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(request_id, error = ?cause, "internal error");
+                "internal error; quote the request id when reporting it".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({
+            "type": format!("/problems/{code}"),
+            "title": status.canonical_reason().unwrap_or("error"),
+            "status": status.as_u16(),
+            "detail": detail,
+            "code": code,
+            "request_id": request_id,
+        });
+        if let ApiError::InsufficientFunds {
+            available_cents,
+            needed_cents,
+        } = &self
+        {
+            body["available_cents"] = json!(available_cents);
+            body["needed_cents"] = json!(needed_cents);
+        }
+        let mut response = (status, body.to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if matches!(self, ApiError::Lagging | ApiError::Contention(_)) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,42 @@
+//! The HTTP surface: one axum app. The native API lives under `/v1`; the
+//! dialects (later) each under their own prefix. Only this module and
+//! `src/mcp/` know wire shapes.
+
+pub mod auth;
+mod checkout;
+pub mod errors;
+pub mod extract;
+pub mod native;
+mod ops;
+mod request_id;
+pub mod respond;
+pub mod state;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use state::AppState;
+use tower_http::cors::CorsLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+/// The largest request body accepted: proofs reference attachments by URL,
+/// so no JSON command needs more than this.
+pub const REQUEST_BODY_MAX_BYTES: usize = 1024 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    let openapi = native::NativeApi::openapi();
+    Router::new()
+        .nest("/v1", native::router())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .merge(checkout::router())
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .fallback(ops::not_found)
+        .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
+        .layer(CorsLayer::permissive())
+        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id::assign))
+        .with_state(state)
+}

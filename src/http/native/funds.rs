@@ -1,0 +1,189 @@
+//! Money in and the view of it: audited admin credits, deposits through the
+//! payment provider, balances and the postings ledger.
+
+use super::parse_id;
+use crate::bus::commands;
+use crate::http::auth::Principal;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::extract::CommandRequest;
+use crate::http::respond;
+use crate::http::state::AppState;
+use crate::queries::accounts::{self, AccountBalance, PostingRow};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono::Utc;
+use errand_aggregates::account::AccountId;
+use errand_aggregates::deposit::Deposit;
+use errand_aggregates::ids::{ActorId, FundingId};
+use errand_aggregates::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantCreditRequest {
+    pub actor_id: Uuid,
+    pub amount_cents: i64,
+    /// Why: recorded in the journal for auditors.
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/v1/admin/credits", tag = "admin", request_body = GrantCreditRequest,
+    responses((status = 201, body = AccountBalance), (status = 403, description = "Not an admin")),
+    security(("bearer" = [])))]
+pub async fn grant_credit(
+    State(app): State<AppState>,
+    principal: Principal,
+    request: CommandRequest<GrantCreditRequest>,
+) -> ApiResult<Response> {
+    principal.require_admin()?;
+    let body = &request.body;
+    let amount = Money::positive_cents(body.amount_cents, Currency::USD)?;
+    let account = AccountId::usd(ActorId(body.actor_id), principal.mode);
+    let funding_id = FundingId(Uuid::now_v7());
+    let context = request.meta.context(&principal, "GrantCredit", 201);
+    let executed = crate::execute!(app.bus, &context, |unit| {
+        let by = commands::caller(unit, principal.actor_id).await?;
+        let state = commands::grant_credit(
+            unit,
+            by,
+            account,
+            funding_id,
+            amount,
+            body.reason.clone(),
+            Utc::now(),
+        )
+        .await?;
+        Ok(AccountBalance::from_state(&account, &state))
+    })?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepositRequest {
+    /// At least 500 cents.
+    pub amount_cents: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepositView {
+    pub id: Uuid,
+    pub amount_cents: i64,
+    /// pending until the checkout is paid, then completed.
+    pub status: String,
+    /// Where the payer completes the deposit.
+    pub checkout_url: String,
+}
+
+fn deposit_view(app: &AppState, deposit: &Deposit) -> DepositView {
+    let id = deposit.funding_id.map(|f| f.0).unwrap_or_default();
+    DepositView {
+        id,
+        amount_cents: deposit.amount.map(|m| m.cents).unwrap_or(0),
+        status: match deposit.status {
+            errand_aggregates::deposit::DepositStatus::Pending => "pending",
+            errand_aggregates::deposit::DepositStatus::Completed => "completed",
+        }
+        .to_owned(),
+        checkout_url: app.payments.checkout_url(&FundingId(id)),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/deposits", tag = "money", request_body = DepositRequest,
+    responses((status = 201, body = DepositView), (status = 422, description = "Below the minimum")),
+    security(("bearer" = [])))]
+pub async fn request_deposit(
+    State(app): State<AppState>,
+    principal: Principal,
+    request: CommandRequest<DepositRequest>,
+) -> ApiResult<Response> {
+    principal.require_scope("wallet:write")?;
+    let amount = Money::positive_cents(request.body.amount_cents, Currency::USD)?;
+    let account = AccountId::usd(principal.actor_id, principal.mode);
+    let funding_id = FundingId(Uuid::now_v7());
+    let context = request.meta.context(&principal, "RequestDeposit", 201);
+    let provider = app.payments.name();
+    let executed = crate::execute!(app.bus, &context, |unit| {
+        let by = commands::caller(unit, principal.actor_id).await?;
+        let deposit =
+            commands::request_deposit(unit, by, account, funding_id, amount, provider, Utc::now())
+                .await?;
+        Ok(deposit_view(&app, &deposit))
+    })?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+#[utoipa::path(get, path = "/v1/deposits/{id}", tag = "money",
+    params(("id" = Uuid, Path, description = "Deposit id")),
+    responses((status = 200, body = DepositView)), security(("bearer" = [])))]
+pub async fn get_deposit(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DepositView>> {
+    let funding_id: FundingId = parse_id(&id, "deposit")?;
+    let (deposit, _) = app
+        .bus
+        .load::<Deposit>(&commands::deposit_stream(funding_id))
+        .await?;
+    let owner = deposit.account.map(|a| a.owner);
+    if owner.is_none() || (owner != Some(principal.actor_id) && !principal.is_admin()) {
+        return Err(ApiError::NotFound("deposit".into()));
+    }
+    Ok(Json(deposit_view(&app, &deposit)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    /// Admins may read any actor's account.
+    pub actor_id: Option<Uuid>,
+    pub cursor: Option<String>,
+    /// 1 to 100; default 50.
+    pub limit: Option<u32>,
+}
+
+fn account_for(principal: &Principal, query: &AccountQuery) -> Result<AccountId, ApiError> {
+    let owner = match query.actor_id {
+        Some(other) if other != principal.actor_id.0 => {
+            principal.require_admin()?;
+            ActorId(other)
+        }
+        _ => principal.actor_id,
+    };
+    Ok(AccountId::usd(owner, principal.mode))
+}
+
+#[utoipa::path(get, path = "/v1/account", tag = "money", params(AccountQuery),
+    responses((status = 200, body = AccountBalance)), security(("bearer" = [])))]
+pub async fn get_account(
+    State(app): State<AppState>,
+    principal: Principal,
+    query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<AccountBalance>> {
+    principal.require_scope("wallet:read")?;
+    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    let account = account_for(&principal, &query)?;
+    let pool = app.read_models().await?;
+    Ok(Json(accounts::balance(pool, &account).await?))
+}
+
+#[utoipa::path(get, path = "/v1/account/postings", tag = "money", params(AccountQuery),
+    responses((status = 200, body = super::views::Page<PostingRow>)), security(("bearer" = [])))]
+pub async fn list_postings(
+    State(app): State<AppState>,
+    principal: Principal,
+    query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<super::views::Page<PostingRow>>> {
+    principal.require_scope("wallet:read")?;
+    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    let account = account_for(&principal, &query)?;
+    let pool = app.read_models().await?;
+    Ok(Json(
+        accounts::postings(pool, &account, query.cursor.as_deref(), query.limit).await?,
+    ))
+}

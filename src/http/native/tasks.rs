@@ -1,0 +1,548 @@
+//! `/v1/tasks`: post work with escrow, list and read it, and every action on
+//! it. Handlers translate; the `Task` aggregate decides.
+
+use super::views::{Page, TaskView};
+use super::{parse_id, Empty};
+use crate::bus::{commands, BusError, UnitOfWork};
+use crate::http::auth::Principal;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::extract::CommandRequest;
+use crate::http::respond;
+use crate::http::state::AppState;
+use crate::queries::tasks::{self as task_queries, TaskFilter, TaskSummary};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use errand_aggregates::ids::{ApplicationId, AssignmentId, HoldId, SubmissionId, TaskId};
+use errand_aggregates::money::{Currency, Money};
+use errand_aggregates::task::{AssignmentMode, NewTask, Proof, Task, TaskCommand};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A day to do the work, then the slot goes back to the pool.
+pub const DEFAULT_ASSIGNMENT_TIME_LIMIT_S: u32 = 24 * 3600;
+/// Three days to review before the work is approved automatically.
+pub const DEFAULT_REVIEW_WINDOW_S: u32 = 72 * 3600;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostTaskRequest {
+    /// 1 to 200 characters.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Paid per slot on approval, in cents.
+    pub reward_cents: i64,
+    /// 1 to 500 workers; default 1.
+    pub slots: Option<u32>,
+    /// first_accept (default) or apply_select.
+    #[schema(value_type = Option<String>)]
+    pub assignment: Option<AssignmentMode>,
+    /// A label for the kind of work; default "general".
+    pub kind: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+    pub deadline: Option<DateTime<Utc>>,
+    pub assignment_time_limit_s: Option<u32>,
+    pub review_window_s: Option<u32>,
+}
+
+#[utoipa::path(post, path = "/v1/tasks", tag = "tasks", request_body = PostTaskRequest,
+    responses((status = 201, description = "Posted, escrow held", body = TaskView),
+              (status = 402, description = "Insufficient funds"), (status = 422, description = "Invalid task")),
+    security(("bearer" = [])))]
+pub async fn post_task(
+    State(app): State<AppState>,
+    principal: Principal,
+    request: CommandRequest<PostTaskRequest>,
+) -> ApiResult<Response> {
+    principal.require_scope("tasks:write")?;
+    let body = request.body;
+    let new_task = NewTask {
+        task_id: TaskId(Uuid::now_v7()),
+        hold_id: HoldId(Uuid::now_v7()),
+        mode: principal.mode,
+        title: body.title,
+        description: body.description,
+        kind: body.kind.unwrap_or_else(|| "general".to_owned()),
+        details: body.details.unwrap_or_else(|| json!({})),
+        reward: Money::positive_cents(body.reward_cents, Currency::USD)?,
+        slots: body.slots.unwrap_or(1),
+        assignment: body.assignment.unwrap_or_default(),
+        fee: app.config.native_fee,
+        deadline: body.deadline,
+        assignment_time_limit_s: Some(
+            body.assignment_time_limit_s
+                .unwrap_or(DEFAULT_ASSIGNMENT_TIME_LIMIT_S),
+        ),
+        review_window_s: Some(body.review_window_s.unwrap_or(DEFAULT_REVIEW_WINDOW_S)),
+    };
+    let task_id = new_task.task_id;
+    let new_task = Box::new(new_task);
+    let context = request.meta.context(&principal, "PostTask", 201);
+    let executed = crate::execute!(app.bus, &context, |unit| {
+        let by = commands::caller(unit, principal.actor_id).await?;
+        let command = TaskCommand::Post {
+            task: new_task.clone(),
+            by,
+            at: Utc::now(),
+        };
+        let task = commands::on_task(unit, task_id, &command).await?;
+        Ok(TaskView::new(&task, principal.actor_id.0, true))
+    })?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListTasksQuery {
+    /// open | paused | stopped | cancelled | expired | completed
+    pub status: Option<String>,
+    /// Only tasks posted by this actor.
+    pub poster: Option<Uuid>,
+    /// Only tasks this actor works or worked on.
+    pub worker: Option<Uuid>,
+    pub cursor: Option<String>,
+    /// 1 to 100; default 20.
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", params(ListTasksQuery),
+    responses((status = 200, body = Page<TaskSummary>)), security(("bearer" = [])))]
+pub async fn list_tasks(
+    State(app): State<AppState>,
+    principal: Principal,
+    query: Result<Query<ListTasksQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Page<TaskSummary>>> {
+    principal.require_scope("tasks:read")?;
+    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    let filter = TaskFilter::parse(
+        principal.mode,
+        query.status.as_deref(),
+        query.poster,
+        query.worker,
+        query.cursor.as_deref(),
+        query.limit,
+    )?;
+    let pool = app.read_models().await?;
+    Ok(Json(task_queries::list(pool, &filter).await?))
+}
+
+#[utoipa::path(get, path = "/v1/tasks/{id}", tag = "tasks",
+    params(("id" = Uuid, Path, description = "Task id")),
+    responses((status = 200, body = TaskView), (status = 404, description = "No such task")),
+    security(("bearer" = [])))]
+pub async fn get_task(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TaskView>> {
+    principal.require_scope("tasks:read")?;
+    let task_id: TaskId = parse_id(&id, "task")?;
+    let (task, _) = app
+        .bus
+        .load::<Task>(&commands::task_stream(task_id))
+        .await?;
+    if !task.exists() || task.mode != principal.mode {
+        return Err(ApiError::NotFound("task".into()));
+    }
+    let sees_all = task.poster == Some(principal.actor_id) || principal.is_admin();
+    Ok(Json(TaskView::new(&task, principal.actor_id.0, sees_all)))
+}
+
+/// Loads the task in this unit and hides it from keys of the other mode.
+async fn task_in_mode(
+    unit: &mut UnitOfWork<'_>,
+    task_id: TaskId,
+    principal: &Principal,
+) -> Result<(), BusError> {
+    let task = unit.load::<Task>(&commands::task_stream(task_id)).await?;
+    if task.exists() && task.mode != principal.mode {
+        return Err(errand_aggregates::DomainError::NotFound("task").into());
+    }
+    Ok(())
+}
+
+/// A task command's name, its success status, and the id of what it
+/// creates (an assignment, an application, a submission), if anything.
+struct TaskAction {
+    name: &'static str,
+    status: StatusCode,
+    created: Option<(&'static str, Uuid)>,
+}
+
+impl TaskAction {
+    fn update(name: &'static str) -> Self {
+        TaskAction {
+            name,
+            status: StatusCode::OK,
+            created: None,
+        }
+    }
+
+    fn creating(name: &'static str, field: &'static str, id: Uuid) -> Self {
+        TaskAction {
+            name,
+            status: StatusCode::CREATED,
+            created: Some((field, id)),
+        }
+    }
+}
+
+/// Runs one task command for the principal and replies with the task (and
+/// the id of what the command created, if anything).
+async fn run_task_command(
+    app: &AppState,
+    principal: &Principal,
+    task_id: TaskId,
+    request_meta: &crate::http::extract::CommandMeta,
+    action: TaskAction,
+    make: impl Fn(errand_aggregates::actor::Caller, DateTime<Utc>) -> TaskCommand,
+) -> ApiResult<Response> {
+    let TaskAction {
+        name,
+        status,
+        created,
+    } = action;
+    principal.require_scope("tasks:write")?;
+    let context = request_meta.context(principal, name, status.as_u16());
+    let executed = crate::execute!(app.bus, &context, |unit| {
+        task_in_mode(unit, task_id, principal).await?;
+        let by = commands::caller(unit, principal.actor_id).await?;
+        let task = commands::on_task(unit, task_id, &make(by, Utc::now())).await?;
+        let sees_all = task.poster == Some(principal.actor_id) || principal.is_admin();
+        let view = TaskView::new(&task, principal.actor_id.0, sees_all);
+        Ok(match created {
+            Some((field, id)) => json!({ field: id, "task": view }),
+            None => serde_json::to_value(view).unwrap_or_default(),
+        })
+    })?;
+    Ok(respond::executed(executed, status))
+}
+
+macro_rules! simple_task_action {
+    ($name:ident, $path:literal, $command:literal, $variant:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "tasks",
+            params(("id" = Uuid, Path, description = "Task id")),
+            responses((status = 200, body = TaskView), (status = 409, description = "Not allowed in the task's state")),
+            security(("bearer" = [])))]
+        pub async fn $name(
+            State(app): State<AppState>,
+            principal: Principal,
+            Path(id): Path<String>,
+            request: CommandRequest<Empty>,
+        ) -> ApiResult<Response> {
+            let task_id = parse_id(&id, "task")?;
+            run_task_command(&app, &principal, task_id, &request.meta, TaskAction::update($command), |by, at| {
+                TaskCommand::$variant { by, at }
+            })
+            .await
+        }
+    };
+}
+
+simple_task_action!(
+    pause_task,
+    "/v1/tasks/{id}/pause",
+    "PauseTask",
+    Pause,
+    "Stop taking workers for now."
+);
+simple_task_action!(
+    resume_task,
+    "/v1/tasks/{id}/resume",
+    "ResumeTask",
+    Resume,
+    "Take workers again."
+);
+simple_task_action!(
+    stop_task,
+    "/v1/tasks/{id}/stop",
+    "StopTask",
+    Stop,
+    "Take no more workers; work under way finishes; free slots' money is released."
+);
+simple_task_action!(
+    cancel_task,
+    "/v1/tasks/{id}/cancel",
+    "CancelTask",
+    Cancel,
+    "Cancel: active assignments end and everything unspent is released."
+);
+
+#[utoipa::path(post, path = "/v1/tasks/{id}/accept", tag = "tasks",
+    params(("id" = Uuid, Path, description = "Task id")),
+    responses((status = 201, description = "Assigned; the reply has assignment_id and task"), (status = 409, description = "No free slot, or not a first-accept task")),
+    security(("bearer" = [])))]
+pub async fn accept_task(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<Empty>,
+) -> ApiResult<Response> {
+    let task_id = parse_id(&id, "task")?;
+    let assignment_id = AssignmentId(Uuid::now_v7());
+    run_task_command(
+        &app,
+        &principal,
+        task_id,
+        &request.meta,
+        TaskAction::creating("AcceptTask", "assignment_id", assignment_id.0),
+        |by, at| TaskCommand::Accept {
+            assignment_id,
+            by,
+            at,
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// Up to 2000 characters for the poster.
+    pub note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/v1/tasks/{id}/apply", tag = "tasks", request_body = ApplyRequest,
+    params(("id" = Uuid, Path, description = "Task id")),
+    responses((status = 201, description = "Applied; the reply has application_id and task")),
+    security(("bearer" = [])))]
+pub async fn apply_to_task(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<ApplyRequest>,
+) -> ApiResult<Response> {
+    let task_id = parse_id(&id, "task")?;
+    let application_id = ApplicationId(Uuid::now_v7());
+    let note = request.body.note.clone();
+    run_task_command(
+        &app,
+        &principal,
+        task_id,
+        &request.meta,
+        TaskAction::creating("ApplyToTask", "application_id", application_id.0),
+        |by, at| TaskCommand::Apply {
+            application_id,
+            note: note.clone(),
+            by,
+            at,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/tasks/{id}/applications/{application_id}/select", tag = "tasks",
+    params(("id" = Uuid, Path, description = "Task id"), ("application_id" = Uuid, Path, description = "Application id")),
+    responses((status = 201, description = "Assigned; the reply has assignment_id and task")),
+    security(("bearer" = [])))]
+pub async fn select_application(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path((id, application)): Path<(String, String)>,
+    request: CommandRequest<Empty>,
+) -> ApiResult<Response> {
+    let task_id = parse_id(&id, "task")?;
+    let application_id: ApplicationId = parse_id(&application, "application")?;
+    let assignment_id = AssignmentId(Uuid::now_v7());
+    run_task_command(
+        &app,
+        &principal,
+        task_id,
+        &request.meta,
+        TaskAction::creating("SelectApplication", "assignment_id", assignment_id.0),
+        |by, at| TaskCommand::Select {
+            application_id,
+            assignment_id,
+            by,
+            at,
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResizeRequest {
+    /// The new number of slots, 1 to 500.
+    pub slots: u32,
+}
+
+#[utoipa::path(post, path = "/v1/tasks/{id}/resize", tag = "tasks", request_body = ResizeRequest,
+    params(("id" = Uuid, Path, description = "Task id")),
+    responses((status = 200, body = TaskView), (status = 402, description = "Insufficient funds to grow")),
+    security(("bearer" = [])))]
+pub async fn resize_task(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<ResizeRequest>,
+) -> ApiResult<Response> {
+    let task_id = parse_id(&id, "task")?;
+    let slots = request.body.slots;
+    run_task_command(
+        &app,
+        &principal,
+        task_id,
+        &request.meta,
+        TaskAction::update("ResizeTask"),
+        |by, at| TaskCommand::Resize { slots, by, at },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// Text, and/or attachments `{url, media_type}`.
+    #[schema(value_type = Object)]
+    pub proof: Proof,
+}
+
+#[utoipa::path(post, path = "/v1/tasks/{id}/submissions", tag = "tasks", request_body = SubmitRequest,
+    params(("id" = Uuid, Path, description = "Task id")),
+    responses((status = 201, description = "Submitted; the reply has submission_id and task")),
+    security(("bearer" = [])))]
+pub async fn submit_work(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<SubmitRequest>,
+) -> ApiResult<Response> {
+    let task_id = parse_id(&id, "task")?;
+    let submission_id = SubmissionId(Uuid::now_v7());
+    let proof = request.body.proof.clone();
+    run_task_command(
+        &app,
+        &principal,
+        task_id,
+        &request.meta,
+        TaskAction::creating("SubmitWork", "submission_id", submission_id.0),
+        |by, at| TaskCommand::Submit {
+            submission_id,
+            proof: proof.clone(),
+            by,
+            at,
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// 1 to 2000 characters, shown to the worker.
+    pub reason: String,
+}
+
+/// Submissions are addressed by their own id; the task they belong to is
+/// found through the read model.
+async fn review(
+    app: &AppState,
+    principal: &Principal,
+    id: &str,
+    meta: &crate::http::extract::CommandMeta,
+    name: &'static str,
+    make: impl Fn(SubmissionId, errand_aggregates::actor::Caller, DateTime<Utc>) -> TaskCommand,
+) -> ApiResult<Response> {
+    let submission_id: SubmissionId = parse_id(id, "submission")?;
+    let pool = app.read_models().await?;
+    let task_id = task_queries::task_of_submission(pool, submission_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("submission".into()))?;
+    run_task_command(
+        app,
+        principal,
+        task_id,
+        meta,
+        TaskAction::update(name),
+        |by, at| make(submission_id, by, at),
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/submissions/{id}/approve", tag = "submissions",
+    params(("id" = Uuid, Path, description = "Submission id")),
+    responses((status = 200, description = "Approved: the slot's reward is captured, the worker paid less the fee", body = TaskView),
+              (status = 409, description = "Already reviewed")),
+    security(("bearer" = [])))]
+pub async fn approve_submission(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<Empty>,
+) -> ApiResult<Response> {
+    review(
+        &app,
+        &principal,
+        &id,
+        &request.meta,
+        "ApproveSubmission",
+        |submission_id, by, at| TaskCommand::Approve {
+            submission_id,
+            by,
+            at,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/submissions/{id}/reject", tag = "submissions", request_body = ReasonRequest,
+    params(("id" = Uuid, Path, description = "Submission id")),
+    responses((status = 200, description = "Rejected: the slot is free again", body = TaskView)),
+    security(("bearer" = [])))]
+pub async fn reject_submission(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<ReasonRequest>,
+) -> ApiResult<Response> {
+    let reason = request.body.reason.clone();
+    review(
+        &app,
+        &principal,
+        &id,
+        &request.meta,
+        "RejectSubmission",
+        |submission_id, by, at| TaskCommand::Reject {
+            submission_id,
+            reason: reason.clone(),
+            by,
+            at,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/submissions/{id}/dispute", tag = "submissions", request_body = ReasonRequest,
+    params(("id" = Uuid, Path, description = "Submission id")),
+    responses((status = 200, description = "Disputed: the slot's reward is refunded to the poster", body = TaskView)),
+    security(("bearer" = [])))]
+pub async fn dispute_submission(
+    State(app): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: CommandRequest<ReasonRequest>,
+) -> ApiResult<Response> {
+    let reason = request.body.reason.clone();
+    review(
+        &app,
+        &principal,
+        &id,
+        &request.meta,
+        "DisputeSubmission",
+        |submission_id, by, at| TaskCommand::Dispute {
+            submission_id,
+            reason: reason.clone(),
+            by,
+            at,
+        },
+    )
+    .await
+}

@@ -1,0 +1,47 @@
+//! What every handler can reach: the bus for writes, the read models for
+//! queries, and configuration.
+
+use super::errors::ApiError;
+use crate::bus::CommandBus;
+use crate::config::Config;
+use crate::payments::PaymentProvider;
+use crate::runtime::ProjectionHandle;
+use sqlx::AnyPool;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a query waits for the read models to reach the journal's head
+/// as of its arrival before it answers 503 with Retry-After.
+pub const READ_YOUR_WRITES_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Services>);
+
+pub struct Services {
+    pub bus: CommandBus,
+    pub projections: ProjectionHandle,
+    pub payments: Arc<dyn PaymentProvider>,
+    pub config: Config,
+    /// Renders `/metrics`; absent when another recorder was installed first (tests).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+impl Services {
+    /// The read models, once they have caught up with every write this
+    /// process had committed when the query arrived (read-your-writes).
+    pub async fn read_models(&self) -> Result<&AnyPool, ApiError> {
+        let head = *self.bus.journal().watch_head().borrow();
+        self.projections
+            .wait_for(head, READ_YOUR_WRITES_WAIT)
+            .await
+            .map_err(|_| ApiError::Lagging)?;
+        Ok(self.bus.journal().pool())
+    }
+}

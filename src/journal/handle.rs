@@ -1,0 +1,198 @@
+//! The `Journal` handle: what the command bus, the projectors and `errand verify` call.
+
+use std::sync::Arc;
+
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot, watch, Mutex, Notify};
+use tokio::task::JoinHandle;
+
+use super::batch::{AppendBatch, Appended, StoredResponse};
+use super::connect::{connect, Backend, JournalOptions};
+use super::error::{AppendError, JournalError};
+use super::event::RecordedEvent;
+use super::limits::APPEND_QUEUE_CAPACITY;
+use super::lock::read_head;
+use super::reads;
+use super::stats::{GroupCommitCounters, GroupCommitStats};
+use super::verify::{verify_chain, ChainReport};
+use super::writer::{AppendRequest, Writer};
+
+/// The event journal. Cheap to clone: every clone shares one pool and one writer.
+#[derive(Clone)]
+pub struct Journal {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Journal")
+            .field("backend", &self.shared.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared {
+    pool: AnyPool,
+    backend: Backend,
+    /// The writer's queue, bounded by `APPEND_QUEUE_CAPACITY`.
+    requests: mpsc::Sender<AppendRequest>,
+    head: watch::Receiver<i64>,
+    counters: Arc<GroupCommitCounters>,
+    shutdown: Arc<Notify>,
+    /// Taken by the first `close`. An async mutex, held while the writer drains, so a
+    /// concurrent `close` waits for the drain instead of closing the pool under it.
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Journal {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`), applies every pending
+    /// migration of the backend's folder (the journal's and the read models'), and starts the
+    /// group-commit writer.
+    pub async fn open(url: &str, options: JournalOptions) -> Result<Journal, JournalError> {
+        let (pool, backend) = connect(url, &options).await?;
+        let head = read_head(&pool).await?;
+        let (head_sender, head_receiver) = watch::channel(head.position);
+        let (request_sender, request_receiver) = mpsc::channel(APPEND_QUEUE_CAPACITY);
+        let counters = Arc::new(GroupCommitCounters::default());
+        let shutdown = Arc::new(Notify::new());
+        let writer = Writer {
+            pool: pool.clone(),
+            backend,
+            requests: request_receiver,
+            head: head_sender,
+            counters: Arc::clone(&counters),
+            shutdown: Arc::clone(&shutdown),
+        }
+        .spawn();
+        tracing::info!(%backend, head = head.position, "journal opened");
+        Ok(Journal {
+            shared: Arc::new(Shared {
+                pool,
+                backend,
+                requests: request_sender,
+                head: head_receiver,
+                counters,
+                shutdown,
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+
+    /// The pool, shared with read models and projections.
+    pub fn pool(&self) -> &AnyPool {
+        &self.shared.pool
+    }
+
+    /// Which database the journal runs on.
+    pub fn backend(&self) -> Backend {
+        self.shared.backend
+    }
+
+    /// Records `batch` atomically: every stream at its expected version and the idempotency
+    /// key unused, or nothing at all. Concurrent appends share one transaction (group commit).
+    ///
+    /// Dropping the returned future after the request was queued does not withdraw it: it may
+    /// still commit. Callers that retry should carry an idempotency key.
+    pub async fn append(&self, batch: AppendBatch) -> Result<Appended, AppendError> {
+        let outcome = self.submit(batch).await?;
+        outcome.await.map_err(|_| JournalError::Closed)?
+    }
+
+    /// Validates `batch` and queues it for the writer; the receiver gets its outcome. Appends
+    /// submitted one after another are committed in that order.
+    pub(crate) async fn submit(
+        &self,
+        batch: AppendBatch,
+    ) -> Result<oneshot::Receiver<Result<Appended, AppendError>>, AppendError> {
+        batch.validate()?;
+        let (reply, outcome) = oneshot::channel();
+        self.shared
+            .requests
+            .send(AppendRequest { batch, reply })
+            .await
+            .map_err(|_| JournalError::Closed)?;
+        Ok(outcome)
+    }
+
+    /// Appends waiting in the queue, not yet taken by the writer.
+    #[cfg(test)]
+    pub(crate) fn queued_appends(&self) -> usize {
+        self.shared.requests.max_capacity() - self.shared.requests.capacity()
+    }
+
+    /// A stream's events, optionally only up to and including `until_position`.
+    pub async fn read_stream(
+        &self,
+        stream_id: &str,
+        until_position: Option<i64>,
+    ) -> Result<Vec<RecordedEvent>, JournalError> {
+        reads::read_stream(&self.shared.pool, stream_id, until_position).await
+    }
+
+    /// The events of several streams in one go, in position order.
+    pub async fn read_streams(
+        &self,
+        stream_ids: &[String],
+    ) -> Result<Vec<RecordedEvent>, JournalError> {
+        reads::read_streams(&self.shared.pool, self.shared.backend, stream_ids).await
+    }
+
+    /// Up to `limit` events after `after_position`, in position order. `limit` is capped at
+    /// `READ_ALL_LIMIT_MAX` (10,000); fewer events than asked for means the end was reached.
+    pub async fn read_all(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, JournalError> {
+        reads::read_all(&self.shared.pool, after_position, limit).await
+    }
+
+    /// A stream's current version; 0 when it does not exist.
+    pub async fn stream_version(&self, stream_id: &str) -> Result<i64, JournalError> {
+        reads::stream_version(&self.shared.pool, stream_id).await
+    }
+
+    /// The last committed position (by any process); 0 when the journal is empty.
+    pub async fn head(&self) -> Result<i64, JournalError> {
+        Ok(read_head(&self.shared.pool).await?.position)
+    }
+
+    /// The head as of this process's last commit, bumped after each one. Commits by other
+    /// processes sharing the database show up only with this process's next commit.
+    pub fn watch_head(&self) -> watch::Receiver<i64> {
+        self.shared.head.clone()
+    }
+
+    /// The response stored under (principal, key), if any.
+    pub async fn stored_response(
+        &self,
+        principal: &str,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, JournalError> {
+        reads::stored_response(&self.shared.pool, principal, key).await
+    }
+
+    /// Recomputes every hash from the genesis hash and checks positions run 1..N up to the head.
+    pub async fn verify_chain(&self) -> Result<ChainReport, JournalError> {
+        verify_chain(&self.shared.pool).await
+    }
+
+    /// How well concurrent appends are being grouped, since `open`.
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        self.shared.counters.snapshot()
+    }
+
+    /// Commits every queued append, stops the writer and closes the pool. Appends after this
+    /// fail with `JournalError::Closed`.
+    pub async fn close(&self) {
+        self.shared.shutdown.notify_one();
+        let mut writer = self.shared.writer.lock().await;
+        if let Some(running) = writer.take() {
+            if let Err(error) = running.await {
+                tracing::error!(%error, "the journal writer task failed");
+            }
+        }
+        self.shared.pool.close().await;
+    }
+}

@@ -1,0 +1,81 @@
+//! The one lock under which positions are assigned. Every append transaction takes it before
+//! reading the head, so positions are handed out one transaction at a time, in commit order:
+//! a projector reading `position > checkpoint` can never skip an event that commits late.
+
+use sqlx::{Any, AnyPool, Transaction};
+
+use super::chain::{parse_hash, Hash};
+use super::connect::Backend;
+use super::error::JournalError;
+use super::reads::column;
+
+/// The last committed position and its hash: where the next event chains from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub position: i64,
+    pub hash: Hash,
+}
+
+/// Begins a transaction that holds the head lock, and reads the head under it.
+///
+/// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (a plain `BEGIN` would
+///   take it only at the first write, after the head was read). Other processes on the same
+///   file wait on `busy_timeout`.
+/// - PostgreSQL: `SELECT … FOR UPDATE` on the one `journal_head` row. Other appenders, in this
+///   process or another, queue on the row lock; under READ COMMITTED each later statement in
+///   the transaction then sees everything they committed.
+pub(crate) async fn lock_head(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<(Transaction<'static, Any>, Head), JournalError> {
+    let (begun, select_head) = match backend {
+        Backend::Sqlite => (
+            pool.begin_with("BEGIN IMMEDIATE").await,
+            "SELECT position, hash FROM journal_head WHERE id = 1",
+        ),
+        Backend::Postgres => (
+            pool.begin().await,
+            "SELECT position, hash FROM journal_head WHERE id = 1 FOR UPDATE",
+        ),
+    };
+    let mut transaction =
+        begun.map_err(JournalError::database("beginning the append transaction"))?;
+    let row = sqlx::query(select_head)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(JournalError::database("locking the journal head"))?;
+    let head = decode_head(&row)?;
+    Ok((transaction, head))
+}
+
+/// Reads the head without locking it.
+pub(crate) async fn read_head(pool: &AnyPool) -> Result<Head, JournalError> {
+    let row = sqlx::query("SELECT position, hash FROM journal_head WHERE id = 1")
+        .fetch_one(pool)
+        .await
+        .map_err(JournalError::database("reading the journal head"))?;
+    decode_head(&row)
+}
+
+/// Moves the head to the last event of a group, inside the group's transaction.
+pub(crate) async fn advance_head(
+    transaction: &mut Transaction<'static, Any>,
+    head: &Head,
+) -> Result<(), JournalError> {
+    sqlx::query("UPDATE journal_head SET position = $1, hash = $2 WHERE id = 1")
+        .bind(head.position)
+        .bind(hex::encode(head.hash))
+        .execute(&mut **transaction)
+        .await
+        .map_err(JournalError::database("advancing the journal head"))?;
+    Ok(())
+}
+
+fn decode_head(row: &sqlx::any::AnyRow) -> Result<Head, JournalError> {
+    let position: i64 = column(row, "position")?;
+    let hash_hex: String = column(row, "hash")?;
+    let hash = parse_hash(&hash_hex).ok_or_else(|| {
+        JournalError::Corrupt(format!("journal_head.hash is not a hash: {hash_hex:?}"))
+    })?;
+    Ok(Head { position, hash })
+}

@@ -1,0 +1,138 @@
+//! Balances from `accounts_view` and an account's postings from `postings`.
+
+use super::binds::{Bind, Binds};
+use super::{decode_cursor, encode_cursor, micros_to_time, PAGE_LIMIT_MAX};
+use super::{Page, QueryError};
+use chrono::{DateTime, Utc};
+use errand_aggregates::account::{Account, AccountId};
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+use utoipa::ToSchema;
+
+const DEFAULT_LIMIT: u32 = 50;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountBalance {
+    pub account_id: String,
+    pub actor_id: String,
+    pub mode: String,
+    pub currency: String,
+    pub available_cents: i64,
+    /// In escrow for open work.
+    pub held_cents: i64,
+    pub deposited_cents: i64,
+    pub granted_cents: i64,
+    pub earned_cents: i64,
+    pub spent_cents: i64,
+    pub fees_paid_cents: i64,
+    pub paid_out_cents: i64,
+}
+
+impl AccountBalance {
+    pub fn from_state(id: &AccountId, account: &Account) -> Self {
+        AccountBalance {
+            account_id: id.stream_id(),
+            actor_id: id.owner.to_string(),
+            mode: id.mode.as_str().to_owned(),
+            currency: id.currency.code().to_owned(),
+            available_cents: account.available_cents,
+            held_cents: account.held_cents,
+            deposited_cents: account.deposited_cents,
+            granted_cents: account.granted_cents,
+            earned_cents: account.earned_cents,
+            spent_cents: account.spent_cents,
+            fees_paid_cents: account.fees_paid_cents,
+            paid_out_cents: account.paid_out_cents,
+        }
+    }
+}
+
+pub async fn balance(pool: &AnyPool, id: &AccountId) -> Result<AccountBalance, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM accounts_view WHERE account_id = $1")
+        .bind(id.stream_id())
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else {
+        return Ok(AccountBalance::from_state(id, &Account::default()));
+    };
+    Ok(AccountBalance {
+        available_cents: row.try_get("available_cents")?,
+        held_cents: row.try_get("held_cents")?,
+        deposited_cents: row.try_get("deposited_cents")?,
+        granted_cents: row.try_get("granted_cents")?,
+        earned_cents: row.try_get("earned_cents")?,
+        spent_cents: row.try_get("spent_cents")?,
+        fees_paid_cents: row.try_get("fees_paid_cents")?,
+        paid_out_cents: row.try_get("paid_out_cents")?,
+        ..AccountBalance::from_state(id, &Account::default())
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostingRow {
+    /// The journal position of the event that made this posting.
+    pub position: i64,
+    pub ledger_account: String,
+    /// Signed: positive credits the ledger account.
+    pub amount_cents: i64,
+    pub currency: String,
+    pub event_type: String,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// Newest first. The cursor is `position:seq` of the last row seen.
+pub async fn postings(
+    pool: &AnyPool,
+    id: &AccountId,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<PostingRow>, QueryError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=PAGE_LIMIT_MAX).contains(&limit) {
+        return Err(QueryError::Invalid(format!(
+            "limit must be 1 to {PAGE_LIMIT_MAX}"
+        )));
+    }
+    let mut binds = Binds::default();
+    let available = binds.push(Bind::Text(format!("{id}:available")));
+    let held = binds.push(Bind::Text(format!("{id}:held")));
+    let mut sql = format!("SELECT * FROM postings WHERE ledger_account IN ({available}, {held})");
+    if let Some(cursor) = cursor {
+        let (position, seq) = decode_cursor(cursor)
+            .and_then(|text| {
+                let (p, s) = text.split_once(':')?;
+                Some((p.parse::<i64>().ok()?, s.parse::<i64>().ok()?))
+            })
+            .ok_or_else(|| QueryError::Invalid("cursor is not one this API gave".into()))?;
+        let p1 = binds.push(Bind::Int(position));
+        let p2 = binds.push(Bind::Int(position));
+        let s = binds.push(Bind::Int(seq));
+        sql.push_str(&format!(
+            " AND (position < {p1} OR (position = {p2} AND seq < {s}))"
+        ));
+    }
+    let limit_placeholder = binds.push(Bind::Int(i64::from(limit) + 1));
+    sql.push_str(&format!(
+        " ORDER BY position DESC, seq DESC LIMIT {limit_placeholder}"
+    ));
+    let rows = binds.apply(sqlx::query(&sql)).fetch_all(pool).await?;
+    let mut data = Vec::with_capacity(rows.len());
+    let mut last_key = None;
+    for row in rows.iter().take(limit as usize) {
+        let position: i64 = row.try_get("position")?;
+        let seq: i64 = row.try_get("seq")?;
+        last_key = Some(format!("{position}:{seq}"));
+        data.push(PostingRow {
+            position,
+            ledger_account: row.try_get("ledger_account")?,
+            amount_cents: row.try_get("amount_cents")?,
+            currency: row.try_get("currency")?,
+            event_type: row.try_get("event_type")?,
+            recorded_at: micros_to_time(row.try_get("recorded_at_us")?),
+        });
+    }
+    let next = (rows.len() > limit as usize)
+        .then(|| last_key.map(|k| encode_cursor(&k)))
+        .flatten();
+    Ok(Page { data, next })
+}

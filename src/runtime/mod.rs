@@ -1,0 +1,26 @@
+//! # Runtime
+//!
+//! The long-running work beside the HTTP server (DESIGN.md §5):
+//!
+//! - `projector`: [`ProjectionRunner`] tails the journal and keeps the read
+//!   models of `errand-projections` up to date, each batch in one transaction
+//!   with its checkpoints; [`ProjectionHandle`] answers read-your-writes waits
+//!   and rebuilds.
+//! - `timers`: [`TimerRunner`] reads due rows of the `timers` read model and
+//!   hands them to a callback that fires their commands through the bus.
+//!
+//! **Invariants.** The runtime never writes a read model outside a
+//! projection's transaction, and never deletes a timer: the projection does,
+//! when it sees the event that resolves it.
+
+mod projector;
+mod timers;
+
+pub use projector::{
+    Lagging, ProjectionHandle, ProjectionRunner, ProjectorError, ProjectorOptions, RebuildReport,
+    BATCH_EVENTS_DEFAULT, LAG_GAUGE, POLL_INTERVAL_DEFAULT, REBUILD_BATCH_EVENTS_DEFAULT,
+};
+pub use timers::{TimerHandle, TimerOptions, TimerRunner};
+
+#[cfg(test)]
+mod tests;

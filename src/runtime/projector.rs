@@ -1,0 +1,596 @@
+//! The projector: tails the journal by position and keeps every read model up
+//! to date. Each batch is applied in one transaction together with the
+//! checkpoints it advances, so an event affects each read model exactly once,
+//! even after a crash (DESIGN.md §5).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use errand_aggregates::event::DecodeError;
+use errand_projections::{ProjectedEvent, Projection, ProjectionError, ReadModel};
+use sqlx::{Any, AnyConnection, Row, Transaction};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::journal::{Backend, Journal, JournalError, RecordedEvent};
+
+/// Events per transaction while tailing. On SQLite a batch holds the database's
+/// one write lock, which the journal's writer needs too: a thousand events take
+/// a few milliseconds to apply, so appends wait at most that long, while the
+/// commit and the per-batch statements are shared by enough events to be cheap.
+/// It also bounds the memory a batch holds (a thousand events of a few KiB).
+pub const BATCH_EVENTS_DEFAULT: u32 = 1_000;
+
+/// Events per transaction while rebuilding. Larger, because a rebuild is the
+/// only writer that matters then and fewer, larger batches replay faster; it
+/// is the most one journal read returns (`READ_ALL_LIMIT_MAX`).
+pub const REBUILD_BATCH_EVENTS_DEFAULT: u32 = 10_000;
+
+/// How often to look for events appended by another process: on PostgreSQL
+/// several instances share one journal, and only this process's own appends
+/// wake the projector at once.
+pub const POLL_INTERVAL_DEFAULT: Duration = Duration::from_millis(250);
+
+/// After a database error the projector retries, waiting twice as long each
+/// time from the first delay up to the last, so a database that is down for a
+/// while is neither hammered nor waited for long once it is back.
+const RETRY_DELAY_FIRST: Duration = Duration::from_millis(100);
+const RETRY_DELAY_LAST: Duration = Duration::from_secs(5);
+
+/// The gauge of how many events the read models are behind the journal head.
+pub const LAG_GAUGE: &str = "errand_projection_lag_events";
+
+#[derive(Debug, Clone)]
+pub struct ProjectorOptions {
+    pub batch_events: u32,
+    pub rebuild_batch_events: u32,
+    pub poll_interval: Duration,
+}
+
+impl Default for ProjectorOptions {
+    fn default() -> Self {
+        ProjectorOptions {
+            batch_events: BATCH_EVENTS_DEFAULT,
+            rebuild_batch_events: REBUILD_BATCH_EVENTS_DEFAULT,
+            poll_interval: POLL_INTERVAL_DEFAULT,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectorError {
+    #[error("reading the journal failed")]
+    Journal(#[from] JournalError),
+    #[error("database error while {context}")]
+    Database {
+        context: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A stored event that no longer decodes: the journal and the code
+    /// disagree. Never skipped, since every read model after it would be wrong.
+    #[error("the event at position {position} does not decode")]
+    Decode {
+        position: i64,
+        #[source]
+        source: DecodeError,
+    },
+    #[error("projection {projection} failed on positions {first} to {last}")]
+    Projection {
+        projection: &'static str,
+        first: i64,
+        last: i64,
+        #[source]
+        source: ProjectionError,
+    },
+}
+
+impl ProjectorError {
+    fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> ProjectorError {
+        move |source| ProjectorError::Database { context, source }
+    }
+
+    /// Whether retrying cannot help: the events or the read models are wrong,
+    /// not the database's availability.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            ProjectorError::Decode { .. } => true,
+            ProjectorError::Projection { source, .. } => {
+                matches!(source, ProjectionError::Inconsistent { .. })
+            }
+            ProjectorError::Journal(JournalError::Corrupt(_)) => true,
+            ProjectorError::Journal(_) | ProjectorError::Database { .. } => false,
+        }
+    }
+
+    /// Whether the pool was closed: the process is shutting down.
+    fn is_closed(&self) -> bool {
+        match self {
+            ProjectorError::Journal(JournalError::Closed) => true,
+            ProjectorError::Database { source, .. } => matches!(source, sqlx::Error::PoolClosed),
+            _ => false,
+        }
+    }
+}
+
+/// An error with its causes, one line: `a: b: c`.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The read models did not reach a position in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("read models are at position {projected}, not yet at {wanted}{}", if *.stopped { " (the projector has stopped)" } else { "" })]
+pub struct Lagging {
+    pub wanted: i64,
+    pub projected: i64,
+    /// The projector is not running, so waiting longer would not help.
+    pub stopped: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RebuildReport {
+    /// Journal events replayed.
+    pub events: i64,
+    pub elapsed: Duration,
+}
+
+impl RebuildReport {
+    pub fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Progress {
+    /// Every read model has applied the journal up to here.
+    position: i64,
+    running: bool,
+}
+
+/// Starts projectors, and rebuilds read models without one running.
+pub struct ProjectionRunner;
+
+/// A running projector. Cheap to clone; the projector runs until `stop`.
+#[derive(Clone)]
+pub struct ProjectionHandle {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    journal: Journal,
+    projections: Vec<ReadModel>,
+    options: ProjectorOptions,
+    progress: watch::Sender<Progress>,
+    stop: watch::Sender<bool>,
+    /// Held by the live loop for each batch and by a rebuild for all of it, so
+    /// the two never interleave. A tokio mutex: it is held across awaits.
+    gate: tokio::sync::Mutex<()>,
+    /// A std mutex: held only to take the handle, never across an await.
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl ProjectionRunner {
+    /// Starts tailing the journal with the default options. Call within a tokio runtime.
+    pub fn start(journal: Journal, projections: Vec<ReadModel>) -> ProjectionHandle {
+        Self::start_with(journal, projections, ProjectorOptions::default())
+    }
+
+    pub fn start_with(
+        journal: Journal,
+        projections: Vec<ReadModel>,
+        options: ProjectorOptions,
+    ) -> ProjectionHandle {
+        metrics::describe_gauge!(
+            LAG_GAUGE,
+            "Events committed to the journal that the read models have not applied yet."
+        );
+        let shared = Arc::new(Shared {
+            journal,
+            projections,
+            options,
+            progress: watch::Sender::new(Progress {
+                position: 0,
+                running: true,
+            }),
+            stop: watch::Sender::new(false),
+            gate: tokio::sync::Mutex::new(()),
+            task: Mutex::new(None),
+        });
+        let task = tokio::spawn(run(Arc::clone(&shared)));
+        *shared.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        ProjectionHandle { shared }
+    }
+
+    /// Empties the projections' tables, resets their checkpoints and replays
+    /// the journal from the start, calling `progress(done, head)` after each
+    /// batch. For `errand replay`, with no projector running; a running one is
+    /// rebuilt with [`ProjectionHandle::rebuild`].
+    pub async fn rebuild(
+        journal: &Journal,
+        projections: &[ReadModel],
+        batch_events: u32,
+        mut progress: impl FnMut(i64, i64),
+    ) -> Result<RebuildReport, ProjectorError> {
+        let started = Instant::now();
+        reset(journal, projections).await?;
+        let mut head = journal.head().await?;
+        progress(0, head);
+        let done = loop {
+            let step = step(journal, projections, batch_events).await?;
+            head = head.max(step.projected);
+            progress(step.projected, head);
+            if !step.more {
+                break step.projected;
+            }
+        };
+        Ok(RebuildReport {
+            events: done,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+impl ProjectionHandle {
+    /// The position every read model has applied the journal up to.
+    pub fn projected_position(&self) -> i64 {
+        self.shared.progress.borrow().position
+    }
+
+    /// Waits until every read model has applied `position`, for read-your-writes.
+    pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<(), Lagging> {
+        let mut progress = self.shared.progress.subscribe();
+        let settled = |p: &Progress| p.position >= position || !p.running;
+        // The sender lives in `shared`, which `self` keeps alive: the wait only ends by itself.
+        let _ = tokio::time::timeout(timeout, progress.wait_for(settled)).await;
+        let now = *progress.borrow();
+        if now.position >= position {
+            Ok(())
+        } else {
+            Err(Lagging {
+                wanted: position,
+                projected: now.position,
+                stopped: !now.running,
+            })
+        }
+    }
+
+    /// Waits until the read models include this process's last append: the
+    /// head as of the call, so a query sees the writes made before it arrived.
+    pub async fn wait_for_head(&self, timeout: Duration) -> Result<(), Lagging> {
+        let head = *self.shared.journal.watch_head().borrow();
+        self.wait_for(head, timeout).await
+    }
+
+    /// Rebuilds the read models from position 0 while the live projector waits.
+    /// Queries see the read models fill up again as it runs.
+    pub async fn rebuild(
+        &self,
+        mut progress: impl FnMut(i64, i64),
+    ) -> Result<RebuildReport, ProjectorError> {
+        let _gate = self.shared.gate.lock().await;
+        let shared = &self.shared;
+        ProjectionRunner::rebuild(
+            &shared.journal,
+            &shared.projections,
+            shared.options.rebuild_batch_events,
+            |done, head| {
+                shared.publish(done);
+                progress(done, head);
+            },
+        )
+        .await
+    }
+
+    /// Stops the projector after the batch in flight and waits for it.
+    pub async fn stop(&self) {
+        self.shared.stop.send_replace(true);
+        let task = self
+            .shared
+            .task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(task) = task {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "the projector task failed");
+            }
+        }
+    }
+}
+
+impl Shared {
+    fn publish(&self, projected: i64) {
+        self.progress.send_if_modified(|progress| {
+            let changed = progress.position != projected;
+            progress.position = projected;
+            changed
+        });
+        let head = (*self.journal.watch_head().borrow()).max(projected);
+        metrics::gauge!(LAG_GAUGE).set((head - projected) as f64);
+    }
+}
+
+/// Marks the projector stopped however its task ends, panics included, so
+/// `wait_for` answers at once instead of at its timeout.
+struct StoppedOnDrop(Arc<Shared>);
+
+impl Drop for StoppedOnDrop {
+    fn drop(&mut self) {
+        self.0
+            .progress
+            .send_modify(|progress| progress.running = false);
+    }
+}
+
+/// The live loop: catch up batch by batch, then wait for the next append.
+async fn run(shared: Arc<Shared>) {
+    let _stopped = StoppedOnDrop(Arc::clone(&shared));
+    let mut head = shared.journal.watch_head();
+    let mut stop = shared.stop.subscribe();
+    let mut retry_delay = RETRY_DELAY_FIRST;
+    let mut checkpoints_exist = false;
+    while !*stop.borrow() {
+        let outcome = {
+            let _gate = shared.gate.lock().await;
+            live_step(&shared, &mut checkpoints_exist).await
+        };
+        let wait = match outcome {
+            Ok(step) => {
+                retry_delay = RETRY_DELAY_FIRST;
+                shared.publish(step.projected);
+                if step.more {
+                    continue;
+                }
+                shared.options.poll_interval
+            }
+            Err(error) if error.is_closed() => break,
+            Err(error) if error.is_permanent() => {
+                tracing::error!(
+                    error = %error_chain(&error),
+                    "the projector stopped: the read models will not advance until this is fixed \
+                     and they are rebuilt (errand replay)"
+                );
+                break;
+            }
+            Err(error) => {
+                tracing::warn!(
+                    error = %error_chain(&error),
+                    retry_in_ms = retry_delay.as_millis() as u64,
+                    "projecting failed; retrying"
+                );
+                let wait = retry_delay;
+                retry_delay = (retry_delay * 2).min(RETRY_DELAY_LAST);
+                wait
+            }
+        };
+        tokio::select! {
+            _ = stop.changed() => {}
+            changed = head.changed() => {
+                if changed.is_err() {
+                    // The journal was closed: nothing more will be appended here.
+                    break;
+                }
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+async fn live_step(shared: &Shared, checkpoints_exist: &mut bool) -> Result<Step, ProjectorError> {
+    if !*checkpoints_exist {
+        ensure_checkpoints(&shared.journal, &shared.projections).await?;
+        *checkpoints_exist = true;
+    }
+    step(
+        &shared.journal,
+        &shared.projections,
+        shared.options.batch_events,
+    )
+    .await
+}
+
+/// What one batch did.
+struct Step {
+    /// Every projection has applied the journal up to here.
+    projected: i64,
+    /// Run another batch at once: this one was full, or raced a rebuild.
+    more: bool,
+}
+
+/// Applies the next batch: reads up to `limit` events after the lowest
+/// checkpoint and gives each projection those after its own checkpoint, all in
+/// one transaction with the new checkpoints.
+async fn step(
+    journal: &Journal,
+    projections: &[ReadModel],
+    limit: u32,
+) -> Result<Step, ProjectorError> {
+    let pool = journal.pool();
+    let before = {
+        let mut conn = pool
+            .acquire()
+            .await
+            .map_err(ProjectorError::database("reading checkpoints"))?;
+        lowest(
+            &checkpoints(&mut conn, journal.backend(), false).await?,
+            projections,
+        )
+    };
+    let recorded = journal.read_all(before, limit).await?;
+    if recorded.is_empty() {
+        return Ok(Step {
+            projected: before,
+            more: false,
+        });
+    }
+    // Decoded before the transaction, so the write lock is not held for it.
+    let events = decode(&recorded)?;
+    let mut transaction = begin_write(journal)
+        .await
+        .map_err(ProjectorError::database(
+            "beginning a projection transaction",
+        ))?;
+    let saved = checkpoints(&mut transaction, journal.backend(), true).await?;
+    if lowest(&saved, projections) < before {
+        // A rebuild elsewhere moved a checkpoint back below the events read.
+        return Ok(Step {
+            projected: lowest(&saved, projections),
+            more: true,
+        });
+    }
+    let mut projected = i64::MAX;
+    for projection in projections {
+        let checkpoint = saved.get(projection.name()).copied().unwrap_or(0);
+        let pending = &events[events.partition_point(|e| e.position <= checkpoint)..];
+        let (Some(first), Some(last)) = (pending.first(), pending.last()) else {
+            projected = projected.min(checkpoint);
+            continue;
+        };
+        projection
+            .apply_batch(&mut transaction, pending)
+            .await
+            .map_err(|source| ProjectorError::Projection {
+                projection: projection.name(),
+                first: first.position,
+                last: last.position,
+                source,
+            })?;
+        save_checkpoint(&mut transaction, projection.name(), last.position).await?;
+        projected = projected.min(last.position);
+    }
+    transaction
+        .commit()
+        .await
+        .map_err(ProjectorError::database("committing a projection batch"))?;
+    Ok(Step {
+        projected,
+        more: recorded.len() >= limit as usize,
+    })
+}
+
+fn decode(recorded: &[RecordedEvent]) -> Result<Vec<ProjectedEvent>, ProjectorError> {
+    recorded
+        .iter()
+        .map(|e| {
+            ProjectedEvent::decode(
+                e.position,
+                &e.stream_id,
+                &e.event_type,
+                &e.payload,
+                e.recorded_at,
+            )
+            .map_err(|source| ProjectorError::Decode {
+                position: e.position,
+                source,
+            })
+        })
+        .collect()
+}
+
+/// A write transaction. On SQLite it takes the write lock at BEGIN
+/// (IMMEDIATE), as the journal's writer does: a deferred transaction that
+/// reads first and writes later can fail with SQLITE_BUSY when it upgrades,
+/// which busy_timeout does not wait out.
+async fn begin_write(journal: &Journal) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match journal.backend() {
+        Backend::Sqlite => journal.pool().begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => journal.pool().begin().await,
+    }
+}
+
+/// Every projection's checkpoint; `lock` takes their row locks on PostgreSQL,
+/// so two instances cannot apply the same events (SQLite's write lock already
+/// does this).
+async fn checkpoints(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    lock: bool,
+) -> Result<HashMap<String, i64>, ProjectorError> {
+    let sql = match (backend, lock) {
+        (Backend::Postgres, true) => {
+            "SELECT name, position FROM projection_checkpoints ORDER BY name FOR UPDATE"
+        }
+        _ => "SELECT name, position FROM projection_checkpoints",
+    };
+    let rows = sqlx::query(sql)
+        .fetch_all(conn)
+        .await
+        .map_err(ProjectorError::database("reading checkpoints"))?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(ProjectorError::database("reading checkpoints"))
+}
+
+fn lowest(checkpoints: &HashMap<String, i64>, projections: &[ReadModel]) -> i64 {
+    projections
+        .iter()
+        .map(|p| checkpoints.get(p.name()).copied().unwrap_or(0))
+        .min()
+        .unwrap_or(0)
+}
+
+async fn save_checkpoint(
+    conn: &mut AnyConnection,
+    name: &str,
+    position: i64,
+) -> Result<(), ProjectorError> {
+    sqlx::query(
+        "INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    )
+    .bind(name)
+    .bind(position)
+    .execute(conn)
+    .await
+    .map_err(ProjectorError::database("saving a checkpoint"))?;
+    Ok(())
+}
+
+/// Creates missing checkpoint rows at 0, so that they can be locked.
+async fn ensure_checkpoints(
+    journal: &Journal,
+    projections: &[ReadModel],
+) -> Result<(), ProjectorError> {
+    for projection in projections {
+        sqlx::query(
+            "INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(projection.name())
+        .execute(journal.pool())
+        .await
+        .map_err(ProjectorError::database("creating checkpoints"))?;
+    }
+    Ok(())
+}
+
+/// Empties the projections' tables and sets their checkpoints to 0, in one
+/// transaction: a crash leaves either the old read models or empty ones at 0.
+async fn reset(journal: &Journal, projections: &[ReadModel]) -> Result<(), ProjectorError> {
+    let mut transaction = begin_write(journal)
+        .await
+        .map_err(ProjectorError::database("beginning a rebuild"))?;
+    for projection in projections {
+        for table in projection.tables() {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *transaction)
+                .await
+                .map_err(ProjectorError::database("emptying a read model"))?;
+        }
+        save_checkpoint(&mut transaction, projection.name(), 0).await?;
+    }
+    transaction
+        .commit()
+        .await
+        .map_err(ProjectorError::database("committing a rebuild's reset"))
+}

@@ -1,0 +1,181 @@
+//! Starting Errand: open the journal (migrating it), start the projections
+//! and timers, make the first admin on an empty ledger, and serve HTTP.
+
+use crate::bootstrap::{create_actor_with_key, CreatedKey};
+use crate::bus::{commands, CommandBus, CommandContext};
+use crate::config::Config;
+use crate::http::state::{AppState, Services};
+use crate::journal::{Journal, JournalOptions};
+use crate::payments::Sandbox;
+use crate::runtime::{ProjectionRunner, TimerHandle, TimerOptions, TimerRunner};
+use anyhow::Context;
+use chrono::Utc;
+use errand_aggregates::actor::Role;
+use errand_aggregates::ids::{AssignmentId, SubmissionId, TaskId};
+use errand_aggregates::task::TaskCommand;
+use errand_projections::{ReadModel, Timer, TimerKind};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct ServeOptions {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub config: Config,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+pub struct Running {
+    pub local_addr: SocketAddr,
+    /// The admin key made on the first start of an empty ledger.
+    pub first_admin: Option<CreatedKey>,
+    pub state: AppState,
+    timers: TimerHandle,
+    shutdown: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting requests, finishes those in flight, stops the runners.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.server
+            .await
+            .context("server task")?
+            .context("serving")?;
+        self.timers.stop().await;
+        self.state.projections.stop().await;
+        self.state.bus.journal().close().await;
+        Ok(())
+    }
+
+    /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
+    pub async fn until_signalled(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.shutdown().await
+    }
+}
+
+pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
+    let journal = Journal::open(&options.database_url, JournalOptions::default())
+        .await
+        .context("opening the journal")?;
+    let projections = ProjectionRunner::start(journal.clone(), ReadModel::all());
+    let bus = CommandBus::new(journal.clone());
+    let first_admin = if journal.head().await? == 0 {
+        Some(create_actor_with_key(&bus, Role::Admin, "admin").await?)
+    } else {
+        None
+    };
+    let listener = TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("binding {}", options.listen))?;
+    let local_addr = listener.local_addr()?;
+    let mut config = options.config;
+    if config.public_url.is_empty() {
+        config.public_url = format!("http://{local_addr}");
+    }
+    let state = AppState(Arc::new(Services {
+        bus,
+        projections,
+        payments: Arc::new(Sandbox {
+            base_url: config.public_url.clone(),
+        }),
+        config,
+        metrics: options.metrics,
+    }));
+    let timers = start_timers(&state);
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let app = crate::http::app(state.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = signal.await;
+            })
+            .await
+    });
+    tracing::info!(%local_addr, "errand is serving");
+    Ok(Running {
+        local_addr,
+        first_admin,
+        state,
+        timers,
+        shutdown,
+        server,
+    })
+}
+
+/// Due timers become commands through the bus, like any request.
+fn start_timers(state: &AppState) -> TimerHandle {
+    let fire_state = state.clone();
+    let options = TimerOptions {
+        interval: state.config.timer_interval,
+        ..TimerOptions::default()
+    };
+    TimerRunner::start(
+        state.bus.journal().pool().clone(),
+        options,
+        move |timer: Timer| {
+            let state = fire_state.clone();
+            async move { fire(&state, timer).await }
+        },
+    )
+}
+
+async fn fire(state: &AppState, timer: Timer) -> Result<(), String> {
+    let task_id = TaskId::parse(&timer.task_id).ok_or("timer names no task")?;
+    let target = uuid::Uuid::parse_str(&timer.target_id).ok();
+    let context = CommandContext::system("timers", command_name(timer.kind));
+    let kind = timer.kind;
+    crate::execute!(state.bus, &context, |unit| {
+        let at = Utc::now();
+        let command = match (kind, target) {
+            (TimerKind::ExpireTask, _) => TaskCommand::Expire { at },
+            (TimerKind::AbandonAssignment, Some(id)) => TaskCommand::AbandonAssignment {
+                assignment_id: AssignmentId(id),
+                at,
+            },
+            (TimerKind::AutoApprove, Some(id)) => TaskCommand::AutoApprove {
+                submission_id: SubmissionId(id),
+                at,
+            },
+            _ => return Err(errand_aggregates::DomainError::NotFound("timer target").into()),
+        };
+        commands::on_task(unit, task_id, &command).await?;
+        Ok(())
+    })
+    .map(|_| ())
+    .map_err(|error| error.to_string())
+}
+
+fn command_name(kind: TimerKind) -> &'static str {
+    match kind {
+        TimerKind::ExpireTask => "ExpireTask",
+        TimerKind::AbandonAssignment => "AbandonAssignment",
+        TimerKind::AutoApprove => "AutoApprove",
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

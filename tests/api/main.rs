@@ -1,0 +1,14 @@
+//! End-to-end tests: a real server over real HTTP on a real database, each
+//! test once on SQLite and once on PostgreSQL (when ERRAND_TEST_DATABASE_URL
+//! names a server to make throwaway databases on).
+
+mod helpers;
+
+mod accounts;
+mod actors;
+mod bad_input;
+mod idempotency;
+mod journal;
+mod races;
+mod task_lifecycle;
+mod timers;
