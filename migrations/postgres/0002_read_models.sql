@@ -4,7 +4,8 @@
 -- edit this file once applied; change the schema in a new migration.
 --
 -- Types are limited to TEXT and BIGINT/INTEGER, which sqlx's Any driver maps on both
--- backends; this file and its twin for the other backend differ only in their first lines.
+-- backends. This file and its SQLite twin differ only in their first line and in SQLite's
+-- WITHOUT ROWID on tables of small rows.
 -- Times are BIGINT microseconds since the Unix epoch, UTC; JSON is TEXT; flags are INTEGER
 -- 0/1; money is BIGINT minor units (cents).
 

@@ -4,7 +4,9 @@
 -- edit this file once applied; change the schema in a new migration.
 --
 -- Types are limited to TEXT and BIGINT/INTEGER, which sqlx's Any driver maps on both
--- backends; this file and its twin for the other backend differ only in their first lines.
+-- backends. This file and its PostgreSQL twin differ only in their first line and in SQLite's
+-- WITHOUT ROWID on tables of small rows: the table is then stored in its primary key's order,
+-- with no second b-tree to keep for the key (a replay writes every row once).
 -- Times are BIGINT microseconds since the Unix epoch, UTC; JSON is TEXT; flags are INTEGER
 -- 0/1; money is BIGINT minor units (cents).
 
@@ -14,7 +16,7 @@ CREATE TABLE projection_checkpoints (
     name      TEXT   NOT NULL,
     position  BIGINT NOT NULL CHECK (position >= 0),
     CONSTRAINT projection_checkpoints_pkey PRIMARY KEY (name)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE actors_view (
     actor_id          TEXT   NOT NULL,
@@ -25,7 +27,7 @@ CREATE TABLE actors_view (
     registered_at_us  BIGINT NOT NULL,
     updated_at_us     BIGINT NOT NULL,
     CONSTRAINT actors_view_pkey PRIMARY KEY (actor_id)
-);
+) WITHOUT ROWID;
 
 -- Dialects that log people in or register them look actors up by email.
 CREATE INDEX actors_view_email ON actors_view (email);
@@ -43,7 +45,7 @@ CREATE TABLE api_keys_view (
     issued_at_us  BIGINT  NOT NULL,
     CONSTRAINT api_keys_view_pkey PRIMARY KEY (key_id),
     CONSTRAINT api_keys_view_secret_hash_unique UNIQUE (secret_hash)
-);
+) WITHOUT ROWID;
 
 CREATE INDEX api_keys_view_actor ON api_keys_view (actor_id, issued_at_us);
 
@@ -97,7 +99,7 @@ CREATE TABLE task_assignments_view (
     expires_at_us   BIGINT NULL,
     updated_at_us   BIGINT NOT NULL,
     CONSTRAINT task_assignments_view_pkey PRIMARY KEY (assignment_id)
-);
+) WITHOUT ROWID;
 
 CREATE INDEX task_assignments_view_worker ON task_assignments_view (worker, assigned_at_us);
 CREATE INDEX task_assignments_view_task ON task_assignments_view (task_id);
@@ -140,7 +142,7 @@ CREATE TABLE accounts_view (
     paid_out_cents   BIGINT NOT NULL,
     updated_at_us    BIGINT NOT NULL,
     CONSTRAINT accounts_view_pkey PRIMARY KEY (account_id)
-);
+) WITHOUT ROWID;
 
 CREATE INDEX accounts_view_owner ON accounts_view (owner);
 
@@ -156,7 +158,7 @@ CREATE TABLE postings (
     stream_id       TEXT   NOT NULL,
     recorded_at_us  BIGINT NOT NULL,
     CONSTRAINT postings_pkey PRIMARY KEY (position, seq)
-);
+) WITHOUT ROWID;
 
 -- A ledger account's history and balance.
 CREATE INDEX postings_ledger_account ON postings (ledger_account, position);
@@ -172,7 +174,7 @@ CREATE TABLE timers (
     target_id   TEXT   NOT NULL,
     due_at_us   BIGINT NOT NULL,
     CONSTRAINT timers_pkey PRIMARY KEY (timer_id)
-);
+) WITHOUT ROWID;
 
 CREATE INDEX timers_due ON timers (due_at_us);
 -- A task's end deletes its timers.

@@ -116,24 +116,35 @@ impl<R: ViewRow> Rows<R> {
         Ok(())
     }
 
-    /// Loads the rows where `column = value`, keeping any cached row as it is
-    /// (the cache is newer than the table).
+    /// Loads the rows whose `column` is one of `values`, keeping any cached
+    /// row as it is (the cache is newer than the table).
     pub(crate) async fn prefetch_where(
         &mut self,
         conn: &mut AnyConnection,
         column: &str,
-        value: &str,
+        values: impl IntoIterator<Item = String>,
     ) -> Result<(), sqlx::Error> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {column} = $1",
-            R::COLUMNS.join(", "),
-            R::TABLE
-        );
-        for row in sqlx::query(&sql).bind(value).fetch_all(conn).await? {
-            let row = R::decode(&row)?;
-            self.slots
-                .entry(row.key().to_owned())
-                .or_insert(Slot::Stored(row));
+        let mut values: Vec<String> = values.into_iter().collect();
+        values.sort_unstable();
+        values.dedup();
+        let style = Placeholders::of(conn);
+        for chunk in power_of_two_chunks(&values) {
+            let sql = format!(
+                "SELECT {} FROM {} WHERE {column} IN ({})",
+                R::COLUMNS.join(", "),
+                R::TABLE,
+                style.list(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for value in chunk {
+                query = query.bind(value.as_str());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let row = R::decode(&row)?;
+                self.slots
+                    .entry(row.key().to_owned())
+                    .or_insert(Slot::Stored(row));
+            }
         }
         Ok(())
     }

@@ -374,16 +374,18 @@ impl Batch {
                 .map(|submission| submission.assignment_id.clone()),
         );
         self.assignments.prefetch(conn, assignments).await?;
-        for (task_id, event) in task_events() {
-            if matches!(
-                event,
-                TaskEvent::TaskCancelled { .. } | TaskEvent::TaskExpired { .. }
-            ) {
-                self.assignments
-                    .prefetch_where(conn, "task_id", task_id)
-                    .await?;
-            }
-        }
+        // Cancelling and expiring end every active assignment of the task.
+        let ending = task_events()
+            .filter(|(_, event)| {
+                matches!(
+                    event,
+                    TaskEvent::TaskCancelled { .. } | TaskEvent::TaskExpired { .. }
+                )
+            })
+            .map(|(task_id, _)| task_id.to_owned());
+        self.assignments
+            .prefetch_where(conn, "task_id", ending)
+            .await?;
         Ok(())
     }
 
@@ -789,6 +791,7 @@ mod tests {
             (task.escrow_cents, task.paid_cents, task.released_cents),
             (0, 2_000, 1_000)
         );
+        assert_eq!(task.poster, cast.poster.to_string());
         assert_eq!(task.reward_cents, 1_000);
         assert_eq!(task.fee_rate, "0.18");
         assert_eq!(task.details, r#"{"urgency":"high"}"#);

@@ -276,7 +276,6 @@ pub(crate) async fn all_rows<R: crate::ViewRow>(conn: &mut AnyConnection) -> Vec
 
 /// The people of [`rich_story`].
 pub(crate) struct Cast {
-    pub(crate) admin: ActorId,
     pub(crate) poster: ActorId,
     pub(crate) workers: [ActorId; 4],
     /// Completed: one approved by hand, one rejected then redone and
@@ -297,7 +296,6 @@ pub(crate) fn rich_story(journal: &mut TestJournal) -> Cast {
     let poster = ActorId(new_id());
     let workers = [(); 4].map(|_| ActorId(new_id()));
     let cast = Cast {
-        admin,
         poster,
         workers,
         consensus: TaskId(new_id()),

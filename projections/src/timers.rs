@@ -148,21 +148,21 @@ impl Projection for Timers {
         events: &[ProjectedEvent],
     ) -> Result<(), ProjectionError> {
         let mut timers = Rows::<Timer>::default();
-        for projected in events {
-            let ending = matches!(
-                projected.event,
-                Event::Task(
-                    TaskEvent::TaskCancelled { .. }
-                        | TaskEvent::TaskExpired { .. }
-                        | TaskEvent::TaskCompleted { .. }
+        // A task's end deletes all its timers: load them first.
+        let ending = events
+            .iter()
+            .filter(|projected| {
+                matches!(
+                    projected.event,
+                    Event::Task(
+                        TaskEvent::TaskCancelled { .. }
+                            | TaskEvent::TaskExpired { .. }
+                            | TaskEvent::TaskCompleted { .. }
+                    )
                 )
-            );
-            if ending {
-                timers
-                    .prefetch_where(conn, "task_id", stream_suffix(&projected.stream_id))
-                    .await?;
-            }
-        }
+            })
+            .map(|projected| stream_suffix(&projected.stream_id).to_owned());
+        timers.prefetch_where(conn, "task_id", ending).await?;
         for projected in events {
             if let Event::Task(event) = &projected.event {
                 fold(&mut timers, stream_suffix(&projected.stream_id), event);

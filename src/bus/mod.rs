@@ -94,6 +94,8 @@ impl<'b> Attempt<'b> {
             .await
         {
             Ok(appended) => {
+                metrics::counter!("errand_commands_total", "command" => context.command)
+                    .increment(1);
                 unit.into_cache();
                 Ok(Some(Executed::Done {
                     reply,

@@ -51,6 +51,23 @@ impl<'b> UnitOfWork<'b> {
         Ok(state)
     }
 
+    /// Starts a stream for an id this process just made (a UUIDv7): it cannot
+    /// exist yet, so nothing is read. The append still insists on version 0.
+    pub fn start_new<A>(&mut self, stream_id: &str)
+    where
+        A: Aggregate + Send + Sync + 'static,
+    {
+        if self.slots.iter().any(|s| s.stream_id == stream_id) {
+            return;
+        }
+        self.slots.push(Slot {
+            stream_id: stream_id.to_owned(),
+            loaded_version: 0,
+            state: Box::new(A::default()),
+            new_events: Vec::new(),
+        });
+    }
+
     /// Loads the stream, decides, and records the events. Returns the state
     /// the decision was made on and the events.
     pub async fn decide<A>(

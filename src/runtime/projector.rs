@@ -224,13 +224,28 @@ impl ProjectionRunner {
         reset(journal, projections).await?;
         let mut head = journal.head().await?;
         progress(0, head);
+        // The next page is read (and decoded) while the current one is
+        // applied: on SQLite the two run on different connections and threads.
+        let mut page = read_page(journal, 0, batch_events).await?;
         let done = loop {
-            let step = step(journal, projections, batch_events).await?;
+            let last = page.events.last().map_or(page.after, |e| e.position);
+            let next = page.full.then(|| {
+                let journal = journal.clone();
+                tokio::spawn(async move { read_page(&journal, last, batch_events).await })
+            });
+            let step = apply_page(journal, projections, &page).await?;
             head = head.max(step.projected);
             progress(step.projected, head);
             if !step.more {
                 break step.projected;
             }
+            page = match next {
+                Some(next) if step.projected == last => {
+                    next.await.expect("reading a page does not panic")?
+                }
+                // Raced by another process's rebuild: read again from where it left us.
+                _ => read_page(journal, step.projected, batch_events).await?,
+            };
         };
         Ok(RebuildReport {
             events: done,
@@ -414,9 +429,9 @@ async fn step(
     projections: &[ReadModel],
     limit: u32,
 ) -> Result<Step, ProjectorError> {
-    let pool = journal.pool();
     let before = {
-        let mut conn = pool
+        let mut conn = journal
+            .pool()
             .acquire()
             .await
             .map_err(ProjectorError::database("reading checkpoints"))?;
@@ -425,22 +440,51 @@ async fn step(
             projections,
         )
     };
-    let recorded = journal.read_all(before, limit).await?;
-    if recorded.is_empty() {
+    let page = read_page(journal, before, limit).await?;
+    apply_page(journal, projections, &page).await
+}
+
+/// Events read and decoded, not applied yet.
+struct Page {
+    /// The position the page was read after.
+    after: i64,
+    events: Vec<ProjectedEvent>,
+    /// As many events as asked for: more may follow.
+    full: bool,
+}
+
+/// Reads and decodes up to `limit` events after `after`. Decoding happens here,
+/// before any transaction, so the write lock is not held for it.
+async fn read_page(journal: &Journal, after: i64, limit: u32) -> Result<Page, ProjectorError> {
+    let recorded = journal.read_all(after, limit).await?;
+    Ok(Page {
+        after,
+        full: recorded.len() >= limit as usize,
+        events: decode(&recorded)?,
+    })
+}
+
+/// Gives each projection the page's events after its own checkpoint, all in
+/// one transaction with the new checkpoints.
+async fn apply_page(
+    journal: &Journal,
+    projections: &[ReadModel],
+    page: &Page,
+) -> Result<Step, ProjectorError> {
+    let events = &page.events;
+    if events.is_empty() {
         return Ok(Step {
-            projected: before,
+            projected: page.after,
             more: false,
         });
     }
-    // Decoded before the transaction, so the write lock is not held for it.
-    let events = decode(&recorded)?;
     let mut transaction = begin_write(journal)
         .await
         .map_err(ProjectorError::database(
             "beginning a projection transaction",
         ))?;
     let saved = checkpoints(&mut transaction, journal.backend(), true).await?;
-    if lowest(&saved, projections) < before {
+    if lowest(&saved, projections) < page.after {
         // A rebuild elsewhere moved a checkpoint back below the events read.
         return Ok(Step {
             projected: lowest(&saved, projections),
@@ -473,7 +517,7 @@ async fn step(
         .map_err(ProjectorError::database("committing a projection batch"))?;
     Ok(Step {
         projected,
-        more: recorded.len() >= limit as usize,
+        more: page.full,
     })
 }
 

@@ -752,7 +752,16 @@ async fn rebuild_speed_on_a_hundred_thousand_events() {
         bytes / (1 << 20),
         head as f64 / decode_time.as_secs_f64(),
     );
+    lean_reads(&journal, head).await;
+    // ERRAND_BENCH_ONLY=<projection> rebuilds that one alone, to profile it.
+    let only = std::env::var("ERRAND_BENCH_ONLY").ok();
     for projection in ReadModel::all() {
+        if only
+            .as_deref()
+            .is_some_and(|name| name != projection.name())
+        {
+            continue;
+        }
         let report = ProjectionRunner::rebuild(
             &journal,
             &[projection],
@@ -768,7 +777,12 @@ async fn rebuild_speed_on_a_hundred_thousand_events() {
             report.events_per_second()
         );
     }
-    for batch_events in [1_000, REBUILD_BATCH_EVENTS_DEFAULT] {
+    let batch_sizes = if only.is_some() {
+        vec![]
+    } else {
+        vec![1_000, REBUILD_BATCH_EVENTS_DEFAULT]
+    };
+    for batch_events in batch_sizes {
         let report =
             ProjectionRunner::rebuild(&journal, &ReadModel::all(), batch_events, |_, _| {})
                 .await
@@ -825,7 +839,10 @@ async fn lean_reads(journal: &Journal, head: i64) {
         after = last.0;
     }
     let elapsed = started.elapsed();
-    eprintln!("lean read of 5 columns: {elapsed:.2?} ({:.0} events/s)", head as f64 / elapsed.as_secs_f64());
+    eprintln!(
+        "lean read of 5 columns: {elapsed:.2?} ({:.0} events/s)",
+        head as f64 / elapsed.as_secs_f64()
+    );
 
     let started = Instant::now();
     let mut after = 0i64;
@@ -840,11 +857,15 @@ async fn lean_reads(journal: &Journal, head: i64) {
         .fetch_one(journal.pool())
         .await
         .unwrap();
-        let rows: Vec<(i64, String, String, String, i64)> = serde_json::from_str(page.as_deref().unwrap_or("[]")).unwrap();
+        let rows: Vec<(i64, String, String, String, i64)> =
+            serde_json::from_str(page.as_deref().unwrap_or("[]")).unwrap();
         let Some(last) = rows.last() else { break };
         count += rows.len();
         after = last.0;
     }
     let elapsed = started.elapsed();
-    eprintln!("page as one JSON row: {elapsed:.2?} ({:.0} events/s, {count})", head as f64 / elapsed.as_secs_f64());
+    eprintln!(
+        "page as one JSON row: {elapsed:.2?} ({:.0} events/s, {count})",
+        head as f64 / elapsed.as_secs_f64()
+    );
 }

@@ -16,6 +16,9 @@ pub async fn on_task(
     command: &TaskCommand,
 ) -> Result<Task, BusError> {
     let stream = task_stream(task_id);
+    if matches!(command, TaskCommand::Post { .. }) {
+        unit.start_new::<Task>(&stream);
+    }
     let (before, events) = unit.decide::<Task>(&stream, command).await?;
     for (account, account_command) in account_commands(&before, &events) {
         unit.decide::<Account>(&account.stream_id(), &account_command)

@@ -1,0 +1,93 @@
+use crate::process::Ledger;
+
+#[tokio::test]
+async fn the_demo_narrates_a_whole_task_and_the_audit_holds() {
+    let ledger = Ledger::sqlite().await;
+    let (ok, stdout, stderr) = ledger.run(&["demo"]).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    for expected in [
+        "TaskPosted",
+        "HoldCaptured",
+        "PaymentReceived",
+        "EscrowReleased",
+        "every invariant holds",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
+
+async fn operator_commands_work(ledger: Ledger) {
+    let (ok, stdout, stderr) = ledger
+        .run(&[
+            "admin",
+            "create-key",
+            "--role",
+            "agent",
+            "--name",
+            "cli-agent",
+        ])
+        .await;
+    assert!(ok, "{stderr}");
+    let secret = stdout.lines().last().expect("a last line");
+    assert!(
+        secret.starts_with("erk_live_") && secret.len() > 40,
+        "{stdout}"
+    );
+
+    let (ok, stdout, stderr) = ledger.run(&["verify"]).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("hash_chain"), "{stdout}");
+
+    let (ok, stdout, _) = ledger.run(&["export"]).await;
+    assert!(ok);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(events.len(), 2, "an actor registered and a key issued");
+    assert_eq!(events[0]["type"], "ActorRegistered");
+    let (_, after_first, _) = ledger.run(&["export", "--after", "1"]).await;
+    assert_eq!(after_first.lines().count(), 1);
+
+    let (ok, stdout, stderr) = ledger.run(&["replay"]).await;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("rebuilt read models from 2 events"),
+        "{stdout}"
+    );
+    let (ok, _, _) = ledger.run(&["verify"]).await;
+    assert!(ok, "still clean after a rebuild");
+
+    let (ok, stdout, _) = ledger.run(&["migrate"]).await;
+    assert!(ok);
+    assert!(stdout.contains("migrations applied"));
+}
+
+#[tokio::test]
+async fn operator_commands_work_on_sqlite() {
+    operator_commands_work(Ledger::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn operator_commands_work_on_postgres() {
+    if let Some(ledger) = Ledger::postgres().await {
+        operator_commands_work(ledger).await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_database_url_is_a_clear_error() {
+    let ledger = Ledger::sqlite().await;
+    let output = ledger
+        .command(&["verify"])
+        .env("DATABASE_URL", "mysql://nowhere/db")
+        .output()
+        .await
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("opening the journal"), "{stderr}");
+}
