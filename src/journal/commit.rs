@@ -10,7 +10,7 @@ use super::batch::{AppendBatch, Appended, StoredResponse};
 use super::connect::Backend;
 use super::error::{AppendError, JournalError};
 use super::group::{plan_group, EventRow, GroupPlan, IdempotencyRow, Known};
-use super::lock::{advance_head, lock_head};
+use super::lock::{advance_head, lock_head, WriteGate};
 use super::reads::{column, decode_stored_response};
 use super::sql::{placeholders, rows_per_statement, value_rows};
 
@@ -31,9 +31,10 @@ pub(crate) struct CommittedGroup {
 pub(crate) async fn commit_group(
     pool: &AnyPool,
     backend: Backend,
+    gate: &WriteGate,
     batches: &[&AppendBatch],
 ) -> Result<CommittedGroup, JournalError> {
-    let (mut transaction, head) = lock_head(pool, backend).await?;
+    let (mut transaction, head, _turn) = lock_head(pool, backend, gate).await?;
     let known = Known {
         stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
         responses: read_stored_responses(&mut transaction, backend, batches).await?,

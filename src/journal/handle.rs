@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot, watch, Mutex, Notify};
 use tokio::task::JoinHandle;
 
@@ -11,7 +11,7 @@ use super::connect::{connect, Backend, JournalOptions};
 use super::error::{AppendError, JournalError};
 use super::event::RecordedEvent;
 use super::limits::APPEND_QUEUE_CAPACITY;
-use super::lock::read_head;
+use super::lock::{read_head, WriteGate, WriteTurn};
 use super::reads;
 use super::stats::{GroupCommitCounters, GroupCommitStats};
 use super::verify::{verify_chain, ChainReport};
@@ -35,6 +35,7 @@ impl std::fmt::Debug for Journal {
 struct Shared {
     pool: AnyPool,
     backend: Backend,
+    gate: WriteGate,
     /// The writer's queue, bounded by `APPEND_QUEUE_CAPACITY`.
     requests: mpsc::Sender<AppendRequest>,
     head: watch::Receiver<i64>,
@@ -56,9 +57,11 @@ impl Journal {
         let (request_sender, request_receiver) = mpsc::channel(APPEND_QUEUE_CAPACITY);
         let counters = Arc::new(GroupCommitCounters::default());
         let shutdown = Arc::new(Notify::new());
+        let gate = WriteGate::default();
         let writer = Writer {
             pool: pool.clone(),
             backend,
+            gate: gate.clone(),
             requests: request_receiver,
             head: head_sender,
             counters: Arc::clone(&counters),
@@ -70,6 +73,7 @@ impl Journal {
             shared: Arc::new(Shared {
                 pool,
                 backend,
+                gate,
                 requests: request_sender,
                 head: head_receiver,
                 counters,
@@ -82,6 +86,25 @@ impl Journal {
     /// The pool, shared with read models and projections.
     pub fn pool(&self) -> &AnyPool {
         &self.shared.pool
+    }
+
+    /// This process's turn-taking between SQLite writers (tests hold it to form groups).
+    #[cfg(test)]
+    pub(crate) fn write_gate(&self) -> &WriteGate {
+        &self.shared.gate
+    }
+
+    /// Begins a write transaction for a read model, taking this process's turn at writing
+    /// first (see [`WriteGate`]); on SQLite with `BEGIN IMMEDIATE`, so it holds the write
+    /// lock from the start and never fails to upgrade a read. Keep the turn until the
+    /// transaction is committed or rolled back.
+    pub async fn begin_write(&self) -> Result<(Transaction<'static, Any>, WriteTurn), sqlx::Error> {
+        let turn = self.shared.gate.enter(self.shared.backend).await;
+        let transaction = match self.shared.backend {
+            Backend::Sqlite => self.shared.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.shared.pool.begin().await?,
+        };
+        Ok((transaction, turn))
     }
 
     /// Which database the journal runs on.

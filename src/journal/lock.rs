@@ -2,7 +2,10 @@
 //! reading the head, so positions are handed out one transaction at a time, in commit order:
 //! a projector reading `position > checkpoint` can never skip an event that commits late.
 
+use std::sync::Arc;
+
 use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::chain::{parse_hash, Hash};
 use super::connect::Backend;
@@ -16,6 +19,27 @@ pub(crate) struct Head {
     pub hash: Hash,
 }
 
+/// On SQLite, this process's writers (the journal's writer and the projectors) take turns
+/// here before `BEGIN IMMEDIATE`, instead of meeting SQLite's busy handler, which sleeps in
+/// growing steps (1, 2, 5, 10, … ms) and so turns a wait of a few hundred microseconds into
+/// a stall of tens of milliseconds. Other processes on the same file still wait on
+/// `busy_timeout`. PostgreSQL needs no gate: its row and table locks queue waiters fairly.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(Arc<Mutex<()>>);
+
+/// A turn at writing; held until the transaction it guards is over.
+#[derive(Debug)]
+pub struct WriteTurn(#[allow(dead_code)] Option<OwnedMutexGuard<()>>);
+
+impl WriteGate {
+    pub async fn enter(&self, backend: Backend) -> WriteTurn {
+        match backend {
+            Backend::Sqlite => WriteTurn(Some(Arc::clone(&self.0).lock_owned().await)),
+            Backend::Postgres => WriteTurn(None),
+        }
+    }
+}
+
 /// Begins a transaction that holds the head lock, and reads the head under it.
 ///
 /// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (a plain `BEGIN` would
@@ -27,7 +51,9 @@ pub(crate) struct Head {
 pub(crate) async fn lock_head(
     pool: &AnyPool,
     backend: Backend,
-) -> Result<(Transaction<'static, Any>, Head), JournalError> {
+    gate: &WriteGate,
+) -> Result<(Transaction<'static, Any>, Head, WriteTurn), JournalError> {
+    let turn = gate.enter(backend).await;
     let (begun, select_head) = match backend {
         Backend::Sqlite => (
             pool.begin_with("BEGIN IMMEDIATE").await,
@@ -45,7 +71,7 @@ pub(crate) async fn lock_head(
         .await
         .map_err(JournalError::database("locking the journal head"))?;
     let head = decode_head(&row)?;
-    Ok((transaction, head))
+    Ok((transaction, head, turn))
 }
 
 /// Reads the head without locking it.

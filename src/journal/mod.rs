@@ -53,5 +53,6 @@ pub use connect::{Backend, JournalOptions};
 pub use error::{AppendError, InvalidAppend, JournalError};
 pub use event::{NewEvent, RecordedEvent};
 pub use handle::Journal;
+pub use lock::{WriteGate, WriteTurn};
 pub use stats::GroupCommitStats;
 pub use verify::{ChainBreak, ChainReport};

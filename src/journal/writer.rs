@@ -14,6 +14,7 @@ use super::connect::Backend;
 use super::constraint::{explain_violation, violated_constraint};
 use super::error::{AppendError, JournalError};
 use super::limits::{GROUP_BYTES_MAX, GROUP_EVENTS_MAX, GROUP_REQUESTS_MAX};
+use super::lock::WriteGate;
 use super::stats::GroupCommitCounters;
 
 /// One queued append and where to send its outcome.
@@ -25,6 +26,7 @@ pub(crate) struct AppendRequest {
 pub(crate) struct Writer {
     pub pool: AnyPool,
     pub backend: Backend,
+    pub gate: WriteGate,
     pub requests: mpsc::Receiver<AppendRequest>,
     /// Bumped to the new head after every commit.
     pub head: watch::Sender<i64>,
@@ -89,7 +91,7 @@ impl Writer {
         batches: &[AppendBatch],
     ) -> Vec<Result<Appended, AppendError>> {
         let group: Vec<&AppendBatch> = batches.iter().collect();
-        let failure = match commit_group(&self.pool, self.backend, &group).await {
+        let failure = match commit_group(&self.pool, self.backend, &self.gate, &group).await {
             Ok(committed) => return self.publish(committed),
             Err(failure) => failure,
         };
@@ -106,7 +108,7 @@ impl Writer {
         }
         let mut outcomes = Vec::with_capacity(batches.len());
         for batch in batches {
-            let outcome = match commit_group(&self.pool, self.backend, &[batch]).await {
+            let outcome = match commit_group(&self.pool, self.backend, &self.gate, &[batch]).await {
                 Ok(committed) => self.publish(committed),
                 Err(error) => vec![Err(self.explain(batch, error).await)],
             };

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use errand_aggregates::event::DecodeError;
 use errand_projections::{ProjectedEvent, Projection, ProjectionError, ReadModel};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -478,11 +478,13 @@ async fn apply_page(
             more: false,
         });
     }
-    let mut transaction = begin_write(journal)
-        .await
-        .map_err(ProjectorError::database(
-            "beginning a projection transaction",
-        ))?;
+    let (mut transaction, _turn) =
+        journal
+            .begin_write()
+            .await
+            .map_err(ProjectorError::database(
+                "beginning a projection transaction",
+            ))?;
     let saved = checkpoints(&mut transaction, journal.backend(), true).await?;
     if lowest(&saved, projections) < page.after {
         // A rebuild elsewhere moved a checkpoint back below the events read.
@@ -538,17 +540,6 @@ fn decode(recorded: &[RecordedEvent]) -> Result<Vec<ProjectedEvent>, ProjectorEr
             })
         })
         .collect()
-}
-
-/// A write transaction. On SQLite it takes the write lock at BEGIN
-/// (IMMEDIATE), as the journal's writer does: a deferred transaction that
-/// reads first and writes later can fail with SQLITE_BUSY when it upgrades,
-/// which busy_timeout does not wait out.
-async fn begin_write(journal: &Journal) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    match journal.backend() {
-        Backend::Sqlite => journal.pool().begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => journal.pool().begin().await,
-    }
 }
 
 /// Every projection's checkpoint; `lock` takes their row locks on PostgreSQL,
@@ -621,7 +612,8 @@ async fn ensure_checkpoints(
 /// Empties the projections' tables and sets their checkpoints to 0, in one
 /// transaction: a crash leaves either the old read models or empty ones at 0.
 async fn reset(journal: &Journal, projections: &[ReadModel]) -> Result<(), ProjectorError> {
-    let mut transaction = begin_write(journal)
+    let (mut transaction, _turn) = journal
+        .begin_write()
         .await
         .map_err(ProjectorError::database("beginning a rebuild"))?;
     for projection in projections {

@@ -181,7 +181,8 @@ pub(crate) async fn with_writer_blocked<T>(
     journal: &Journal,
     queue_appends: impl AsyncFnOnce() -> T,
 ) -> T {
-    let (held, _) = lock_head(journal.pool(), journal.backend())
+    let gate = journal.write_gate().clone();
+    let (held, _, _turn) = lock_head(journal.pool(), journal.backend(), &gate)
         .await
         .expect("the head lock");
     // The writer takes this one into a group of its own and waits there for the lock.
