@@ -5,6 +5,7 @@
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::error::{Decided, DomainError};
 use crate::ids::ActorId;
+use crate::policy::audited_reason;
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -232,15 +233,6 @@ fn ensure_admin(by: &Caller) -> Result<(), DomainError> {
     }
 }
 
-fn ensure_reason(reason: &str) -> Result<(), DomainError> {
-    if reason.trim().is_empty() || reason.chars().count() > 1000 {
-        return Err(DomainError::invalid(
-            "a reason of 1 to 1000 characters is required",
-        ));
-    }
-    Ok(())
-}
-
 impl Aggregate for Actor {
     const STREAM_PREFIX: &'static str = "actor";
     type Command = ActorCommand;
@@ -275,11 +267,11 @@ impl Aggregate for Actor {
             ActorCommand::Freeze { by, reason, at } => {
                 self.ensure_exists()?;
                 ensure_admin(by)?;
-                ensure_reason(reason)?;
+                let reason = audited_reason(reason)?;
                 match self.standing {
                     Standing::Active => Ok(vec![ActorEvent::ActorFrozen {
                         by: by.actor,
-                        reason: reason.trim().to_owned(),
+                        reason,
                         at: *at,
                     }]),
                     Standing::Frozen => Err(DomainError::conflict("actor is already frozen")),
@@ -305,7 +297,7 @@ impl Aggregate for Actor {
             ActorCommand::Ban { by, reason, at } => {
                 self.ensure_exists()?;
                 ensure_admin(by)?;
-                ensure_reason(reason)?;
+                let reason = audited_reason(reason)?;
                 if self.id == Some(by.actor) {
                     return Err(DomainError::conflict("an admin cannot ban themselves"));
                 }
@@ -313,7 +305,7 @@ impl Aggregate for Actor {
                     Standing::Banned => Err(DomainError::conflict("actor is already banned")),
                     _ => Ok(vec![ActorEvent::ActorBanned {
                         by: by.actor,
-                        reason: reason.trim().to_owned(),
+                        reason,
                         at: *at,
                     }]),
                 }

@@ -493,56 +493,44 @@ pub async fn approve_submission(
     .await
 }
 
-#[utoipa::path(post, path = "/v1/submissions/{id}/reject", tag = "submissions", request_body = ReasonRequest,
-    params(("id" = Uuid, Path, description = "Submission id")),
-    responses((status = 200, description = "Rejected: the slot is free again", body = TaskView)),
-    security(("bearer" = [])))]
-pub async fn reject_submission(
-    State(app): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    request: CommandRequest<ReasonRequest>,
-) -> ApiResult<Response> {
-    let reason = request.body.reason.clone();
-    review(
-        &app,
-        &principal,
-        &id,
-        &request.meta,
-        "RejectSubmission",
-        |submission_id, by, at| TaskCommand::Reject {
-            submission_id,
-            reason: reason.clone(),
-            by,
-            at,
-        },
-    )
-    .await
+macro_rules! review_with_reason {
+    ($name:ident, $path:literal, $command:literal, $variant:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "submissions", request_body = ReasonRequest,
+            params(("id" = Uuid, Path, description = "Submission id")),
+            responses((status = 200, description = $doc, body = TaskView), (status = 409, description = "Already reviewed")),
+            security(("bearer" = [])))]
+        pub async fn $name(
+            State(app): State<AppState>,
+            principal: Principal,
+            Path(id): Path<String>,
+            request: CommandRequest<ReasonRequest>,
+        ) -> ApiResult<Response> {
+            let reason = request.body.reason.clone();
+            review(&app, &principal, &id, &request.meta, $command, |submission_id, by, at| {
+                TaskCommand::$variant {
+                    submission_id,
+                    reason: reason.clone(),
+                    by,
+                    at,
+                }
+            })
+            .await
+        }
+    };
 }
 
-#[utoipa::path(post, path = "/v1/submissions/{id}/dispute", tag = "submissions", request_body = ReasonRequest,
-    params(("id" = Uuid, Path, description = "Submission id")),
-    responses((status = 200, description = "Disputed: the slot's reward is refunded to the poster", body = TaskView)),
-    security(("bearer" = [])))]
-pub async fn dispute_submission(
-    State(app): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    request: CommandRequest<ReasonRequest>,
-) -> ApiResult<Response> {
-    let reason = request.body.reason.clone();
-    review(
-        &app,
-        &principal,
-        &id,
-        &request.meta,
-        "DisputeSubmission",
-        |submission_id, by, at| TaskCommand::Dispute {
-            submission_id,
-            reason: reason.clone(),
-            by,
-            at,
-        },
-    )
-    .await
-}
+review_with_reason!(
+    reject_submission,
+    "/v1/submissions/{id}/reject",
+    "RejectSubmission",
+    Reject,
+    "Rejected: the slot is free again."
+);
+review_with_reason!(
+    dispute_submission,
+    "/v1/submissions/{id}/dispute",
+    "DisputeSubmission",
+    Dispute,
+    "Disputed: the slot's reward is refunded to the poster."
+);
