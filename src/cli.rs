@@ -117,7 +117,14 @@ pub struct ServeArgs {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let database = cli.database;
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    // No command means `serve` with its defaults (and environment variables) applied.
+    let command = match cli.command {
+        Some(command) => command,
+        None => Cli::parse_from(["errand", "serve"])
+            .command
+            .unwrap_or(Command::Serve(ServeArgs::default())),
+    };
+    match command {
         Command::Serve(args) => serve(&database, args).await,
         Command::Migrate => {
             let journal = database.open().await?;

@@ -27,6 +27,9 @@ pub enum BusError {
         #[source]
         source: serde_json::Error,
     },
+    /// The reply could not be recorded for idempotent replay.
+    #[error("the reply does not serialize")]
+    Reply(#[source] serde_json::Error),
     #[error(transparent)]
     Journal(#[from] JournalError),
 }

@@ -1,7 +1,8 @@
-//! The command bus: load → decide → append. A request becomes a closure over
-//! a [`UnitOfWork`]; the bus runs it, appends what it decided atomically (the
-//! journal group-commits concurrent appends), and on a version conflict drops
-//! the stale states and runs it again, a bounded number of times.
+//! The command bus: load → decide → append. A handler's decision runs in a
+//! [`UnitOfWork`] (see [`execute!`]); the bus appends what it decided
+//! atomically (the journal group-commits concurrent appends), and on a
+//! version conflict drops the stale states and decides again, a bounded
+//! number of times.
 //!
 //! Idempotency: with an `Idempotency-Key`, the reply is recorded in the same
 //! transaction as the events. A repeat with the same request replays it; with
@@ -78,10 +79,7 @@ impl<'b> Attempt<'b> {
                 key: idempotency.key.clone(),
                 fingerprint: idempotency.fingerprint.clone(),
                 status: context.reply_status,
-                body: serde_json::to_string(&reply).map_err(|source| BusError::Corrupt {
-                    stream_id: "reply".to_owned(),
-                    source,
-                })?,
+                body: serde_json::to_string(&reply).map_err(BusError::Reply)?,
             }),
             None => None,
         };

@@ -119,7 +119,9 @@ impl From<BusError> for ApiError {
             BusError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             BusError::IdempotencyKeyInFlight => ApiError::IdempotencyKeyInFlight,
             error @ BusError::Contention { .. } => ApiError::Contention(error.to_string()),
-            error @ (BusError::Corrupt { .. } | BusError::Journal(_)) => ApiError::internal(error),
+            error @ (BusError::Corrupt { .. } | BusError::Reply(_) | BusError::Journal(_)) => {
+                ApiError::internal(error)
+            }
         }
     }
 }

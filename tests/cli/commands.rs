@@ -91,3 +91,19 @@ async fn a_bad_database_url_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("opening the journal"), "{stderr}");
 }
+
+#[tokio::test]
+async fn with_no_command_errand_serves_with_its_defaults() {
+    let ledger = Ledger::sqlite().await;
+    let mut command = ledger.command(&[]);
+    command.env("ERRAND_LISTEN", "127.0.0.1:0");
+    let (mut child, base, admin) = ledger.serve_with(command).await;
+    assert!(admin
+        .expect("the first start prints a key")
+        .starts_with("erk_live_"));
+    let health = reqwest::get(format!("{base}/healthz"))
+        .await
+        .expect("serves");
+    assert!(health.status().is_success());
+    child.kill().await.expect("stops");
+}

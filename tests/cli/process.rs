@@ -64,8 +64,13 @@ impl Ledger {
     /// Starts `errand serve` on a free port; returns the child, its base URL
     /// and the admin key it printed on a first start.
     pub async fn serve(&self) -> (Child, String, Option<String>) {
-        let mut child = self
-            .command(&["serve", "--listen", "127.0.0.1:0"])
+        self.serve_with(self.command(&["serve", "--listen", "127.0.0.1:0"]))
+            .await
+    }
+
+    /// Starts a server with `command`, however it is told to serve.
+    pub async fn serve_with(&self, mut command: Command) -> (Child, String, Option<String>) {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

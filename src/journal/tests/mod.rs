@@ -182,7 +182,7 @@ pub(crate) async fn with_writer_blocked<T>(
     queue_appends: impl AsyncFnOnce() -> T,
 ) -> T {
     let gate = journal.write_gate().clone();
-    let (held, _, _turn) = lock_head(journal.pool(), journal.backend(), &gate)
+    let (held, _, turn) = lock_head(journal.pool(), journal.backend(), &gate)
         .await
         .expect("the head lock");
     // The writer takes this one into a group of its own and waits there for the lock.
@@ -198,6 +198,7 @@ pub(crate) async fn with_writer_blocked<T>(
     tokio::time::sleep(Duration::from_millis(20)).await;
     let queued = queue_appends().await;
     held.rollback().await.expect("releasing the head lock");
+    drop(turn);
     outcome(opener).await.expect("the opener commits");
     queued
 }
