@@ -97,7 +97,7 @@ impl From<RoleArg> for Role {
     }
 }
 
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     #[arg(long, env = "ERRAND_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: Option<SocketAddr>,
@@ -122,7 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(command) => command,
         None => Cli::parse_from(["errand", "serve"])
             .command
-            .unwrap_or(Command::Serve(ServeArgs::default())),
+            .expect("`errand serve` parses to the serve command"),
     };
     match command {
         Command::Serve(args) => serve(&database, args).await,
