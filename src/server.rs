@@ -5,9 +5,12 @@ use crate::bootstrap::{create_actor_with_key, CreatedKey};
 use crate::bus::{commands, CommandBus, CommandContext};
 use crate::config::Config;
 use crate::http::state::{AppState, Services};
-use crate::journal::{Journal, JournalOptions};
+use crate::journal::{Backend, Journal, JournalOptions};
 use crate::payments::Sandbox;
-use crate::runtime::{ProjectionRunner, TimerHandle, TimerOptions, TimerRunner};
+use crate::runtime::{
+    Lease, ProjectionRunner, ProjectorOptions, TimerHandle, TimerOptions, TimerRunner,
+    LEASE_INTERVAL_DEFAULT,
+};
 use anyhow::Context;
 use chrono::Utc;
 use errand_aggregates::actor::Role;
@@ -47,6 +50,8 @@ impl Running {
             .context("serving")?;
         self.timers.stop().await;
         self.state.projections.stop().await;
+        // Only now may another instance take the duties over.
+        self.state.lease.release().await;
         self.state.bus.journal().close().await;
         Ok(())
     }
@@ -63,9 +68,20 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let journal = Journal::open(&options.database_url, JournalOptions::default())
         .await
         .context("opening the journal")?;
-    let projections = ProjectionRunner::start(journal.clone(), ReadModel::all());
+    let lease = match journal.backend() {
+        Backend::Sqlite => Lease::sole(),
+        Backend::Postgres => Lease::contend(&options.database_url, LEASE_INTERVAL_DEFAULT).await,
+    };
+    let projections = ProjectionRunner::start_leased(
+        journal.clone(),
+        ReadModel::all(),
+        ProjectorOptions::default(),
+        lease.clone(),
+    );
     let bus = CommandBus::new(journal.clone());
-    let first_admin = if journal.head().await? == 0 {
+    // Of instances starting together on an empty ledger, only the one that
+    // leads makes the first admin.
+    let first_admin = if lease.is_held() && journal.head().await? == 0 {
         Some(create_actor_with_key(&bus, Role::Admin, "admin").await?)
     } else {
         None
@@ -81,6 +97,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let state = AppState(Arc::new(Services {
         bus,
         projections,
+        lease,
         payments: Arc::new(Sandbox {
             base_url: config.public_url.clone(),
         }),
@@ -115,8 +132,9 @@ fn start_timers(state: &AppState) -> TimerHandle {
         interval: state.config.timer_interval,
         ..TimerOptions::default()
     };
-    TimerRunner::start(
+    TimerRunner::start_leased(
         state.bus.journal().pool().clone(),
+        state.lease.clone(),
         options,
         move |timer: Timer| {
             let state = fire_state.clone();

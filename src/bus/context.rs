@@ -27,6 +27,9 @@ pub struct CommandContext {
     pub dry_run: bool,
     /// The status a successful reply is recorded with, for idempotent replays.
     pub reply_status: u16,
+    /// Streams the caller's rights were read from (its key and actor), with
+    /// the versions read: the append insists they have not moved since.
+    pub guards: Vec<(String, i64)>,
 }
 
 impl CommandContext {
@@ -40,6 +43,7 @@ impl CommandContext {
             idempotency: None,
             dry_run: false,
             reply_status: 200,
+            guards: Vec::new(),
         }
     }
 

@@ -17,6 +17,10 @@ pub enum BusError {
     /// A request with the same Idempotency-Key is still being carried out.
     #[error("a request with this Idempotency-Key is in progress")]
     IdempotencyKeyInFlight,
+    /// The caller's key or actor changed (revoked, frozen, banned) while the
+    /// command was decided: the request must be authorized again.
+    #[error("the caller's key or standing changed during the request; retry it")]
+    CallerChanged,
     /// Every retry met a concurrent change to the same streams.
     #[error("too much contention on {stream_id}; retry the request")]
     Contention { stream_id: String },

@@ -4,6 +4,13 @@
 //! version conflict drops the stale states and decides again, a bounded
 //! number of times.
 //!
+//! Freshness: the bus caches states, and on PostgreSQL other instances may
+//! append to any stream, so a cached state may be behind. A decision that
+//! commits is safe anyway: every stream it read is version-checked in the
+//! append (written streams, and the caller's key and actor as guards). A
+//! refusal is not checked by any append, so on a shared journal a refused
+//! command is decided once more on states brought up to date first.
+//!
 //! Idempotency: with an `Idempotency-Key`, the reply is recorded in the same
 //! transaction as the events. A repeat with the same request replays it; with
 //! another request it is refused; while the first is in flight it is refused.
@@ -14,12 +21,17 @@ mod context;
 mod error;
 mod unit;
 
+#[cfg(test)]
+mod tests;
+
 pub use cache::{StateCache, STATE_CACHE_ENTRIES_MAX};
 pub use context::{CommandContext, Idempotency};
 pub use error::BusError;
 pub use unit::UnitOfWork;
 
-use crate::journal::{AppendBatch, AppendError, IdempotencyRecord, Journal, StoredResponse};
+use crate::journal::{
+    AppendBatch, AppendError, Backend, IdempotencyRecord, Journal, StoredResponse,
+};
 use errand_aggregates::Aggregate;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -50,12 +62,27 @@ pub struct Attempt<'b> {
     bus: &'b CommandBus,
     context: &'b CommandContext,
     conflicts: usize,
+    /// Load every stream up to the journal's present, not from the cache.
+    fresh: bool,
     _in_flight: Option<InFlight<'b>>,
 }
 
 impl<'b> Attempt<'b> {
     pub fn unit(&self) -> UnitOfWork<'b> {
-        UnitOfWork::new(self.bus, self.context)
+        UnitOfWork::new(self.bus, self.context, self.fresh)
+    }
+
+    /// The decision in `unit` failed with `error`. `Ok` means decide again:
+    /// the refusal may rest on cached states that another instance has moved
+    /// on from, so they are brought up to date and the command decided once
+    /// more. Otherwise the error stands.
+    pub fn refused(&mut self, unit: UnitOfWork<'b>, error: BusError) -> Result<(), BusError> {
+        let may_be_stale = matches!(error, BusError::Domain(_) | BusError::UnknownActor);
+        if self.fresh || !may_be_stale || !self.bus.shared_journal() || !unit.read_any() {
+            return Err(error);
+        }
+        self.fresh = true;
+        Ok(())
     }
 
     /// Appends what `unit` decided. `None` means a concurrent change got there
@@ -105,6 +132,11 @@ impl<'b> Attempt<'b> {
                 for stream in unit.stream_ids() {
                     bus.cache.forget(stream);
                 }
+                if context.guards.iter().any(|(guard, _)| *guard == stream_id) {
+                    // Deciding again would not re-check the caller's rights.
+                    bus.cache.forget(&stream_id);
+                    return Err(BusError::CallerChanged);
+                }
                 self.conflicts += 1;
                 if self.conflicts >= CONFLICT_RETRIES_MAX {
                     return Err(BusError::Contention { stream_id });
@@ -136,10 +168,16 @@ macro_rules! execute {
                 $crate::bus::Begun::Replayed(stored) => Ok($crate::bus::Executed::Replayed(stored)),
                 $crate::bus::Begun::Run(mut attempt) => loop {
                     let mut unit = attempt.unit();
-                    let reply = {
+                    let decided: Result<_, $crate::bus::BusError> = {
                         let $unit = &mut unit;
-                        let reply: Result<_, $crate::bus::BusError> = async { $body }.await;
-                        reply?
+                        async { $body }.await
+                    };
+                    let reply = match decided {
+                        Ok(reply) => reply,
+                        Err(error) => {
+                            attempt.refused(unit, error)?;
+                            continue;
+                        }
                     };
                     if let Some(executed) = attempt.commit(unit, reply).await? {
                         break Ok(executed);
@@ -205,6 +243,7 @@ impl CommandBus {
             bus: self,
             context,
             conflicts: 0,
+            fresh: false,
             _in_flight: in_flight,
         }))
     }
@@ -222,6 +261,34 @@ impl CommandBus {
         Ok((state, version))
     }
 
+    /// A stream's state and version as of now: the cached state brought up to
+    /// date with the events appended since (by any instance), or folded.
+    pub async fn load_fresh<A>(&self, stream_id: &str) -> Result<(A, i64), BusError>
+    where
+        A: Aggregate + Send + Sync + 'static,
+    {
+        let Some((mut state, mut version)) = self.cache.get::<A>(stream_id) else {
+            self.cache.forget(stream_id);
+            return self.load(stream_id).await;
+        };
+        let newer = self.journal.read_stream_after(stream_id, version).await?;
+        if newer.is_empty() {
+            return Ok((state, version));
+        }
+        for event in &newer {
+            state.apply(&decode_event::<A>(stream_id, &event.payload)?);
+            version = event.stream_version;
+        }
+        self.cache.put(stream_id, state.clone(), version);
+        Ok((state, version))
+    }
+
+    /// Whether other processes may append to this journal: PostgreSQL is
+    /// shared by every instance; a SQLite file is served by one process.
+    fn shared_journal(&self) -> bool {
+        self.journal.backend() == Backend::Postgres
+    }
+
     /// A stream's state as of a journal position (auditors read the past), and its events.
     pub async fn fold<A>(
         &self,
@@ -235,16 +302,18 @@ impl CommandBus {
         let mut state = A::default();
         let mut version = 0;
         for event in &recorded {
-            let decoded: A::Event =
-                serde_json::from_str(&event.payload).map_err(|source| BusError::Corrupt {
-                    stream_id: stream_id.to_owned(),
-                    source,
-                })?;
-            state.apply(&decoded);
+            state.apply(&decode_event::<A>(stream_id, &event.payload)?);
             version = event.stream_version;
         }
         Ok((state, version))
     }
+}
+
+fn decode_event<A: Aggregate>(stream_id: &str, payload: &str) -> Result<A::Event, BusError> {
+    serde_json::from_str(payload).map_err(|source| BusError::Corrupt {
+        stream_id: stream_id.to_owned(),
+        source,
+    })
 }
 
 /// A recorded reply may be replayed only to the very same request.

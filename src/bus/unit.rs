@@ -17,16 +17,26 @@ struct Slot {
 pub struct UnitOfWork<'b> {
     bus: &'b CommandBus,
     context: &'b CommandContext,
+    /// Load streams as of now rather than from the cache.
+    fresh: bool,
     slots: Vec<Slot>,
+    /// Whether any state was read from the journal or the cache (not only started new).
+    read_any: bool,
 }
 
 impl<'b> UnitOfWork<'b> {
-    pub(super) fn new(bus: &'b CommandBus, context: &'b CommandContext) -> Self {
+    pub(super) fn new(bus: &'b CommandBus, context: &'b CommandContext, fresh: bool) -> Self {
         UnitOfWork {
             bus,
             context,
+            fresh,
             slots: Vec::new(),
+            read_any: false,
         }
+    }
+
+    pub(super) fn read_any(&self) -> bool {
+        self.read_any
     }
 
     pub fn context(&self) -> &CommandContext {
@@ -41,7 +51,12 @@ impl<'b> UnitOfWork<'b> {
         if let Some(slot) = self.slots.iter().find(|s| s.stream_id == stream_id) {
             return Ok(downcast::<A>(slot).clone());
         }
-        let (state, version) = self.bus.load::<A>(stream_id).await?;
+        let (state, version) = if self.fresh {
+            self.bus.load_fresh::<A>(stream_id).await?
+        } else {
+            self.bus.load::<A>(stream_id).await?
+        };
+        self.read_any = true;
         self.slots.push(Slot {
             stream_id: stream_id.to_owned(),
             loaded_version: version,
@@ -119,17 +134,34 @@ impl<'b> UnitOfWork<'b> {
         self.slots.iter().map(|s| s.stream_id.as_str())
     }
 
-    /// The streams with new events, ready for the journal.
+    /// The streams with new events, ready for the journal, and the caller's
+    /// guards that no event touches, as version checks without events.
     pub(super) fn appends(&self) -> Vec<StreamAppend> {
-        self.slots
+        let written = self
+            .slots
             .iter()
             .filter(|s| !s.new_events.is_empty())
             .map(|s| StreamAppend {
                 stream_id: s.stream_id.clone(),
                 expected_version: s.loaded_version,
                 events: s.new_events.clone(),
+            });
+        let guards = self
+            .context
+            .guards
+            .iter()
+            .filter(|(stream_id, _)| {
+                !self
+                    .slots
+                    .iter()
+                    .any(|s| s.stream_id == *stream_id && !s.new_events.is_empty())
             })
-            .collect()
+            .map(|(stream_id, version)| StreamAppend {
+                stream_id: stream_id.clone(),
+                expected_version: *version,
+                events: Vec::new(),
+            });
+        written.chain(guards).collect()
     }
 
     /// Hands every changed state to the bus's cache at its new version.

@@ -27,6 +27,9 @@ pub struct Principal {
     pub standing: Standing,
     pub scopes: Vec<String>,
     pub mode: Mode,
+    /// The key's and the actor's stream versions these rights were read at:
+    /// every command insists they still hold when it commits.
+    pub read_at: [(String, i64); 2],
 }
 
 impl Principal {
@@ -89,11 +92,11 @@ impl FromRequestParts<AppState> for Principal {
                 .await?
                 .ok_or(ApiError::Unauthorized("invalid API key"))?,
         };
-        let (key, _) = state.bus.load::<ApiKey>(&key_stream(key_id)).await?;
+        let (key, key_version) = state.bus.load::<ApiKey>(&key_stream(key_id)).await?;
         let actor_id = key
             .actor_id
             .ok_or(ApiError::Unauthorized("invalid API key"))?;
-        let (actor, _) = state.bus.load::<Actor>(&actor_stream(actor_id)).await?;
+        let (actor, actor_version) = state.bus.load::<Actor>(&actor_stream(actor_id)).await?;
         if key.revoked {
             return Err(ApiError::Unauthorized("this API key was revoked"));
         }
@@ -110,6 +113,10 @@ impl FromRequestParts<AppState> for Principal {
             standing: actor.standing,
             scopes: key.scopes,
             mode: key.mode,
+            read_at: [
+                (key_stream(key_id), key_version),
+                (actor_stream(actor_id), actor_version),
+            ],
         })
     }
 }

@@ -51,6 +51,8 @@ pub enum ApiError {
     Lagging,
     #[error("{0}")]
     Contention(String),
+    #[error("the key or its actor changed while the request was handled; send it again")]
+    CallerChanged,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -81,6 +83,7 @@ impl ApiError {
             ApiError::IdempotencyKeyInFlight => (StatusCode::CONFLICT, "idempotency_key_in_flight"),
             ApiError::Lagging => (StatusCode::SERVICE_UNAVAILABLE, "read_models_lagging"),
             ApiError::Contention(_) => (StatusCode::SERVICE_UNAVAILABLE, "contention"),
+            ApiError::CallerChanged => (StatusCode::CONFLICT, "caller_changed"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -119,6 +122,7 @@ impl From<BusError> for ApiError {
             BusError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             BusError::IdempotencyKeyInFlight => ApiError::IdempotencyKeyInFlight,
             error @ BusError::Contention { .. } => ApiError::Contention(error.to_string()),
+            BusError::CallerChanged => ApiError::CallerChanged,
             error @ (BusError::Corrupt { .. } | BusError::Reply(_) | BusError::Journal(_)) => {
                 ApiError::internal(error)
             }

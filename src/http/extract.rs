@@ -44,6 +44,7 @@ impl CommandMeta {
             idempotency: self.idempotency.clone(),
             dry_run: self.dry_run,
             reply_status,
+            guards: principal.read_at.to_vec(),
         }
     }
 }
@@ -111,8 +112,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CommandRequest<T> {
 }
 
 /// An empty body reads as `{}`, so commands whose fields are all optional
-/// (accept, pause, …) need no body.
-fn parse_json<T: DeserializeOwned>(
+/// (accept, pause, …) need no body. Public for the fuzz target `native_body`.
+pub fn parse_json<T: DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     bytes: &[u8],
 ) -> Result<T, ApiError> {

@@ -27,9 +27,13 @@ pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
     let projected = app.projections.projected_position();
     (
         StatusCode::OK,
-        Json(
-            json!({ "status": "ready", "journal_head": head, "projected_position": projected, "lag_events": head - projected }),
-        ),
+        Json(json!({
+            "status": "ready",
+            "journal_head": head,
+            "projected_position": projected,
+            "lag_events": head - projected,
+            "leads": app.lease.is_held(),
+        })),
     )
 }
 

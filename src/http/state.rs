@@ -5,7 +5,7 @@ use super::errors::ApiError;
 use crate::bus::CommandBus;
 use crate::config::Config;
 use crate::payments::PaymentProvider;
-use crate::runtime::ProjectionHandle;
+use crate::runtime::{Lease, ProjectionHandle};
 use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +20,8 @@ pub struct AppState(pub Arc<Services>);
 pub struct Services {
     pub bus: CommandBus,
     pub projections: ProjectionHandle,
+    /// Whether this instance runs the projector and timers (see `runtime::lease`).
+    pub lease: Lease,
     pub payments: Arc<dyn PaymentProvider>,
     pub config: Config,
     /// Renders `/metrics`; absent when another recorder was installed first (tests).

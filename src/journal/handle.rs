@@ -161,6 +161,15 @@ impl Journal {
         reads::read_streams(&self.shared.pool, self.shared.backend, stream_ids).await
     }
 
+    /// A stream's events after `after_version`, in version order.
+    pub async fn read_stream_after(
+        &self,
+        stream_id: &str,
+        after_version: i64,
+    ) -> Result<Vec<RecordedEvent>, JournalError> {
+        reads::read_stream_after(&self.shared.pool, stream_id, after_version).await
+    }
+
     /// Up to `limit` events after `after_position`, in position order. `limit` is capped at
     /// `READ_ALL_LIMIT_MAX` (10,000); fewer events than asked for means the end was reached.
     pub async fn read_all(

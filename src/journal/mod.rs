@@ -46,7 +46,7 @@ mod verify;
 mod writer;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use batch::{AppendBatch, Appended, IdempotencyRecord, StoredResponse, StreamAppend};
 pub use connect::{Backend, JournalOptions};

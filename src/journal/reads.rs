@@ -138,6 +138,23 @@ pub(crate) async fn read_stream(
     decode_events(&rows)
 }
 
+/// A stream's events after `after_version`: what a cached state has not seen.
+pub(crate) async fn read_stream_after(
+    pool: &AnyPool,
+    stream_id: &str,
+    after_version: i64,
+) -> Result<Vec<RecordedEvent>, JournalError> {
+    let rows = sqlx::query(&format!(
+        "{SELECT_EVENTS} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
+    ))
+    .bind(stream_id)
+    .bind(after_version)
+    .fetch_all(pool)
+    .await
+    .map_err(JournalError::database("reading a stream"))?;
+    decode_events(&rows)
+}
+
 /// The events of several streams, merged in position order.
 pub(crate) async fn read_streams(
     pool: &AnyPool,

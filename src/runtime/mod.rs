@@ -8,13 +8,18 @@
 //!   and rebuilds.
 //! - `timers`: [`TimerRunner`] reads due rows of the `timers` read model and
 //!   hands them to a callback that fires their commands through the bus.
+//! - `lease`: [`Lease`], which instance of several on one PostgreSQL journal
+//!   runs the projector and the timers (an advisory lock); the others follow.
 //!
 //! **Invariants.** The runtime never writes a read model outside a
 //! projection's transaction, and never deletes a timer: the projection does,
 //! when it sees the event that resolves it.
 
+mod lease;
 mod projector;
 mod timers;
+
+pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
 pub use projector::{
     Lagging, ProjectionHandle, ProjectionRunner, ProjectorError, ProjectorOptions, RebuildReport,

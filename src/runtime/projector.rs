@@ -13,6 +13,7 @@ use sqlx::{AnyConnection, Row};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::lease::Lease;
 use crate::journal::{Backend, Journal, JournalError, RecordedEvent};
 
 /// Events per transaction while tailing. On SQLite a batch holds the database's
@@ -29,8 +30,15 @@ pub const REBUILD_BATCH_EVENTS_DEFAULT: u32 = 10_000;
 
 /// How often to look for events appended by another process: on PostgreSQL
 /// several instances share one journal, and only this process's own appends
-/// wake the projector at once.
-pub const POLL_INTERVAL_DEFAULT: Duration = Duration::from_millis(250);
+/// wake the projector at once. Short, because a client that writes through
+/// one instance and reads through another waits this long at most; a look
+/// that finds nothing costs one indexed query.
+pub const POLL_INTERVAL_DEFAULT: Duration = Duration::from_millis(50);
+
+/// How often an instance without the lease reads the leader's checkpoints
+/// while its own appends are not projected yet (a read-your-writes query may
+/// be waiting for them).
+const FOLLOW_BEHIND_INTERVAL: Duration = Duration::from_millis(5);
 
 /// After a database error the projector retries, waiting twice as long each
 /// time from the first delay up to the last, so a database that is down for a
@@ -183,6 +191,8 @@ struct Shared {
     journal: Journal,
     projections: Vec<ReadModel>,
     options: ProjectorOptions,
+    /// Only the lease's holder projects; the others follow its checkpoints.
+    lease: Lease,
     progress: watch::Sender<Progress>,
     stop: watch::Sender<bool>,
     /// Held by the live loop for each batch and by a rebuild for all of it, so
@@ -203,6 +213,17 @@ impl ProjectionRunner {
         projections: Vec<ReadModel>,
         options: ProjectorOptions,
     ) -> ProjectionHandle {
+        Self::start_leased(journal, projections, options, Lease::sole())
+    }
+
+    /// Projects while `lease` is held, and otherwise follows the checkpoints
+    /// of the instance that holds it.
+    pub fn start_leased(
+        journal: Journal,
+        projections: Vec<ReadModel>,
+        options: ProjectorOptions,
+        lease: Lease,
+    ) -> ProjectionHandle {
         metrics::describe_gauge!(
             LAG_GAUGE,
             "Events committed to the journal that the read models have not applied yet."
@@ -211,6 +232,7 @@ impl ProjectionRunner {
             journal,
             projections,
             options,
+            lease,
             progress: watch::Sender::new(Progress {
                 position: 0,
                 running: true,
@@ -365,6 +387,7 @@ async fn run(shared: Arc<Shared>) {
     let _stopped = StoppedOnDrop(Arc::clone(&shared));
     let mut head = shared.journal.watch_head();
     let mut stop = shared.stop.subscribe();
+    let mut lease = shared.lease.watch();
     let mut retry_delay = RETRY_DELAY_FIRST;
     let mut checkpoints_exist = false;
     let mut rest_until = None;
@@ -375,9 +398,11 @@ async fn run(shared: Arc<Shared>) {
                 _ = tokio::time::sleep_until(until) => {}
             }
         }
-        let outcome = {
+        let outcome = if shared.lease.is_held() {
             let _gate = shared.gate.lock().await;
             live_step(&shared, &mut checkpoints_exist).await
+        } else {
+            follow(&shared).await
         };
         let wait = match outcome {
             Ok(step) => {
@@ -387,7 +412,11 @@ async fn run(shared: Arc<Shared>) {
                 if step.more {
                     continue;
                 }
-                shared.options.poll_interval
+                if step.projected < *head.borrow() && !shared.lease.is_held() {
+                    FOLLOW_BEHIND_INTERVAL
+                } else {
+                    shared.options.poll_interval
+                }
             }
             Err(error) if error.is_closed() => break,
             Err(error) if error.is_permanent() => {
@@ -417,9 +446,26 @@ async fn run(shared: Arc<Shared>) {
                     break;
                 }
             }
+            _ = lease.changed() => {}
             _ = tokio::time::sleep(wait) => {}
         }
     }
+}
+
+/// Without the lease: the read models are as far as the leader's checkpoints.
+async fn follow(shared: &Shared) -> Result<Step, ProjectorError> {
+    let mut conn = shared
+        .journal
+        .pool()
+        .acquire()
+        .await
+        .map_err(ProjectorError::database("reading checkpoints"))?;
+    let saved = checkpoints(&mut conn, shared.journal.backend(), false).await?;
+    Ok(Step {
+        projected: lowest(&saved, &shared.projections),
+        more: false,
+        held: Duration::ZERO,
+    })
 }
 
 async fn live_step(shared: &Shared, checkpoints_exist: &mut bool) -> Result<Step, ProjectorError> {

@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::lease::Lease;
 use super::projector::error_chain;
 
 /// How often due timers are looked for. Deadlines are minutes to days long; a
@@ -74,8 +75,23 @@ impl TimerRunner {
         F: Fn(Timer) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
+        Self::start_leased(pool, Lease::sole(), options, fire)
+    }
+
+    /// Fires timers only while `lease` is held, so that of several instances
+    /// one fires each timer.
+    pub fn start_leased<F, Fut>(
+        pool: AnyPool,
+        lease: Lease,
+        options: TimerOptions,
+        fire: F,
+    ) -> TimerHandle
+    where
+        F: Fn(Timer) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(pool, options, fire, stopped));
+        let task = tokio::spawn(run(pool, lease, options, fire, stopped));
         TimerHandle {
             stop,
             task: Mutex::new(Some(task)),
@@ -96,8 +112,13 @@ impl TimerHandle {
     }
 }
 
-async fn run<F, Fut>(pool: AnyPool, options: TimerOptions, fire: F, mut stop: watch::Receiver<bool>)
-where
+async fn run<F, Fut>(
+    pool: AnyPool,
+    lease: Lease,
+    options: TimerOptions,
+    fire: F,
+    mut stop: watch::Receiver<bool>,
+) where
     F: Fn(Timer) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
@@ -109,7 +130,11 @@ where
             _ = stop.changed() => return,
             _ = ticks.tick() => {}
         }
-        if let Err(error) = tick(&pool, options.batch_max, &fire, &mut backoff, &stop).await {
+        if !lease.is_held() {
+            continue;
+        }
+        let may_go_on = || !*stop.borrow() && lease.is_held();
+        if let Err(error) = tick(&pool, options.batch_max, &fire, &mut backoff, may_go_on).await {
             if matches!(error, sqlx::Error::PoolClosed) {
                 return;
             }
@@ -124,7 +149,7 @@ async fn tick<F, Fut>(
     batch_max: i64,
     fire: &F,
     backoff: &mut Backoff,
-    stop: &watch::Receiver<bool>,
+    may_go_on: impl Fn() -> bool,
 ) -> Result<(), sqlx::Error>
 where
     F: Fn(Timer) -> Fut,
@@ -145,7 +170,8 @@ where
         .take(batch_max.max(0) as usize)
         .collect::<Vec<_>>();
     for timer in ready {
-        if *stop.borrow() {
+        // Stopping, or the lease went to another instance, which fires the rest.
+        if !may_go_on() {
             break;
         }
         let timer_id = timer.timer_id.clone();

@@ -2,8 +2,9 @@
 //! every acknowledged command is in the journal, repeating it replays the
 //! stored reply without new events, and `errand verify` is clean.
 
+use crate::client::{actor_with_key, grant, json_answer};
 use crate::process::Ledger;
-use reqwest::{Client, RequestBuilder, StatusCode};
+use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,39 +18,10 @@ struct Acknowledged {
     reply: Value,
 }
 
-/// Sends a request that must answer `expected`, and returns its JSON body.
-async fn json_answer(request: RequestBuilder, expected: StatusCode) -> Value {
-    let response = request.send().await.expect("the server answers");
-    assert_eq!(response.status(), expected);
-    response.json().await.expect("a JSON body")
-}
-
 async fn setup(client: &Client, base: &str, admin: &str) -> String {
-    let actor = json_answer(
-        client
-            .post(format!("{base}/v1/actors"))
-            .bearer_auth(admin)
-            .json(&json!({ "kind": "agent", "name": "crash-agent" })),
-        StatusCode::CREATED,
-    )
-    .await;
-    let id = actor["id"].as_str().unwrap().to_owned();
-    let key = json_answer(
-        client
-            .post(format!("{base}/v1/actors/{id}/keys"))
-            .bearer_auth(admin),
-        StatusCode::CREATED,
-    )
-    .await;
-    json_answer(
-        client
-            .post(format!("{base}/v1/admin/credits"))
-            .bearer_auth(admin)
-            .json(&json!({ "actor_id": id, "amount_cents": 100_000_000, "reason": "crash test" })),
-        StatusCode::CREATED,
-    )
-    .await;
-    key["secret"].as_str().unwrap().to_owned()
+    let (id, key) = actor_with_key(client, base, admin, "agent", "crash-agent").await;
+    grant(client, base, admin, &id, 100_000_000).await;
+    key
 }
 
 async fn post(
