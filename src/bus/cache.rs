@@ -60,6 +60,14 @@ impl StateCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
+        // Commits finish in any order: never replace a state with an older one.
+        if inner
+            .entries
+            .get(stream_id)
+            .is_some_and(|entry| entry.version > version)
+        {
+            return;
+        }
         if inner.entries.len() >= self.capacity && !inner.entries.contains_key(stream_id) {
             evict_oldest_tenth(&mut inner.entries);
         }
@@ -104,6 +112,14 @@ mod tests {
         let len = cache.inner.lock().unwrap().entries.len();
         assert!(len <= 100, "{len} entries");
         assert_eq!(cache.get::<i32>("s-999"), Some((999, 1)));
+    }
+
+    #[test]
+    fn a_late_put_of_an_older_version_keeps_the_newer_state() {
+        let cache = StateCache::new(10);
+        cache.put("s", "newer", 6);
+        cache.put("s", "older", 5);
+        assert_eq!(cache.get::<&str>("s"), Some(("newer", 6)));
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! version conflict drops the stale states and decides again, a bounded
 //! number of times.
 //!
-//! Freshness: the bus caches states, and on PostgreSQL other instances may
-//! append to any stream, so a cached state may be behind. A decision that
-//! commits is safe anyway: every stream it read is version-checked in the
-//! append (written streams, and the caller's key and actor as guards). A
-//! refusal is not checked by any append, so on a shared journal a refused
-//! command is decided once more on states brought up to date first.
+//! Freshness: the bus caches states, and a cached state may be behind: on
+//! PostgreSQL other instances append to the same streams, and even in one
+//! process a state folded just before a commit can land in the cache after
+//! it. A decision that commits is safe anyway: every stream it read is
+//! version-checked in the append (written streams, and the caller's key and
+//! actor as guards). A refusal is checked by no append, so a refused command
+//! is decided once more on states brought up to date with the journal first.
 //!
 //! Idempotency: with an `Idempotency-Key`, the reply is recorded in the same
 //! transaction as the events. A repeat with the same request replays it; with
@@ -19,6 +20,7 @@ mod cache;
 pub mod commands;
 mod context;
 mod error;
+mod queue;
 mod unit;
 
 #[cfg(test)]
@@ -29,9 +31,9 @@ pub use context::{CommandContext, Idempotency};
 pub use error::BusError;
 pub use unit::UnitOfWork;
 
-use crate::journal::{
-    AppendBatch, AppendError, Backend, IdempotencyRecord, Journal, StoredResponse,
-};
+use queue::{StreamQueues, Turn};
+
+use crate::journal::{AppendBatch, AppendError, IdempotencyRecord, Journal, StoredResponse};
 use errand_aggregates::Aggregate;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -46,6 +48,8 @@ pub const CONFLICT_RETRIES_MAX: usize = 16;
 pub struct CommandBus {
     journal: Journal,
     cache: StateCache,
+    /// Where commands that lost a race for a stream wait their turn.
+    queues: StreamQueues,
     /// (principal, key) pairs being carried out by this process now.
     in_flight: Mutex<HashSet<(String, String)>>,
 }
@@ -64,6 +68,8 @@ pub struct Attempt<'b> {
     conflicts: usize,
     /// Load every stream up to the journal's present, not from the cache.
     fresh: bool,
+    /// After a conflict: this command's turn at the stream it lost.
+    turn: Option<Turn<'b>>,
     _in_flight: Option<InFlight<'b>>,
 }
 
@@ -73,12 +79,12 @@ impl<'b> Attempt<'b> {
     }
 
     /// The decision in `unit` failed with `error`. `Ok` means decide again:
-    /// the refusal may rest on cached states that another instance has moved
-    /// on from, so they are brought up to date and the command decided once
-    /// more. Otherwise the error stands.
+    /// the refusal may rest on cached states the journal has moved on from,
+    /// so they are brought up to date and the command decided once more.
+    /// Otherwise the error stands.
     pub fn refused(&mut self, unit: UnitOfWork<'b>, error: BusError) -> Result<(), BusError> {
         let may_be_stale = matches!(error, BusError::Domain(_) | BusError::UnknownActor);
-        if self.fresh || !may_be_stale || !self.bus.shared_journal() || !unit.read_any() {
+        if self.fresh || !may_be_stale || !unit.read_any() {
             return Err(error);
         }
         self.fresh = true;
@@ -141,6 +147,9 @@ impl<'b> Attempt<'b> {
                 if self.conflicts >= CONFLICT_RETRIES_MAX {
                     return Err(BusError::Contention { stream_id });
                 }
+                // One turn at a time: waiting at two streams could deadlock.
+                self.turn = None;
+                self.turn = Some(bus.queues.wait_turn(&stream_id).await);
                 Ok(None)
             }
             Err(AppendError::IdempotencyKeyTaken { stored }) => {
@@ -214,6 +223,7 @@ impl CommandBus {
         CommandBus {
             journal,
             cache: StateCache::new(STATE_CACHE_ENTRIES_MAX),
+            queues: StreamQueues::default(),
             in_flight: Mutex::new(HashSet::new()),
         }
     }
@@ -244,6 +254,7 @@ impl CommandBus {
             context,
             conflicts: 0,
             fresh: false,
+            turn: None,
             _in_flight: in_flight,
         }))
     }
@@ -281,12 +292,6 @@ impl CommandBus {
         }
         self.cache.put(stream_id, state.clone(), version);
         Ok((state, version))
-    }
-
-    /// Whether other processes may append to this journal: PostgreSQL is
-    /// shared by every instance; a SQLite file is served by one process.
-    fn shared_journal(&self) -> bool {
-        self.journal.backend() == Backend::Postgres
     }
 
     /// A stream's state as of a journal position (auditors read the past), and its events.
