@@ -4,6 +4,7 @@
 use super::errors::ApiError;
 use crate::bus::CommandBus;
 use crate::config::Config;
+use crate::journal::Backend;
 use crate::payments::PaymentProvider;
 use crate::runtime::{Lease, ProjectionHandle};
 use sqlx::AnyPool;
@@ -36,10 +37,16 @@ impl std::ops::Deref for AppState {
 }
 
 impl Services {
-    /// The read models, once they have caught up with every write this
-    /// process had committed when the query arrived (read-your-writes).
+    /// The read models, once they have caught up with every write committed
+    /// when the query arrived (read-your-writes). On SQLite this process made
+    /// every write, so its own head is the journal's; on PostgreSQL another
+    /// instance may have taken the write, so the head is read.
     pub async fn read_models(&self) -> Result<&AnyPool, ApiError> {
-        let head = *self.bus.journal().watch_head().borrow();
+        let journal = self.bus.journal();
+        let head = match journal.backend() {
+            Backend::Sqlite => *journal.watch_head().borrow(),
+            Backend::Postgres => journal.head().await.map_err(ApiError::internal)?,
+        };
         self.projections
             .wait_for(head, READ_YOUR_WRITES_WAIT)
             .await

@@ -41,6 +41,22 @@ async fn work_through(
         )
         .await;
         let task_id = task["id"].as_str().expect("task id");
+        // Read-your-writes across instances: the other one lists it at once.
+        let listed = json_answer(
+            client
+                .get(format!("{work_at}/v1/tasks?status=open&limit=100"))
+                .bearer_auth(agent),
+            StatusCode::OK,
+        )
+        .await;
+        assert!(
+            listed["data"]
+                .as_array()
+                .expect("a page")
+                .iter()
+                .any(|t| t["id"] == task["id"]),
+            "{task_id} is listed by the other instance"
+        );
         json_answer(
             client
                 .post(format!("{work_at}/v1/tasks/{task_id}/accept"))
