@@ -11,13 +11,13 @@
 //!
 //! SQLite needs no contest: one process serves a file, so it always leads.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::{AnyConnection, Connection};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use super::background::Background;
 use super::projector::error_chain;
 
 /// The advisory lock's key: the ASCII of "errand" (any fixed number shared
@@ -38,13 +38,8 @@ pub struct Lease {
     /// Kept by every clone, so that `changed` waits instead of failing even
     /// after the contest ended.
     _announcer: Arc<watch::Sender<bool>>,
-    contest: Option<Arc<Contest>>,
-}
-
-struct Contest {
-    stop: watch::Sender<bool>,
-    /// A std mutex: held only to take the handle, never across an await.
-    task: Mutex<Option<JoinHandle<()>>>,
+    /// The task contending for the lease; none for a sole lease.
+    contest: Option<Arc<Background>>,
 }
 
 impl Lease {
@@ -68,25 +63,22 @@ impl Lease {
         );
         let (announcer, held) = watch::channel(false);
         let announcer = Arc::new(announcer);
-        let (stop, stopped) = watch::channel(false);
+        let contest = Background::new("lease");
         let mut holder = Holder {
             url: url.to_owned(),
             interval,
             held: Arc::clone(&announcer),
-            stop: stopped,
+            stop: contest.stop_signal(),
         };
         let connection = holder.try_take().await;
         if connection.is_some() {
             holder.announce(true);
         }
-        let task = tokio::spawn(async move { holder.run(connection).await });
+        contest.start(async move { holder.run(connection).await });
         Lease {
             held,
             _announcer: announcer,
-            contest: Some(Arc::new(Contest {
-                stop,
-                task: Mutex::new(Some(task)),
-            })),
+            contest: Some(Arc::new(contest)),
         }
     }
 
@@ -102,19 +94,8 @@ impl Lease {
     /// Gives the lease up (a standby takes it at its next try) and stops
     /// contending. Stop the duties first: after this they may run elsewhere.
     pub async fn release(&self) {
-        let Some(contest) = &self.contest else {
-            return;
-        };
-        contest.stop.send_replace(true);
-        let task = contest
-            .task
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(task) = task {
-            if let Err(error) = task.await {
-                tracing::error!(%error, "the lease task failed");
-            }
+        if let Some(contest) = &self.contest {
+            contest.stop().await;
         }
     }
 }

@@ -15,6 +15,7 @@
 //! projection's transaction, and never deletes a timer: the projection does,
 //! when it sees the event that resolves it.
 
+mod background;
 mod lease;
 mod projector;
 mod timers;

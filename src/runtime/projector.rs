@@ -4,15 +4,15 @@
 //! even after a crash (DESIGN.md §5).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use errand_aggregates::event::DecodeError;
 use errand_projections::{ProjectedEvent, Projection, ProjectionError, ReadModel};
 use sqlx::{AnyConnection, Row};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use super::background::Background;
 use super::lease::Lease;
 use crate::journal::{Backend, Journal, JournalError, RecordedEvent};
 
@@ -194,12 +194,10 @@ struct Shared {
     /// Only the lease's holder projects; the others follow its checkpoints.
     lease: Lease,
     progress: watch::Sender<Progress>,
-    stop: watch::Sender<bool>,
+    background: Background,
     /// Held by the live loop for each batch and by a rebuild for all of it, so
     /// the two never interleave. A tokio mutex: it is held across awaits.
     gate: tokio::sync::Mutex<()>,
-    /// A std mutex: held only to take the handle, never across an await.
-    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl ProjectionRunner {
@@ -237,12 +235,10 @@ impl ProjectionRunner {
                 position: 0,
                 running: true,
             }),
-            stop: watch::Sender::new(false),
+            background: Background::new("projector"),
             gate: tokio::sync::Mutex::new(()),
-            task: Mutex::new(None),
         });
-        let task = tokio::spawn(run(Arc::clone(&shared)));
-        *shared.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        shared.background.start(run(Arc::clone(&shared)));
         ProjectionHandle { shared }
     }
 
@@ -343,18 +339,7 @@ impl ProjectionHandle {
 
     /// Stops the projector after the batch in flight and waits for it.
     pub async fn stop(&self) {
-        self.shared.stop.send_replace(true);
-        let task = self
-            .shared
-            .task
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(task) = task {
-            if let Err(error) = task.await {
-                tracing::error!(%error, "the projector task failed");
-            }
-        }
+        self.shared.background.stop().await;
     }
 }
 
@@ -386,7 +371,7 @@ impl Drop for StoppedOnDrop {
 async fn run(shared: Arc<Shared>) {
     let _stopped = StoppedOnDrop(Arc::clone(&shared));
     let mut head = shared.journal.watch_head();
-    let mut stop = shared.stop.subscribe();
+    let mut stop = shared.background.stop_signal();
     let mut lease = shared.lease.watch();
     let mut retry_delay = RETRY_DELAY_FIRST;
     let mut checkpoints_exist = false;

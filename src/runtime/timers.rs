@@ -7,16 +7,15 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use errand_projections::timers::due;
 use errand_projections::Timer;
 use sqlx::AnyPool;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::background::Background;
 use super::lease::Lease;
 use super::projector::error_chain;
 
@@ -62,9 +61,7 @@ pub struct TimerRunner;
 
 /// A running timer loop; it runs until `stop`.
 pub struct TimerHandle {
-    stop: watch::Sender<bool>,
-    /// A std mutex: held only to take the handle, never across an await.
-    task: Mutex<Option<JoinHandle<()>>>,
+    background: Background,
 }
 
 impl TimerRunner {
@@ -90,25 +87,16 @@ impl TimerRunner {
         F: Fn(Timer) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(pool, lease, options, fire, stopped));
-        TimerHandle {
-            stop,
-            task: Mutex::new(Some(task)),
-        }
+        let background = Background::new("timers");
+        background.start(run(pool, lease, options, fire, background.stop_signal()));
+        TimerHandle { background }
     }
 }
 
 impl TimerHandle {
     /// Stops after the timer being fired, and waits for it.
     pub async fn stop(&self) {
-        self.stop.send_replace(true);
-        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(task) = task {
-            if let Err(error) = task.await {
-                tracing::error!(%error, "the timer task failed");
-            }
-        }
+        self.background.stop().await;
     }
 }
 
