@@ -21,16 +21,28 @@ pub struct FeeSplit {
     pub payee: Money,
 }
 
+/// The most decimal places a rate may have: 0.0000000001, which is
+/// 0.00000001 %. With gross amounts up to `MAX_AMOUNT_CENTS` (13 digits), the
+/// product `gross × rate` then has at most 23 digits, so `Decimal` (28)
+/// holds it exactly and the fee is rounded once. With more places `Decimal`
+/// rounds the product first, and 4.4999… becomes 4.5 and then 5.
+pub const RATE_DECIMAL_PLACES_MAX: u32 = 10;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FeePolicyError {
     #[error("fee rate must be between 0 and 1, got {0}")]
     OutOfRange(Decimal),
+    #[error("fee rate may have at most {RATE_DECIMAL_PLACES_MAX} decimal places, got {0}")]
+    TooPrecise(Decimal),
 }
 
 impl FeePolicy {
     pub fn new(rate: Decimal) -> Result<Self, FeePolicyError> {
         if rate < Decimal::ZERO || rate > Decimal::ONE {
             return Err(FeePolicyError::OutOfRange(rate));
+        }
+        if rate.normalize().scale() > RATE_DECIMAL_PLACES_MAX {
+            return Err(FeePolicyError::TooPrecise(rate));
         }
         Ok(FeePolicy { rate })
     }
@@ -101,6 +113,25 @@ mod tests {
     fn rates_outside_zero_to_one_are_refused() {
         assert!(FeePolicy::percent("101").is_err());
         assert!(FeePolicy::percent("-1").is_err());
+    }
+
+    #[test]
+    fn rates_too_precise_to_multiply_exactly_are_refused() {
+        // 50.01000000000001000000000001 % of $9,999,999,999.99 is
+        // 500099999999.4999999999999999999999999999 cents; `Decimal` rounded
+        // the product to …99.5 and the fee to …00, a cent too much.
+        assert!(matches!(
+            FeePolicy::percent("50.01000000000001000000000001"),
+            Err(FeePolicyError::TooPrecise(_))
+        ));
+        // Eight places of a percent are ten of a rate: the most there may be.
+        assert!(FeePolicy::percent("12.34567891").is_ok());
+        assert!(matches!(
+            FeePolicy::percent("12.345678912"),
+            Err(FeePolicyError::TooPrecise(_))
+        ));
+        // Trailing zeros are not precision.
+        assert_eq!(split("18.000000000000000000", 25), (5, 20));
     }
 
     #[test]
