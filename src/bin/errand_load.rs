@@ -87,15 +87,21 @@ async fn main() -> anyhow::Result<()> {
         .rate
         .map(|rate| Duration::from_secs_f64(args.clients as f64 / rate.max(1) as f64));
     let started = Instant::now();
+    let clients = workers.len().max(1) as u32;
     let mut handles = Vec::new();
-    for (agent, human) in workers {
+    for (n, (agent, human)) in workers.into_iter().enumerate() {
         let client = client.clone();
         let base = target.base.clone();
         let per_op = per_op.clone();
         let scenario = args.scenario;
         handles.push(tokio::spawn(async move {
             let mut local = std::collections::BTreeMap::<&'static str, Histogram<u64>>::new();
-            let mut ticker = interval.map(tokio::time::interval);
+            // Each client's ticks are offset by its share of the interval, so the
+            // offered load arrives evenly instead of in bursts of every client at once.
+            let mut ticker = interval.map(|interval| {
+                let phase = interval * n as u32 / clients;
+                tokio::time::interval_at(tokio::time::Instant::now() + phase, interval)
+            });
             let mut commands = 0_u64;
             while Instant::now() < deadline {
                 if let Some(ticker) = ticker.as_mut() {
