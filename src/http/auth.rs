@@ -51,11 +51,43 @@ impl Principal {
         }
     }
 
+    /// Admin actions (registering actors, their standing, credits): no scope
+    /// names them, so a key limited to scopes may not do them even for an admin.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() {
+        if !self.is_admin() {
+            return Err(ApiError::Forbidden("only an admin may do this".into()));
+        }
+        if !self.scopes.is_empty() {
+            return Err(ApiError::Forbidden(
+                "a key limited to scopes may not do admin actions".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reading the journal: an admin's key, with `events:read` if it is scoped.
+    pub fn require_auditor(&self) -> Result<(), ApiError> {
+        if !self.is_admin() {
+            return Err(ApiError::Forbidden(
+                "only an admin may read the journal".into(),
+            ));
+        }
+        self.require_scope("events:read")
+    }
+
+    /// A key may issue keys that can do no more than it can: a key limited to
+    /// scopes issues only keys limited to some of them, so a leaked read-only
+    /// key cannot mint a key that spends.
+    pub fn require_scopes_within(&self, requested: &[String]) -> Result<(), ApiError> {
+        let within = self.scopes.is_empty()
+            || (!requested.is_empty() && requested.iter().all(|s| self.scopes.contains(s)));
+        if within {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("only an admin may do this".into()))
+            Err(ApiError::Forbidden(format!(
+                "this key may issue only keys limited to some of its own scopes ({})",
+                self.scopes.join(", ")
+            )))
         }
     }
 }

@@ -7,7 +7,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use errand_aggregates::money::MoneyError;
 use errand_aggregates::DomainError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 tokio::task_local! {
     /// The id of the request being served, for error bodies and logs.
@@ -36,6 +37,8 @@ pub enum ApiError {
     TooLarge(usize),
     #[error("send the body as Content-Type: application/json")]
     UnsupportedMediaType,
+    #[error("this method is not allowed here; the Allow header lists those that are")]
+    MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
     #[error("insufficient funds: {available_cents} cents available, {needed_cents} needed")]
@@ -73,6 +76,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "invalid_transition"),
             ApiError::InsufficientFunds { .. } => {
                 (StatusCode::PAYMENT_REQUIRED, "insufficient_funds")
@@ -145,6 +149,34 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// An RFC 9457 problem, as every error of the native API is sent
+/// (`Content-Type: application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `/problems/<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The status's reason phrase.
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for people.
+    pub detail: String,
+    /// Stable and snake_case, for programs: `malformed_json`, `invalid_body`,
+    /// `invalid_query`, `validation_failed`, `unauthorized`, `forbidden`,
+    /// `not_found`, `invalid_transition`, `insufficient_funds`, …
+    pub code: String,
+    /// Quote it when reporting a problem; it is on every log line of the request.
+    pub request_id: String,
+    /// With `insufficient_funds` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_cents: Option<i64>,
+    /// With `insufficient_funds` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needed_cents: Option<i64>,
+}
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -156,26 +188,28 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({
-            "type": format!("/problems/{code}"),
-            "title": status.canonical_reason().unwrap_or("error"),
-            "status": status.as_u16(),
-            "detail": detail,
-            "code": code,
-            "request_id": request_id,
-        });
-        if let ApiError::InsufficientFunds {
+        let (available_cents, needed_cents) = match &self {
+            ApiError::InsufficientFunds {
+                available_cents,
+                needed_cents,
+            } => (Some(*available_cents), Some(*needed_cents)),
+            _ => (None, None),
+        };
+        let problem = Problem {
+            problem_type: format!("/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            request_id,
             available_cents,
             needed_cents,
-        } = &self
-        {
-            body["available_cents"] = json!(available_cents);
-            body["needed_cents"] = json!(needed_cents);
-        }
-        let mut response = (status, body.to_string()).into_response();
+        };
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
         );
         if matches!(self, ApiError::Lagging | ApiError::Contention(_)) {
             response

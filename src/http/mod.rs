@@ -34,6 +34,7 @@ pub fn app(state: AppState) -> Router {
         .merge(checkout::router())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())

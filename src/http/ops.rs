@@ -55,3 +55,8 @@ pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
 pub async fn not_found() -> ApiError {
     ApiError::NotFound("route".into())
 }
+
+/// axum adds the `Allow` header to what this returns.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

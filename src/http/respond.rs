@@ -1,11 +1,12 @@
 //! Turning what the bus did into a response: the reply with its journal
 //! position, a recorded reply replayed verbatim, or a dry run's plan.
 
-use crate::bus::Executed;
+use crate::bus::{Executed, PlannedEvent};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 const POSITION_HEADER: HeaderName = HeaderName::from_static("errand-position");
 const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -37,11 +38,55 @@ pub fn executed<R: Serialize>(executed: Executed<R>, status: StatusCode) -> Resp
             );
             with_header(response, REPLAYED_HEADER, "true")
         }
-        Executed::DryRun { reply, events } => (
-            StatusCode::OK,
-            axum::Json(json!({ "dry_run": true, "events": events, "result": reply })),
-        )
-            .into_response(),
+        Executed::DryRun { reply, events } => {
+            let dry_run = DryRun {
+                dry_run: true,
+                events: events.into_iter().map(PlannedEventView::from).collect(),
+                result: serde_json::to_value(reply).unwrap_or(Value::Null),
+            };
+            (StatusCode::OK, axum::Json(dry_run)).into_response()
+        }
+    }
+}
+
+/// What every command reply adds to its body (`with_position`); for the
+/// OpenAPI document.
+#[derive(Debug, ToSchema)]
+pub struct CommandPosition {
+    /// The journal position of the command's last event: read your own
+    /// writes, or follow the journal from there.
+    pub position: i64,
+}
+
+/// A dry run's reply: what the command would append, and its reply.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DryRun {
+    /// Always true.
+    pub dry_run: bool,
+    pub events: Vec<PlannedEventView>,
+    /// The reply the command would have given (without `position`).
+    #[schema(value_type = Object)]
+    pub result: Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedEventView {
+    pub stream_id: String,
+    /// The stream's version the append would expect.
+    pub expected_version: i64,
+    pub event_type: String,
+    #[schema(value_type = Object)]
+    pub payload: Value,
+}
+
+impl From<PlannedEvent> for PlannedEventView {
+    fn from(event: PlannedEvent) -> Self {
+        PlannedEventView {
+            stream_id: event.stream_id,
+            expected_version: event.expected_version,
+            event_type: event.event_type,
+            payload: event.payload,
+        }
     }
 }
 

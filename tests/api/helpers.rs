@@ -232,6 +232,31 @@ impl TestApp {
         report
     }
 
+    /// The journal's last position, from `/readyz`: what a refused request
+    /// must leave where it was.
+    pub async fn journal_head(&self) -> i64 {
+        let response = self.request(Method::GET, "/readyz", None, None).await;
+        let (status, ready) = read(response).await;
+        assert_eq!(status, StatusCode::OK, "{ready}");
+        ready["journal_head"].as_i64().expect("journal_head")
+    }
+
+    /// Issues `actor` another key with `body` (scopes, mode); returns (key id, secret).
+    pub async fn key_for(&self, actor: &Actor, body: Value) -> (String, String) {
+        let (status, key) = self
+            .post(
+                &format!("/v1/actors/{}/keys", actor.id),
+                &self.admin_key,
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{key}");
+        (
+            key["id"].as_str().expect("key id").to_owned(),
+            key["secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+
     /// Polls until `check` holds, for effects of timers; panics after `timeout`.
     pub async fn eventually<F, Fut>(&self, timeout: Duration, mut check: F)
     where

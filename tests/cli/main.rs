@@ -7,3 +7,4 @@ mod commands;
 mod crash;
 mod instances;
 mod process;
+mod schema;

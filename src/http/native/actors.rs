@@ -7,15 +7,16 @@ use crate::bus::commands::{self, NewKey, StandingChange};
 use crate::credentials::new_secret;
 use crate::http::auth::Principal;
 use crate::http::errors::{ApiError, ApiResult};
-use crate::http::extract::CommandRequest;
+use crate::http::extract::{ApiPath, CommandMeta, CommandRequest};
 use crate::http::respond;
 use crate::http::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
 use errand_aggregates::actor::{Actor, Email, Role};
+use errand_aggregates::api_key::ApiKey;
 use errand_aggregates::ids::{ActorId, KeyId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,6 +29,7 @@ pub struct RegisterActorRequest {
     pub kind: String,
     /// 1 to 100 characters.
     pub name: String,
+    #[schema(format = Email)]
     pub email: Option<String>,
 }
 
@@ -72,7 +74,7 @@ pub async fn register_actor(
 pub async fn get_actor(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ActorView>> {
     let actor_id: ActorId = parse_id(&id, "actor")?;
     let (actor, _) = app
@@ -115,8 +117,11 @@ pub struct IssuedKey {
 
 /// Dialects' key prefixes; the secret's first characters tell a client's
 /// developer which API it was issued for.
-const KEY_PREFIXES: &[&str] = &["erk", "ih", "hp", "hm", "sk"];
+pub(super) const KEY_PREFIXES: &[&str] = &["erk", "ih", "hp", "hm", "sk"];
 
+/// Issue a key for the actor itself (or, as an admin, for anyone). The secret
+/// is in this reply only; the request's `Idempotency-Key` is ignored, since a
+/// replay would have to store the secret.
 #[utoipa::path(post, path = "/v1/actors/{id}/keys", tag = "actors", request_body = IssueKeyRequest,
     params(("id" = Uuid, Path, description = "Actor id")),
     responses((status = 201, body = IssuedKey), (status = 403, description = "Not the actor itself or an admin")),
@@ -124,11 +129,12 @@ const KEY_PREFIXES: &[&str] = &["erk", "ih", "hp", "hm", "sk"];
 pub async fn issue_key(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<IssueKeyRequest>,
 ) -> ApiResult<Response> {
     let actor_id: ActorId = parse_id(&id, "actor")?;
     let body = &request.body;
+    principal.require_scopes_within(&body.scopes)?;
     let dialect = body.prefix.as_deref().unwrap_or("erk");
     if !KEY_PREFIXES.contains(&dialect) {
         return Err(ApiError::Invalid(format!(
@@ -175,22 +181,38 @@ pub async fn issue_key(
     Ok(respond::executed(executed, StatusCode::CREATED))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedKey {
+    pub id: Uuid,
+    /// Always true: the key stops working at once.
+    pub revoked: bool,
+}
+
+/// Revoke a key. Keys are private: another actor's key is not found (404)
+/// unless the caller is an admin.
 #[utoipa::path(delete, path = "/v1/keys/{id}", tag = "actors",
     params(("id" = Uuid, Path, description = "Key id")),
-    responses((status = 200, description = "Revoked"), (status = 409, description = "Already revoked")),
+    responses((status = 200, description = "Revoked", body = RevokedKey), (status = 409, description = "Already revoked")),
     security(("bearer" = [])))]
 pub async fn revoke_key(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
     let key_id: KeyId = parse_id(&id, "key")?;
     let context = request.meta.context(&principal, "RevokeKey", 200);
     let executed = crate::execute!(app.bus, &context, |unit| {
+        let key = unit.load::<ApiKey>(&commands::key_stream(key_id)).await?;
+        if key.actor_id != Some(principal.actor_id) && !principal.is_admin() {
+            return Err(errand_aggregates::DomainError::NotFound("key").into());
+        }
         let by = commands::caller(unit, principal.actor_id).await?;
         let key = commands::revoke_key(unit, by, key_id, Utc::now()).await?;
-        Ok(serde_json::json!({ "id": key_id.0, "revoked": key.revoked }))
+        Ok(RevokedKey {
+            id: key_id.0,
+            revoked: key.revoked,
+        })
     })?;
     Ok(respond::executed(executed, StatusCode::OK))
 }
@@ -198,22 +220,24 @@ pub async fn revoke_key(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandingRequest {
-    /// Required to freeze or ban; recorded in the audit trail.
-    #[serde(default)]
+    /// Why; recorded in the audit trail.
     pub reason: String,
 }
 
+/// Freezing and banning take a reason; lifting either takes no body (the
+/// domain records no reason for it, so one sent would be dropped unread).
 async fn change_standing(
     app: AppState,
     principal: Principal,
     id: String,
-    request: CommandRequest<StandingRequest>,
-    change: StandingChange,
+    meta: CommandMeta,
+    change: (StandingChange, String),
     name: &'static str,
 ) -> ApiResult<Response> {
+    principal.require_admin()?;
     let actor_id: ActorId = parse_id(&id, "actor")?;
-    let context = request.meta.context(&principal, name, 200);
-    let reason = request.body.reason.clone();
+    let context = meta.context(&principal, name, 200);
+    let (change, reason) = change;
     let executed = crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
         let actor =
@@ -233,10 +257,30 @@ macro_rules! standing_endpoint {
         pub async fn $name(
             State(app): State<AppState>,
             principal: Principal,
-            Path(id): Path<String>,
+            ApiPath(id): ApiPath<String>,
             request: CommandRequest<StandingRequest>,
         ) -> ApiResult<Response> {
-            change_standing(app, principal, id, request, StandingChange::$change, $command).await
+            let change = (StandingChange::$change, request.body.reason);
+            change_standing(app, principal, id, request.meta, change, $command).await
+        }
+    };
+}
+
+macro_rules! lifting_endpoint {
+    ($name:ident, $path:literal, $change:ident, $command:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "admin",
+            params(("id" = Uuid, Path, description = "Actor id")),
+            responses((status = 200, body = ActorView), (status = 403, description = "Not an admin"), (status = 409, description = "Not in that standing")),
+            security(("bearer" = [])))]
+        pub async fn $name(
+            State(app): State<AppState>,
+            principal: Principal,
+            ApiPath(id): ApiPath<String>,
+            request: CommandRequest<Empty>,
+        ) -> ApiResult<Response> {
+            let change = (StandingChange::$change, String::new());
+            change_standing(app, principal, id, request.meta, change, $command).await
         }
     };
 }
@@ -248,7 +292,7 @@ standing_endpoint!(
     "FreezeActor",
     "Freeze: no spending and no new work until unfrozen."
 );
-standing_endpoint!(
+lifting_endpoint!(
     unfreeze_actor,
     "/v1/actors/{id}/unfreeze",
     Unfreeze,
@@ -262,7 +306,7 @@ standing_endpoint!(
     "BanActor",
     "Ban: the actor's keys stop working."
 );
-standing_endpoint!(
+lifting_endpoint!(
     unban_actor,
     "/v1/actors/{id}/unban",
     Unban,

@@ -1,11 +1,14 @@
 //! The journal for auditors: a page of events after a position, a live SSE
 //! follow, and one stream folded as of any position (reading the past).
 
+use super::page_limit;
+use super::views::AuditView;
 use crate::http::auth::Principal;
 use crate::http::errors::{ApiError, ApiResult};
+use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::state::AppState;
 use crate::journal::RecordedEvent;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -21,6 +24,7 @@ use utoipa::ToSchema;
 
 /// A page of events is bounded so one request cannot read the whole journal.
 pub const EVENTS_PAGE_MAX: u32 = 1_000;
+const EVENTS_PAGE_DEFAULT: u32 = 100;
 /// Live followers each hold a connection and poll the journal; bound them.
 pub const SSE_SUBSCRIBERS_MAX: usize = 256;
 
@@ -59,12 +63,23 @@ impl From<RecordedEvent> for EventView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// Events after this position; default 0.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// 1 to 1000; default 100.
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// Positions start at 1, so `after` is 0 or more.
+fn position_after(after: Option<i64>) -> Result<i64, ApiError> {
+    match after.unwrap_or(0) {
+        after @ 0.. => Ok(after),
+        _ => Err(ApiError::Invalid("after must be 0 or more".into())),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,21 +89,16 @@ pub struct EventsPage {
     pub next: Option<i64>,
 }
 
-fn require_auditor(principal: &Principal) -> Result<(), ApiError> {
-    principal.require_admin()
-}
-
 #[utoipa::path(get, path = "/v1/events", tag = "journal", params(EventsQuery),
     responses((status = 200, body = EventsPage)), security(("bearer" = [])))]
 pub async fn list_events(
     State(app): State<AppState>,
     principal: Principal,
-    query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> ApiResult<Json<EventsPage>> {
-    require_auditor(&principal)?;
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
-    let after = query.after.unwrap_or(0).max(0);
-    let limit = query.limit.unwrap_or(100).clamp(1, EVENTS_PAGE_MAX);
+    principal.require_auditor()?;
+    let after = position_after(query.after)?;
+    let limit = page_limit(query.limit, EVENTS_PAGE_MAX)?.unwrap_or(EVENTS_PAGE_DEFAULT);
     let events = app
         .bus
         .journal()
@@ -105,28 +115,31 @@ pub async fn list_events(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StreamQuery {
     /// Follow from after this position; default 0.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
 }
 
+/// Follow the journal live: Server-Sent Events that never end on their own.
 #[utoipa::path(get, path = "/v1/events/stream", tag = "journal", params(StreamQuery),
-    responses((status = 200, description = "text/event-stream of events, id = position")),
+    responses((status = 200, description = "One SSE event per journal event: `event: event`, `id:` its position, `data:` the event as in GET /v1/events",
+        content_type = "text/event-stream", body = String)),
     security(("bearer" = [])))]
 pub async fn follow_events(
     State(app): State<AppState>,
     principal: Principal,
-    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    require_auditor(&principal)?;
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    principal.require_auditor()?;
+    let mut after = position_after(query.after)?;
     let permit = followers()
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::Contention("too many live followers; retry later".into()))?;
     let journal = app.bus.journal().clone();
-    let mut after = query.after.unwrap_or(0).max(0);
     let stream = async_stream(move |sender| async move {
         let _permit = permit;
         let mut head = journal.watch_head();
@@ -175,6 +188,7 @@ where
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UntilQuery {
     /// Fold only events at or before this journal position.
@@ -197,11 +211,13 @@ pub struct StreamView {
 pub async fn get_stream(
     State(app): State<AppState>,
     principal: Principal,
-    Path(stream_id): Path<String>,
-    query: Result<Query<UntilQuery>, axum::extract::rejection::QueryRejection>,
+    ApiPath(stream_id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<UntilQuery>,
 ) -> ApiResult<Json<StreamView>> {
-    require_auditor(&principal)?;
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    principal.require_auditor()?;
+    if !is_stream_id(&stream_id) {
+        return Err(ApiError::NotFound("stream".into()));
+    }
     let events = app
         .bus
         .journal()
@@ -218,6 +234,14 @@ pub async fn get_stream(
         events: events.into_iter().map(EventView::from).collect(),
         state,
     }))
+}
+
+/// Stream ids are short and printable ASCII (`task-<uuid>`,
+/// `account-<uuid>-live-USD`); anything else names no stream, and is not
+/// sent to the database (PostgreSQL refuses text with U+0000 outright).
+fn is_stream_id(stream_id: &str) -> bool {
+    const STREAM_ID_MAX_CHARS: usize = 200;
+    stream_id.len() <= STREAM_ID_MAX_CHARS && stream_id.chars().all(|c| c.is_ascii_graphic())
 }
 
 fn fold_state(stream_id: &str, events: &[RecordedEvent]) -> Result<serde_json::Value, ApiError> {
@@ -241,17 +265,15 @@ fn fold_state(stream_id: &str, events: &[RecordedEvent]) -> Result<serde_json::V
 }
 
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "journal",
-    responses((status = 200, description = "Each invariant of the ledger and its result")),
+    responses((status = 200, description = "Each invariant of the ledger and its result", body = AuditView)),
     security(("bearer" = [])))]
 pub async fn verify(
     State(app): State<AppState>,
     principal: Principal,
-) -> ApiResult<Json<serde_json::Value>> {
-    require_auditor(&principal)?;
+) -> ApiResult<Json<AuditView>> {
+    principal.require_auditor()?;
     let report = crate::audit::verify(app.bus.journal())
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(
-        serde_json::to_value(report).map_err(ApiError::internal)?,
-    ))
+    Ok(Json(AuditView::new(&report)))
 }

@@ -1,15 +1,16 @@
 //! Money in and the view of it: audited admin credits, deposits through the
 //! payment provider, balances and the postings ledger.
 
-use super::parse_id;
+use super::{page_limit, parse_id};
 use crate::bus::commands;
 use crate::http::auth::Principal;
 use crate::http::errors::{ApiError, ApiResult};
-use crate::http::extract::CommandRequest;
+use crate::http::extract::{ApiPath, ApiQuery, CommandRequest};
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::accounts::{self, AccountBalance, PostingRow};
-use axum::extract::{Path, Query, State};
+use crate::queries::PAGE_LIMIT_MAX;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -117,14 +118,16 @@ pub async fn request_deposit(
     Ok(respond::executed(executed, StatusCode::CREATED))
 }
 
+/// A deposit, to its owner (or an admin); anyone else is told it is not found.
 #[utoipa::path(get, path = "/v1/deposits/{id}", tag = "money",
     params(("id" = Uuid, Path, description = "Deposit id")),
     responses((status = 200, body = DepositView)), security(("bearer" = [])))]
 pub async fn get_deposit(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<DepositView>> {
+    principal.require_scope("wallet:read")?;
     let funding_id: FundingId = parse_id(&id, "deposit")?;
     let (deposit, _) = app
         .bus
@@ -138,19 +141,38 @@ pub async fn get_deposit(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccountQuery {
     /// Admins may read any actor's account.
     pub actor_id: Option<Uuid>,
-    pub cursor: Option<String>,
-    /// 1 to 100; default 50.
-    pub limit: Option<u32>,
 }
 
-fn account_for(principal: &Principal, query: &AccountQuery) -> Result<AccountId, ApiError> {
-    let owner = match query.actor_id {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PostingsQuery {
+    /// Admins may read any actor's postings.
+    pub actor_id: Option<Uuid>,
+    /// The `next` of the previous page.
+    #[param(min_length = 1)]
+    pub cursor: Option<String>,
+    /// 1 to 100; default 50.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+/// The caller's own account, or with `actor_id` (admins only) anyone's:
+/// every actor has an account, so naming one reveals nothing and a
+/// non-admin is refused for their role (403), whoever they name.
+fn account_for(principal: &Principal, actor_id: Option<Uuid>) -> Result<AccountId, ApiError> {
+    let owner = match actor_id {
         Some(other) if other != principal.actor_id.0 => {
-            principal.require_admin()?;
+            if !principal.is_admin() {
+                return Err(ApiError::Forbidden(
+                    "only an admin may read another actor's account".into(),
+                ));
+            }
             ActorId(other)
         }
         _ => principal.actor_id,
@@ -163,27 +185,26 @@ fn account_for(principal: &Principal, query: &AccountQuery) -> Result<AccountId,
 pub async fn get_account(
     State(app): State<AppState>,
     principal: Principal,
-    query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<AccountQuery>,
 ) -> ApiResult<Json<AccountBalance>> {
     principal.require_scope("wallet:read")?;
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
-    let account = account_for(&principal, &query)?;
+    let account = account_for(&principal, query.actor_id)?;
     let pool = app.read_models().await?;
     Ok(Json(accounts::balance(pool, &account).await?))
 }
 
-#[utoipa::path(get, path = "/v1/account/postings", tag = "money", params(AccountQuery),
+#[utoipa::path(get, path = "/v1/account/postings", tag = "money", params(PostingsQuery),
     responses((status = 200, body = super::views::Page<PostingRow>)), security(("bearer" = [])))]
 pub async fn list_postings(
     State(app): State<AppState>,
     principal: Principal,
-    query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<PostingsQuery>,
 ) -> ApiResult<Json<super::views::Page<PostingRow>>> {
     principal.require_scope("wallet:read")?;
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
-    let account = account_for(&principal, &query)?;
+    let account = account_for(&principal, query.actor_id)?;
+    let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
     let pool = app.read_models().await?;
     Ok(Json(
-        accounts::postings(pool, &account, query.cursor.as_deref(), query.limit).await?,
+        accounts::postings(pool, &account, query.cursor.as_deref(), limit).await?,
     ))
 }

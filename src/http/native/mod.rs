@@ -5,6 +5,7 @@
 mod actors;
 mod events;
 mod funds;
+mod openapi;
 mod tasks;
 pub mod views;
 
@@ -13,9 +14,14 @@ use super::state::AppState;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Deserialize;
-use utoipa::OpenApi;
+
+pub use openapi::NativeApi;
 
 pub use tasks::{DEFAULT_ASSIGNMENT_TIME_LIMIT_S, DEFAULT_REVIEW_WINDOW_S};
+// The command bodies, for the fuzz target `native_body`.
+pub use actors::{IssueKeyRequest, RegisterActorRequest, StandingRequest};
+pub use funds::{DepositRequest, GrantCreditRequest};
+pub use tasks::{ApplyRequest, PostTaskRequest, ReasonRequest, ResizeRequest, SubmitRequest};
 
 /// A command that takes no fields; an empty body or `{}`.
 #[derive(Debug, Deserialize)]
@@ -27,6 +33,19 @@ pub fn parse_id<T: From<uuid::Uuid>>(text: &str, what: &str) -> Result<T, ApiErr
     uuid::Uuid::parse_str(text)
         .map(T::from)
         .map_err(|_| ApiError::NotFound(what.to_owned()))
+}
+
+/// A page size from a query string, read as any integer so that one out of
+/// `1..=max` is a 422 naming the bounds (`-1` included), not a 400.
+pub fn page_limit(limit: Option<i64>, max: u32) -> Result<Option<u32>, ApiError> {
+    limit
+        .map(|limit| {
+            u32::try_from(limit)
+                .ok()
+                .filter(|limit| (1..=max).contains(limit))
+                .ok_or_else(|| ApiError::Invalid(format!("limit must be 1 to {max}")))
+        })
+        .transpose()
 }
 
 pub fn router() -> Router<AppState> {
@@ -65,34 +84,4 @@ pub fn router() -> Router<AppState> {
         .route("/events/stream", get(events::follow_events))
         .route("/streams/{stream_id}", get(events::get_stream))
         .route("/audit/verify", get(events::verify))
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Errand native API", description = "An event-sourced marketplace where AI agents pay people for work. Money is in integer cents; errors are RFC 9457 problem+json."),
-    paths(
-        actors::register_actor, actors::get_actor, actors::issue_key, actors::revoke_key,
-        actors::freeze_actor, actors::unfreeze_actor, actors::ban_actor, actors::unban_actor,
-        funds::grant_credit, funds::request_deposit, funds::get_deposit, funds::get_account, funds::list_postings,
-        tasks::post_task, tasks::list_tasks, tasks::get_task, tasks::accept_task, tasks::apply_to_task,
-        tasks::select_application, tasks::submit_work, tasks::pause_task, tasks::resume_task, tasks::stop_task,
-        tasks::cancel_task, tasks::resize_task, tasks::approve_submission, tasks::reject_submission,
-        tasks::dispute_submission,
-        events::list_events, events::follow_events, events::get_stream, events::verify,
-    ),
-    modifiers(&BearerAuth),
-)]
-pub struct NativeApi;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
 }

@@ -2,23 +2,24 @@
 //! it. Handlers translate; the `Task` aggregate decides.
 
 use super::views::{Page, TaskView};
-use super::{parse_id, Empty};
+use super::{page_limit, parse_id, Empty};
 use crate::bus::{commands, BusError, UnitOfWork};
 use crate::http::auth::Principal;
 use crate::http::errors::{ApiError, ApiResult};
-use crate::http::extract::CommandRequest;
+use crate::http::extract::{ApiPath, ApiQuery, CommandRequest};
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::tasks::{self as task_queries, TaskFilter, TaskSummary};
-use axum::extract::{Path, Query, State};
+use crate::queries::PAGE_LIMIT_MAX;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use errand_aggregates::ids::{ApplicationId, AssignmentId, HoldId, SubmissionId, TaskId};
 use errand_aggregates::money::{Currency, Money};
-use errand_aggregates::task::{AssignmentMode, NewTask, Proof, Task, TaskCommand};
-use serde::Deserialize;
+use errand_aggregates::task::{AssignmentMode, Attachment, NewTask, Proof, Task, TaskCommand};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -44,11 +45,22 @@ pub struct PostTaskRequest {
     pub assignment: Option<AssignmentMode>,
     /// A label for the kind of work; default "general".
     pub kind: Option<String>,
+    /// Free-form JSON object for the worker: at most 16 KiB.
+    #[serde(default, deserialize_with = "json_object")]
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
     pub deadline: Option<DateTime<Utc>>,
     pub assignment_time_limit_s: Option<u32>,
     pub review_window_s: Option<u32>,
+}
+
+/// `details` is an object (or null): a task whose details were `false`
+/// would be stored and shown as no `TaskView` describes.
+fn json_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    let object = Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)?;
+    Ok(object.map(serde_json::Value::Object))
 }
 
 #[utoipa::path(post, path = "/v1/tasks", tag = "tasks", request_body = PostTaskRequest,
@@ -98,17 +110,22 @@ pub async fn post_task(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListTasksQuery {
     /// open | paused | stopped | cancelled | expired | completed
+    #[param(pattern = "^(open|paused|stopped|cancelled|expired|completed)$")]
     pub status: Option<String>,
     /// Only tasks posted by this actor.
     pub poster: Option<Uuid>,
     /// Only tasks this actor works or worked on.
     pub worker: Option<Uuid>,
+    /// The `next` of the previous page.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
     /// 1 to 100; default 20.
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/v1/tasks", tag = "tasks", params(ListTasksQuery),
@@ -116,17 +133,16 @@ pub struct ListTasksQuery {
 pub async fn list_tasks(
     State(app): State<AppState>,
     principal: Principal,
-    query: Result<Query<ListTasksQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<ListTasksQuery>,
 ) -> ApiResult<Json<Page<TaskSummary>>> {
     principal.require_scope("tasks:read")?;
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
     let filter = TaskFilter::parse(
         principal.mode,
         query.status.as_deref(),
         query.poster,
         query.worker,
         query.cursor.as_deref(),
-        query.limit,
+        page_limit(query.limit, PAGE_LIMIT_MAX)?,
     )?;
     let pool = app.read_models().await?;
     Ok(Json(task_queries::list(pool, &filter).await?))
@@ -139,7 +155,7 @@ pub async fn list_tasks(
 pub async fn get_task(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<TaskView>> {
     principal.require_scope("tasks:read")?;
     let task_id: TaskId = parse_id(&id, "task")?;
@@ -154,25 +170,70 @@ pub async fn get_task(
     Ok(Json(TaskView::new(&task, principal.actor_id.0, sees_all)))
 }
 
-/// Loads the task in this unit and hides it from keys of the other mode.
-async fn task_in_mode(
+/// Loads the task in this unit and hides from the caller what it may not
+/// see, as `TaskView` does: the task from keys of the other mode, and a
+/// submission from anyone but its worker, the task's poster and admins. What
+/// the caller cannot see is not found (404); what it sees but may not act on
+/// is the aggregate's to refuse (403).
+async fn ensure_visible(
     unit: &mut UnitOfWork<'_>,
     task_id: TaskId,
     principal: &Principal,
+    submission_id: Option<SubmissionId>,
 ) -> Result<(), BusError> {
     let task = unit.load::<Task>(&commands::task_stream(task_id)).await?;
+    let not_found = |what| Err(errand_aggregates::DomainError::NotFound(what).into());
     if task.exists() && task.mode != principal.mode {
-        return Err(errand_aggregates::DomainError::NotFound("task").into());
+        return not_found("task");
+    }
+    let reviews = task.poster == Some(principal.actor_id) || principal.is_admin();
+    if let (Some(submission_id), false) = (submission_id, reviews) {
+        let is_worker = task
+            .submission(submission_id)
+            .is_some_and(|submission| submission.worker == principal.actor_id);
+        if !is_worker {
+            return not_found("submission");
+        }
     }
     Ok(())
 }
 
-/// A task command's name, its success status, and the id of what it
-/// creates (an assignment, an application, a submission), if anything.
+/// A task command's name, its success status, what it creates (an
+/// assignment, an application, a submission), if anything, and the
+/// submission it reviews, if it does.
 struct TaskAction {
     name: &'static str,
     status: StatusCode,
-    created: Option<(&'static str, Uuid)>,
+    created: Option<Created>,
+    reviews: Option<SubmissionId>,
+}
+
+#[derive(Clone, Copy)]
+enum Created {
+    Assignment(AssignmentId),
+    Application(ApplicationId),
+    Submission(SubmissionId),
+}
+
+impl Created {
+    /// The reply: the new id under its name, and the task.
+    fn reply(self, task: TaskView) -> serde_json::Value {
+        let reply = match self {
+            Created::Assignment(id) => serde_json::to_value(AssignedReply {
+                assignment_id: id.0,
+                task,
+            }),
+            Created::Application(id) => serde_json::to_value(AppliedReply {
+                application_id: id.0,
+                task,
+            }),
+            Created::Submission(id) => serde_json::to_value(SubmittedReply {
+                submission_id: id.0,
+                task,
+            }),
+        };
+        reply.unwrap_or_default()
+    }
 }
 
 impl TaskAction {
@@ -181,16 +242,46 @@ impl TaskAction {
             name,
             status: StatusCode::OK,
             created: None,
+            reviews: None,
         }
     }
 
-    fn creating(name: &'static str, field: &'static str, id: Uuid) -> Self {
+    fn creating(name: &'static str, created: Created) -> Self {
         TaskAction {
             name,
             status: StatusCode::CREATED,
-            created: Some((field, id)),
+            created: Some(created),
+            reviews: None,
         }
     }
+
+    fn review(name: &'static str, submission_id: SubmissionId) -> Self {
+        TaskAction {
+            reviews: Some(submission_id),
+            ..TaskAction::update(name)
+        }
+    }
+}
+
+/// The reply of `POST /v1/tasks/{id}/accept` and `…/select`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignedReply {
+    pub assignment_id: Uuid,
+    pub task: TaskView,
+}
+
+/// The reply of `POST /v1/tasks/{id}/apply`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppliedReply {
+    pub application_id: Uuid,
+    pub task: TaskView,
+}
+
+/// The reply of `POST /v1/tasks/{id}/submissions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmittedReply {
+    pub submission_id: Uuid,
+    pub task: TaskView,
 }
 
 /// Runs one task command for the principal and replies with the task (and
@@ -207,17 +298,18 @@ async fn run_task_command(
         name,
         status,
         created,
+        reviews,
     } = action;
     principal.require_scope("tasks:write")?;
     let context = request_meta.context(principal, name, status.as_u16());
     let executed = crate::execute!(app.bus, &context, |unit| {
-        task_in_mode(unit, task_id, principal).await?;
+        ensure_visible(unit, task_id, principal, reviews).await?;
         let by = commands::caller(unit, principal.actor_id).await?;
         let task = commands::on_task(unit, task_id, &make(by, Utc::now())).await?;
         let sees_all = task.poster == Some(principal.actor_id) || principal.is_admin();
         let view = TaskView::new(&task, principal.actor_id.0, sees_all);
         Ok(match created {
-            Some((field, id)) => json!({ field: id, "task": view }),
+            Some(created) => created.reply(view),
             None => serde_json::to_value(view).unwrap_or_default(),
         })
     })?;
@@ -234,7 +326,7 @@ macro_rules! simple_task_action {
         pub async fn $name(
             State(app): State<AppState>,
             principal: Principal,
-            Path(id): Path<String>,
+            ApiPath(id): ApiPath<String>,
             request: CommandRequest<Empty>,
         ) -> ApiResult<Response> {
             let task_id = parse_id(&id, "task")?;
@@ -277,12 +369,12 @@ simple_task_action!(
 
 #[utoipa::path(post, path = "/v1/tasks/{id}/accept", tag = "tasks",
     params(("id" = Uuid, Path, description = "Task id")),
-    responses((status = 201, description = "Assigned; the reply has assignment_id and task"), (status = 409, description = "No free slot, or not a first-accept task")),
+    responses((status = 201, description = "Assigned", body = AssignedReply), (status = 409, description = "No free slot, or not a first-accept task")),
     security(("bearer" = [])))]
 pub async fn accept_task(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
     let task_id = parse_id(&id, "task")?;
@@ -292,7 +384,7 @@ pub async fn accept_task(
         &principal,
         task_id,
         &request.meta,
-        TaskAction::creating("AcceptTask", "assignment_id", assignment_id.0),
+        TaskAction::creating("AcceptTask", Created::Assignment(assignment_id)),
         |by, at| TaskCommand::Accept {
             assignment_id,
             by,
@@ -311,12 +403,12 @@ pub struct ApplyRequest {
 
 #[utoipa::path(post, path = "/v1/tasks/{id}/apply", tag = "tasks", request_body = ApplyRequest,
     params(("id" = Uuid, Path, description = "Task id")),
-    responses((status = 201, description = "Applied; the reply has application_id and task")),
+    responses((status = 201, description = "Applied", body = AppliedReply), (status = 409, description = "Not an apply-select task, or not taking workers")),
     security(("bearer" = [])))]
 pub async fn apply_to_task(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<ApplyRequest>,
 ) -> ApiResult<Response> {
     let task_id = parse_id(&id, "task")?;
@@ -327,7 +419,7 @@ pub async fn apply_to_task(
         &principal,
         task_id,
         &request.meta,
-        TaskAction::creating("ApplyToTask", "application_id", application_id.0),
+        TaskAction::creating("ApplyToTask", Created::Application(application_id)),
         |by, at| TaskCommand::Apply {
             application_id,
             note: note.clone(),
@@ -340,12 +432,12 @@ pub async fn apply_to_task(
 
 #[utoipa::path(post, path = "/v1/tasks/{id}/applications/{application_id}/select", tag = "tasks",
     params(("id" = Uuid, Path, description = "Task id"), ("application_id" = Uuid, Path, description = "Application id")),
-    responses((status = 201, description = "Assigned; the reply has assignment_id and task")),
+    responses((status = 201, description = "Assigned", body = AssignedReply), (status = 409, description = "Already selected, or no free slot")),
     security(("bearer" = [])))]
 pub async fn select_application(
     State(app): State<AppState>,
     principal: Principal,
-    Path((id, application)): Path<(String, String)>,
+    ApiPath((id, application)): ApiPath<(String, String)>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
     let task_id = parse_id(&id, "task")?;
@@ -356,7 +448,7 @@ pub async fn select_application(
         &principal,
         task_id,
         &request.meta,
-        TaskAction::creating("SelectApplication", "assignment_id", assignment_id.0),
+        TaskAction::creating("SelectApplication", Created::Assignment(assignment_id)),
         |by, at| TaskCommand::Select {
             application_id,
             assignment_id,
@@ -381,7 +473,7 @@ pub struct ResizeRequest {
 pub async fn resize_task(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<ResizeRequest>,
 ) -> ApiResult<Response> {
     let task_id = parse_id(&id, "task")?;
@@ -400,19 +492,62 @@ pub async fn resize_task(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRequest {
-    /// Text, and/or attachments `{url, media_type}`.
-    #[schema(value_type = Object)]
+    /// Text, and/or attachments.
+    #[serde(deserialize_with = "proof_body")]
+    #[schema(value_type = ProofBody)]
     pub proof: Proof,
+}
+
+// The wire form of `Proof`: it refuses unknown fields like every body
+// (`"attachements"` would otherwise be dropped without a word). The bounds
+// are `Proof::validate`'s.
+/// Proof of work: text, attachments, or both.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProofBody {
+    /// At most 10,000 characters.
+    #[schema(max_length = 10000)]
+    pub text: Option<String>,
+    /// At most 10.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    /// `https://…`, `http://…`, or `attachment:<id>`; at most 2,048 characters.
+    #[schema(max_length = 2048, pattern = "^(https?://|attachment:)")]
+    pub url: String,
+    /// e.g. image/jpeg
+    #[schema(max_length = 100, pattern = "^[^\\s/]+/[^\\s]+$")]
+    pub media_type: String,
+}
+
+fn proof_body<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Proof, D::Error> {
+    let body = ProofBody::deserialize(deserializer)?;
+    Ok(Proof {
+        text: body.text,
+        attachments: body
+            .attachments
+            .into_iter()
+            .map(|attachment| Attachment {
+                url: attachment.url,
+                media_type: attachment.media_type,
+            })
+            .collect(),
+    })
 }
 
 #[utoipa::path(post, path = "/v1/tasks/{id}/submissions", tag = "tasks", request_body = SubmitRequest,
     params(("id" = Uuid, Path, description = "Task id")),
-    responses((status = 201, description = "Submitted; the reply has submission_id and task")),
+    responses((status = 201, description = "Submitted", body = SubmittedReply), (status = 409, description = "No assignment awaiting work")),
     security(("bearer" = [])))]
 pub async fn submit_work(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<SubmitRequest>,
 ) -> ApiResult<Response> {
     let task_id = parse_id(&id, "task")?;
@@ -423,7 +558,7 @@ pub async fn submit_work(
         &principal,
         task_id,
         &request.meta,
-        TaskAction::creating("SubmitWork", "submission_id", submission_id.0),
+        TaskAction::creating("SubmitWork", Created::Submission(submission_id)),
         |by, at| TaskCommand::Submit {
             submission_id,
             proof: proof.clone(),
@@ -461,7 +596,7 @@ async fn review(
         principal,
         task_id,
         meta,
-        TaskAction::update(name),
+        TaskAction::review(name, submission_id),
         |by, at| make(submission_id, by, at),
     )
     .await
@@ -475,7 +610,7 @@ async fn review(
 pub async fn approve_submission(
     State(app): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
     review(
@@ -503,7 +638,7 @@ macro_rules! review_with_reason {
         pub async fn $name(
             State(app): State<AppState>,
             principal: Principal,
-            Path(id): Path<String>,
+            ApiPath(id): ApiPath<String>,
             request: CommandRequest<ReasonRequest>,
         ) -> ApiResult<Response> {
             let reason = request.body.reason.clone();

@@ -208,3 +208,44 @@ impl ActorView {
 }
 
 pub use crate::queries::Page;
+
+/// What `GET /v1/audit/verify` found: the invariants `errand verify` checks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    /// True when every invariant holds.
+    pub ok: bool,
+    /// The journal head when the audit started; later appends are not audited.
+    pub head_position: i64,
+    pub events_checked: i64,
+    /// One per invariant, in DESIGN.md §8's order.
+    pub invariants: Vec<InvariantView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvariantView {
+    /// hash_chain | ledger_balanced | holds_settled_once | read_models_match_replay |
+    /// acknowledged_commands_recorded
+    pub name: String,
+    pub ok: bool,
+    /// What was checked, then the first breaches, one per line.
+    pub detail: String,
+}
+
+impl AuditView {
+    pub fn new(report: &crate::audit::AuditReport) -> AuditView {
+        AuditView {
+            ok: report.ok,
+            head_position: report.head_position,
+            events_checked: report.events_checked,
+            invariants: report
+                .invariants
+                .iter()
+                .map(|invariant| InvariantView {
+                    name: invariant.name.to_owned(),
+                    ok: invariant.ok,
+                    detail: invariant.detail.clone(),
+                })
+                .collect(),
+        }
+    }
+}
