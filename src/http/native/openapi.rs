@@ -572,6 +572,35 @@ mod tests {
     }
 
     #[test]
+    fn every_reference_resolves() {
+        fn references<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+            match value {
+                serde_json::Value::Object(fields) => {
+                    if let Some(reference) = fields.get("$ref").and_then(|r| r.as_str()) {
+                        found.push(reference);
+                    }
+                    fields.values().for_each(|field| references(field, found));
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().for_each(|item| references(item, found))
+                }
+                _ => {}
+            }
+        }
+        let document = document();
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        assert!(found.len() > 100, "{} references", found.len());
+        for reference in found {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            assert!(
+                document["components"]["schemas"].get(name).is_some(),
+                "{reference} resolves to nothing"
+            );
+        }
+    }
+
+    #[test]
     fn command_bodies_carry_the_domains_bounds() {
         let document = document();
         let schemas = &document["components"]["schemas"];
