@@ -33,7 +33,9 @@ pub use unit::UnitOfWork;
 
 use queue::{StreamQueues, Turn};
 
-use crate::journal::{AppendBatch, AppendError, IdempotencyRecord, Journal, StoredResponse};
+use crate::journal::{
+    AppendBatch, AppendError, IdempotencyRecord, Journal, RecordedEvent, StoredResponse,
+};
 use errand_aggregates::Aggregate;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -279,17 +281,13 @@ impl CommandBus {
         A: Aggregate + Send + Sync + 'static,
     {
         let Some((mut state, mut version)) = self.cache.get::<A>(stream_id) else {
-            self.cache.forget(stream_id);
             return self.load(stream_id).await;
         };
         let newer = self.journal.read_stream_after(stream_id, version).await?;
         if newer.is_empty() {
             return Ok((state, version));
         }
-        for event in &newer {
-            state.apply(&decode_event::<A>(stream_id, &event.payload)?);
-            version = event.stream_version;
-        }
+        apply_recorded(stream_id, &mut state, &mut version, &newer)?;
         self.cache.put(stream_id, state.clone(), version);
         Ok((state, version))
     }
@@ -304,21 +302,29 @@ impl CommandBus {
         A: Aggregate,
     {
         let recorded = self.journal.read_stream(stream_id, until_position).await?;
-        let mut state = A::default();
-        let mut version = 0;
-        for event in &recorded {
-            state.apply(&decode_event::<A>(stream_id, &event.payload)?);
-            version = event.stream_version;
-        }
+        let (mut state, mut version) = (A::default(), 0);
+        apply_recorded(stream_id, &mut state, &mut version, &recorded)?;
         Ok((state, version))
     }
 }
 
-fn decode_event<A: Aggregate>(stream_id: &str, payload: &str) -> Result<A::Event, BusError> {
-    serde_json::from_str(payload).map_err(|source| BusError::Corrupt {
-        stream_id: stream_id.to_owned(),
-        source,
-    })
+/// Applies a stream's recorded events, in order, to its state and version.
+fn apply_recorded<A: Aggregate>(
+    stream_id: &str,
+    state: &mut A,
+    version: &mut i64,
+    recorded: &[RecordedEvent],
+) -> Result<(), BusError> {
+    for event in recorded {
+        let decoded: A::Event =
+            serde_json::from_str(&event.payload).map_err(|source| BusError::Corrupt {
+                stream_id: stream_id.to_owned(),
+                source,
+            })?;
+        state.apply(&decoded);
+        *version = event.stream_version;
+    }
+    Ok(())
 }
 
 /// A recorded reply may be replayed only to the very same request.

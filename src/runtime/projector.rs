@@ -439,15 +439,8 @@ async fn run(shared: Arc<Shared>) {
 
 /// Without the lease: the read models are as far as the leader's checkpoints.
 async fn follow(shared: &Shared) -> Result<Step, ProjectorError> {
-    let mut conn = shared
-        .journal
-        .pool()
-        .acquire()
-        .await
-        .map_err(ProjectorError::database("reading checkpoints"))?;
-    let saved = checkpoints(&mut conn, shared.journal.backend(), false).await?;
     Ok(Step {
-        projected: lowest(&saved, &shared.projections),
+        projected: lowest_checkpoint(&shared.journal, &shared.projections).await?,
         more: false,
         held: Duration::ZERO,
     })
@@ -491,17 +484,7 @@ async fn step(
     projections: &[ReadModel],
     limit: u32,
 ) -> Result<Step, ProjectorError> {
-    let before = {
-        let mut conn = journal
-            .pool()
-            .acquire()
-            .await
-            .map_err(ProjectorError::database("reading checkpoints"))?;
-        lowest(
-            &checkpoints(&mut conn, journal.backend(), false).await?,
-            projections,
-        )
-    };
+    let before = lowest_checkpoint(journal, projections).await?;
     let page = read_page(journal, before, limit).await?;
     apply_page(journal, projections, &page).await
 }
@@ -634,29 +617,26 @@ async fn checkpoints(
         .map_err(ProjectorError::database("reading checkpoints"))
 }
 
+/// The position every projection has applied, read outside any transaction.
+async fn lowest_checkpoint(
+    journal: &Journal,
+    projections: &[ReadModel],
+) -> Result<i64, ProjectorError> {
+    let mut conn = journal
+        .pool()
+        .acquire()
+        .await
+        .map_err(ProjectorError::database("reading checkpoints"))?;
+    let saved = checkpoints(&mut conn, journal.backend(), false).await?;
+    Ok(lowest(&saved, projections))
+}
+
 fn lowest(checkpoints: &HashMap<String, i64>, projections: &[ReadModel]) -> i64 {
     projections
         .iter()
         .map(|p| checkpoints.get(p.name()).copied().unwrap_or(0))
         .min()
         .unwrap_or(0)
-}
-
-async fn save_checkpoint(
-    conn: &mut AnyConnection,
-    name: &str,
-    position: i64,
-) -> Result<(), ProjectorError> {
-    sqlx::query(
-        "INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) \
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-    )
-    .bind(name)
-    .bind(position)
-    .execute(conn)
-    .await
-    .map_err(ProjectorError::database("saving a checkpoint"))?;
-    Ok(())
 }
 
 /// Moves several checkpoints in one statement.
@@ -718,8 +698,9 @@ async fn reset(journal: &Journal, projections: &[ReadModel]) -> Result<(), Proje
                 .await
                 .map_err(ProjectorError::database("emptying a read model"))?;
         }
-        save_checkpoint(&mut transaction, projection.name(), 0).await?;
     }
+    let at_start: Vec<_> = projections.iter().map(|p| (p.name(), 0)).collect();
+    save_checkpoints(&mut transaction, &at_start).await?;
     transaction
         .commit()
         .await
