@@ -113,6 +113,10 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "ERRAND_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
+    /// The secret signing keys derive from, 64 hex digits; default: one the
+    /// first instance generates and stores in the database.
+    #[arg(long, env = "ERRAND_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -171,6 +175,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .public_url
             .unwrap_or_else(|| format!("http://{listen}")),
         timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
+        secret_key: args.secret_key,
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -13,6 +13,8 @@ pub struct Config {
     pub public_url: String,
     /// How often due timers (deadlines, time limits, review windows) are looked for.
     pub timer_interval: Duration,
+    /// `ERRAND_SECRET_KEY`; when absent the database's (see `server_secret`).
+    pub secret_key: Option<String>,
 }
 
 impl Default for Config {
@@ -21,6 +23,7 @@ impl Default for Config {
             native_fee: FeePolicy::percent("10").unwrap_or(FeePolicy::free()),
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
+            secret_key: None,
         }
     }
 }

@@ -29,4 +29,5 @@ pub mod payments;
 pub mod queries;
 pub mod runtime;
 pub mod server;
+pub mod server_secret;
 pub mod telemetry;

@@ -11,6 +11,7 @@ use crate::runtime::{
     Lease, ProjectionRunner, ProjectorOptions, TimerHandle, TimerOptions, TimerRunner,
     LEASE_INTERVAL_DEFAULT,
 };
+use crate::server_secret::ServerSecret;
 use anyhow::Context;
 use chrono::Utc;
 use errand_aggregates::actor::Role;
@@ -94,7 +95,11 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     if config.public_url.is_empty() {
         config.public_url = format!("http://{local_addr}");
     }
+    let secret = ServerSecret::load(journal.pool(), config.secret_key.as_deref())
+        .await
+        .context("loading the server secret")?;
     let state = AppState(Arc::new(Services {
+        secret,
         bus,
         projections,
         lease,

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::journal::Backend;
 use crate::payments::PaymentProvider;
 use crate::runtime::{Lease, ProjectionHandle};
+use crate::server_secret::ServerSecret;
 use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,8 @@ pub struct Services {
     pub lease: Lease,
     pub payments: Arc<dyn PaymentProvider>,
     pub config: Config,
+    /// What signing keys (JWTs, webhook signatures) derive from.
+    pub secret: ServerSecret,
     /// Renders `/metrics`; absent when another recorder was installed first (tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
