@@ -1,5 +1,7 @@
 //! One group transaction: lock the head, read what the group's checks need, write the rows
-//! of the requests that pass, move the head, commit.
+//! of the requests that pass, move the head, commit. PostgreSQL reads and writes through the
+//! fixed statements of `commit_postgres`; SQLite, in process and so without round trips to
+//! save, through a statement per table here.
 
 use std::collections::HashMap;
 
@@ -7,6 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, AnyPool, Transaction};
 
 use super::batch::{AppendBatch, Appended, StoredResponse};
+use super::commit_postgres as postgres;
 use super::connect::Backend;
 use super::error::{AppendError, JournalError};
 use super::group::{plan_group, EventRow, GroupPlan, IdempotencyRow, Known};
@@ -35,9 +38,15 @@ pub(crate) async fn commit_group(
     batches: &[&AppendBatch],
 ) -> Result<CommittedGroup, JournalError> {
     let (mut transaction, head, _turn) = lock_head(pool, backend, gate).await?;
-    let known = Known {
-        stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
-        responses: read_stored_responses(&mut transaction, backend, batches).await?,
+    let known = match backend {
+        Backend::Sqlite => Known {
+            stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
+            responses: read_stored_responses(&mut transaction, backend, batches).await?,
+        },
+        Backend::Postgres => Known {
+            stream_versions: postgres::read_stream_versions(&mut transaction, batches).await?,
+            responses: postgres::read_stored_responses(&mut transaction, batches).await?,
+        },
     };
     let recorded_at = now_to_the_microsecond();
     let plan = plan_group(batches, head, &known, recorded_at);
@@ -51,10 +60,17 @@ pub(crate) async fn commit_group(
             ))?;
         return Ok(committed(plan));
     }
-    insert_events(&mut transaction, backend, &plan.events).await?;
-    upsert_stream_versions(&mut transaction, backend, &plan).await?;
-    insert_idempotency(&mut transaction, backend, &plan.idempotency, recorded_at).await?;
-    advance_head(&mut transaction, &plan.head).await?;
+    match backend {
+        Backend::Sqlite => {
+            insert_events(&mut transaction, backend, &plan.events).await?;
+            upsert_stream_versions(&mut transaction, backend, &plan).await?;
+            insert_idempotency(&mut transaction, backend, &plan.idempotency, recorded_at).await?;
+            advance_head(&mut transaction, &plan.head).await?;
+        }
+        Backend::Postgres => {
+            postgres::write_group(&mut transaction, &plan, recorded_at.timestamp_micros()).await?;
+        }
+    }
     transaction
         .commit()
         .await

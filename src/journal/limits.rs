@@ -5,6 +5,11 @@
 /// request in the group) without raising throughput.
 pub const GROUP_REQUESTS_MAX: usize = 512;
 
+/// The longest a group waits for the callers the previous group answered (it waits at most
+/// half the previous commit's duration, and this): a few milliseconds is a PostgreSQL commit;
+/// waiting longer would add more latency than the larger group saves.
+pub const GROUP_LINGER_MAX: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// Appends waiting for the writer: room for one full group to queue while the previous one
 /// commits. When it is full, `append` waits (backpressure) rather than queueing without bound.
 pub const APPEND_QUEUE_CAPACITY: usize = 2 * GROUP_REQUESTS_MAX;

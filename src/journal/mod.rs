@@ -12,8 +12,9 @@
 //! - `batch`, `event`, `error`: what goes in and comes out; `stats`: group-commit counters.
 //! - `writer`: the group-commit task. `append` queues; the writer commits whatever is queued
 //!   in one transaction, so one fsync serves many commands.
-//! - `commit`: the SQL of one group transaction; `group`: the pure planning inside it (each
-//!   request's version and idempotency checks, positions, hashes).
+//! - `commit`: the SQL of one group transaction (`commit_postgres`: PostgreSQL's fixed
+//!   statements over JSON row sets); `group`: the pure planning inside it (each request's
+//!   version and idempotency checks, positions, hashes).
 //! - `lock`: the head lock that keeps positions gap-free (the one backend-specific statement).
 //! - `sql`: placeholders for statements whose length varies, chunked under the bind limit.
 //! - `chain`: the canonical bytes of an event and the hash chain; `verify`: `verify_chain`.
@@ -30,6 +31,7 @@
 mod batch;
 mod chain;
 mod commit;
+mod commit_postgres;
 mod connect;
 mod constraint;
 mod error;

@@ -1,19 +1,25 @@
 //! The group-commit writer: one task that owns the append queue. It takes the first waiting
 //! request, drains whatever else is queued (within the group bounds), and commits them all in
 //! one transaction, so one fsync serves many commands. Each request keeps its own checks.
+//!
+//! Before committing, it waits briefly for the callers it just answered (see `Expected`):
+//! otherwise callers that send their next command right after a reply split into two
+//! alternating halves, each group carrying half of them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::batch::{AppendBatch, Appended};
 use super::commit::{commit_group, CommittedGroup};
 use super::connect::Backend;
 use super::constraint::{explain_violation, violated_constraint};
 use super::error::{AppendError, JournalError};
-use super::limits::{GROUP_BYTES_MAX, GROUP_EVENTS_MAX, GROUP_REQUESTS_MAX};
+use super::limits::{GROUP_BYTES_MAX, GROUP_EVENTS_MAX, GROUP_LINGER_MAX, GROUP_REQUESTS_MAX};
 use super::lock::WriteGate;
 use super::stats::GroupCommitCounters;
 
@@ -38,6 +44,34 @@ pub(crate) struct Writer {
 /// A request taken from the queue that did not fit in the group being formed; it opens the next.
 type Carried = Option<AppendRequest>;
 
+/// How many requests the next group may expect, and until when it waits for them: those that
+/// queued while the last group committed, plus the callers that group just answered, who
+/// mostly come straight back with their next command. Waiting for them costs at most a
+/// fraction of a commit and lets one fsync serve all of them.
+#[derive(Debug, Clone, Copy)]
+struct Expected {
+    requests: usize,
+    until: Instant,
+}
+
+impl Expected {
+    /// Nothing to wait for: the first group, and groups while closing.
+    fn nothing() -> Expected {
+        Expected {
+            requests: 0,
+            until: Instant::now(),
+        }
+    }
+
+    /// After a commit of `answered` requests that took `took`, with `queued` waiting.
+    fn after(answered: usize, queued: usize, took: Duration) -> Expected {
+        Expected {
+            requests: (answered + queued).min(GROUP_REQUESTS_MAX),
+            until: Instant::now() + (took / 2).min(GROUP_LINGER_MAX),
+        }
+    }
+}
+
 impl Writer {
     pub(crate) fn spawn(self) -> JoinHandle<()> {
         tokio::spawn(self.run())
@@ -45,6 +79,7 @@ impl Writer {
 
     async fn run(mut self) {
         let mut carried: Carried = None;
+        let mut expected = Expected::nothing();
         loop {
             let first = tokio::select! {
                 biased;
@@ -53,14 +88,26 @@ impl Writer {
             };
             // None: every `Journal` handle was dropped without `close`.
             let Some(first) = first else { return };
-            let group = fill_group(first, &mut self.requests, &mut carried);
-            self.commit(group).await;
+            let mut group = fill_group(first, &mut self.requests, &mut carried);
+            if carried.is_none() {
+                tokio::select! {
+                    biased;
+                    () = self.shutdown.notified() => {}
+                    () = linger(&mut group, &mut self.requests, &mut carried, expected) => {}
+                }
+            }
+            let started = Instant::now();
+            let answered = group.requests.len();
+            self.commit(group.requests).await;
+            let took = started.elapsed();
+            metrics::histogram!("errand_journal_group_commit_seconds").record(took.as_secs_f64());
+            expected = Expected::after(answered, self.requests.len(), took);
         }
         // Closing: refuse new appends, but commit everything already queued.
         self.requests.close();
         while let Some(first) = next_request(&mut self.requests, &mut carried).await {
             let group = fill_group(first, &mut self.requests, &mut carried);
-            self.commit(group).await;
+            self.commit(group.requests).await;
         }
     }
 
@@ -148,27 +195,89 @@ async fn next_request(
     }
 }
 
-/// `first`, plus whatever is queued right now, within the group bounds. It never waits: a
-/// group is whatever piled up while the previous one was committing.
+/// A group being formed, with its running totals for the group bounds.
+struct Forming {
+    requests: Vec<AppendRequest>,
+    events: usize,
+    bytes: usize,
+}
+
+impl Forming {
+    fn new(first: AppendRequest) -> Forming {
+        Forming {
+            events: first.batch.event_count(),
+            bytes: first.batch.body_bytes(),
+            requests: vec![first],
+        }
+    }
+
+    /// Adds `next` if the group bounds allow; otherwise carries it and says the group is full.
+    fn admit(&mut self, next: AppendRequest, carried: &mut Carried) -> bool {
+        let events = self.events + next.batch.event_count();
+        let bytes = self.bytes + next.batch.body_bytes();
+        let fits = self.requests.len() < GROUP_REQUESTS_MAX
+            && events <= GROUP_EVENTS_MAX
+            && bytes <= GROUP_BYTES_MAX;
+        if fits {
+            self.events = events;
+            self.bytes = bytes;
+            self.requests.push(next);
+        } else {
+            *carried = Some(next);
+        }
+        fits
+    }
+}
+
+/// `first`, plus whatever is queued right now, within the group bounds. It never waits.
 fn fill_group(
     first: AppendRequest,
     requests: &mut mpsc::Receiver<AppendRequest>,
     carried: &mut Carried,
-) -> Vec<AppendRequest> {
-    let mut events = first.batch.event_count();
-    let mut bytes = first.batch.body_bytes();
-    let mut group = vec![first];
-    while group.len() < GROUP_REQUESTS_MAX {
-        let Ok(next) = requests.try_recv() else { break };
-        let next_events = events + next.batch.event_count();
-        let next_bytes = bytes + next.batch.body_bytes();
-        if next_events > GROUP_EVENTS_MAX || next_bytes > GROUP_BYTES_MAX {
-            *carried = Some(next);
+) -> Forming {
+    let mut group = Forming::new(first);
+    while let Ok(next) = requests.try_recv() {
+        if !group.admit(next, carried) {
             break;
         }
-        events = next_events;
-        bytes = next_bytes;
-        group.push(next);
     }
     group
+}
+
+/// Adds to `group` the requests that arrive until it holds what `expected` says, the deadline
+/// passes, or it is full (the request that does not fit is carried to the next group).
+async fn linger(
+    group: &mut Forming,
+    requests: &mut mpsc::Receiver<AppendRequest>,
+    carried: &mut Carried,
+    expected: Expected,
+) {
+    while group.requests.len() < expected.requests {
+        match tokio::time::timeout_at(expected.until, requests.recv()).await {
+            Ok(Some(next)) => {
+                if !group.admit(next, carried) {
+                    return;
+                }
+            }
+            // Closed, or the deadline passed.
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn a_group_waits_at_most_half_the_last_commit_and_never_past_the_bound() {
+        let before = Instant::now();
+        let short = Expected::after(3, 2, Duration::from_micros(800));
+        assert_eq!(short.requests, 5);
+        assert!(short.until <= Instant::now() + Duration::from_micros(400));
+        assert!(short.until >= before + Duration::from_micros(400));
+        let long = Expected::after(GROUP_REQUESTS_MAX, 9, Duration::from_secs(1));
+        assert_eq!(long.requests, GROUP_REQUESTS_MAX);
+        assert!(long.until <= Instant::now() + GROUP_LINGER_MAX);
+    }
 }

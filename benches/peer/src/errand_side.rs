@@ -39,6 +39,8 @@ pub struct ErrandRun {
     /// Journal transactions (group commits) and the requests they carried.
     pub group_commits: u64,
     pub grouped_requests: u64,
+    /// Time the journal's writer spent in group transactions.
+    pub committing: Duration,
     /// Including the projector's catch-up.
     pub cpu: CpuUsed,
     /// What the read models disagree with the work on, if anything.
@@ -233,6 +235,7 @@ pub async fn run(
         events,
         group_commits: groups.count,
         grouped_requests: groups.requests,
+        committing: Duration::from_secs_f64(groups.seconds.max(0.0)),
         cpu,
         check,
     })
@@ -262,6 +265,8 @@ async fn check_read_models(url: &str, units: u64) -> anyhow::Result<Option<Strin
 struct GroupCommits {
     count: u64,
     requests: u64,
+    /// Time the writer spent committing (`errand_journal_group_commit_seconds`).
+    seconds: f64,
 }
 
 impl GroupCommits {
@@ -270,16 +275,17 @@ impl GroupCommits {
             return GroupCommits::default();
         };
         let rendered = metrics.render();
-        let value = |name: &str| -> u64 {
+        let value = |name: &str| -> f64 {
             rendered
                 .lines()
                 .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
                 .and_then(|value| value.trim().parse::<f64>().ok())
-                .map_or(0, |value| value as u64)
+                .unwrap_or(0.0)
         };
         GroupCommits {
-            count: value("errand_journal_batch_requests_count"),
-            requests: value("errand_journal_batch_requests_sum"),
+            count: value("errand_journal_batch_requests_count") as u64,
+            requests: value("errand_journal_batch_requests_sum") as u64,
+            seconds: value("errand_journal_group_commit_seconds_sum"),
         }
     }
 
@@ -287,6 +293,7 @@ impl GroupCommits {
         GroupCommits {
             count: self.count.saturating_sub(before.count),
             requests: self.requests.saturating_sub(before.requests),
+            seconds: self.seconds - before.seconds,
         }
     }
 }

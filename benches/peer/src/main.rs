@@ -119,6 +119,15 @@ async fn main() -> anyhow::Result<()> {
     }
     let rows = result?;
     print_table(&rows);
+    // A run whose work failed or whose read models disagree measured nothing worth comparing;
+    // CI's short run relies on this exit status.
+    let failed = rows
+        .iter()
+        .filter(|row| row.check.is_some() || row.measured.errors > 0)
+        .count();
+    if failed > 0 {
+        anyhow::bail!("{failed} runs had errors or read models that disagree with the work");
+    }
     Ok(())
 }
 
@@ -213,9 +222,12 @@ async fn run_errand(
     database::drop(&args.database_url, database).await?;
     let units = run.measured.units.max(1) as f64;
     println!(
-        "  read models current {:.0} ms after the clients stopped; {:.1} requests per group commit",
+        "  read models current {:.0} ms after the clients stopped; {:.1} requests per group \
+         commit of {:.2} ms on average; the writer committed {:.0} % of the time",
         run.catch_up.as_secs_f64() * 1e3,
-        run.grouped_requests as f64 / run.group_commits.max(1) as f64
+        run.grouped_requests as f64 / run.group_commits.max(1) as f64,
+        run.committing.as_secs_f64() * 1e3 / run.group_commits.max(1) as f64,
+        100.0 * run.committing.as_secs_f64() / run.measured.elapsed.as_secs_f64()
     );
     Ok(Row {
         side: Side::Errand,
