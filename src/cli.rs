@@ -117,6 +117,9 @@ pub struct ServeArgs {
     /// first instance generates and stores in the database.
     #[arg(long, env = "ERRAND_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Send webhooks to loopback and private addresses too (local testing only).
+    #[arg(long, env = "ERRAND_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhooks_allow_private: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -176,6 +179,10 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{listen}")),
         timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
         secret_key: args.secret_key,
+        webhooks: crate::webhooks::WebhookSettings {
+            allow_private_destinations: args.webhooks_allow_private,
+            ..Default::default()
+        },
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -15,6 +15,8 @@ pub struct Config {
     pub timer_interval: Duration,
     /// `ERRAND_SECRET_KEY`; when absent the database's (see `server_secret`).
     pub secret_key: Option<String>,
+    /// Outgoing webhooks: retries, timeout, the SSRF guard's local-testing switch.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Config {
@@ -24,6 +26,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
             secret_key: None,
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`queries`]: what list and balance endpoints read from the read models.
 //! - [`http`]: the axum app — the native API under `/v1`, OpenAPI, checkout.
 //! - [`audit`]: the invariants `errand verify` checks.
+//! - [`webhooks`]: rendering, signing and sending deliveries, with the SSRF guard.
 //! - [`cli`], [`server`]: the `errand` binary and how a server starts.
 
 pub mod audit;
@@ -31,3 +32,4 @@ pub mod runtime;
 pub mod server;
 pub mod server_secret;
 pub mod telemetry;
+pub mod webhooks;

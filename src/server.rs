@@ -8,8 +8,8 @@ use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
 use crate::payments::Sandbox;
 use crate::runtime::{
-    Lease, ProjectionRunner, ProjectorOptions, TimerHandle, TimerOptions, TimerRunner,
-    LEASE_INTERVAL_DEFAULT,
+    DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerHandle,
+    TimerOptions, TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
 };
 use crate::server_secret::ServerSecret;
 use anyhow::Context;
@@ -37,6 +37,7 @@ pub struct Running {
     pub first_admin: Option<CreatedKey>,
     pub state: AppState,
     timers: TimerHandle,
+    webhooks: DispatcherHandle,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -50,6 +51,7 @@ impl Running {
             .context("server task")?
             .context("serving")?;
         self.timers.stop().await;
+        self.webhooks.stop().await;
         self.state.projections.stop().await;
         // Only now may another instance take the duties over.
         self.state.lease.release().await;
@@ -110,6 +112,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         metrics: options.metrics,
     }));
     let timers = start_timers(&state);
+    let webhooks = start_webhooks(&state)?;
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = crate::http::app(state.clone());
     let server = tokio::spawn(async move {
@@ -125,6 +128,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         first_admin,
         state,
         timers,
+        webhooks,
         shutdown,
         server,
     })
@@ -146,6 +150,28 @@ fn start_timers(state: &AppState) -> TimerHandle {
             async move { fire(&state, timer).await }
         },
     )
+}
+
+/// Due webhook deliveries are sent by the courier, which records each
+/// attempt through the bus.
+fn start_webhooks(state: &AppState) -> anyhow::Result<DispatcherHandle> {
+    let courier = Arc::new(
+        crate::webhooks::Courier::new(state.clone()).context("building the webhook client")?,
+    );
+    let options = DispatcherOptions {
+        interval: state.config.webhooks.dispatch_interval,
+        ..DispatcherOptions::default()
+    };
+    Ok(WebhookDispatcher::start_leased(
+        state.bus.journal().pool().clone(),
+        state.lease.clone(),
+        state.projections.clone(),
+        options,
+        move |delivery| {
+            let courier = Arc::clone(&courier);
+            async move { courier.deliver(delivery).await }
+        },
+    ))
 }
 
 async fn fire(state: &AppState, timer: Timer) -> Result<(), String> {

@@ -18,6 +18,8 @@ pub const SCOPES: &[&str] = &[
     "messages:read",
     "messages:write",
     "events:read",
+    "webhooks:read",
+    "webhooks:write",
 ];
 
 /// Bounds a key's list of scopes; there are fewer scopes than this.

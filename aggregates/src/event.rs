@@ -8,6 +8,7 @@ use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
 use crate::deposit::DepositEvent;
 use crate::task::TaskEvent;
+use crate::webhook::{DeliveryEvent, WebhookEvent};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,6 +19,8 @@ pub enum Event {
     Account(AccountEvent),
     Deposit(DepositEvent),
     Task(TaskEvent),
+    Webhook(WebhookEvent),
+    Delivery(DeliveryEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +58,12 @@ impl Event {
             crate::account::Account::STREAM_PREFIX => Event::Account(parse(stream_id, payload)?),
             crate::deposit::Deposit::STREAM_PREFIX => Event::Deposit(parse(stream_id, payload)?),
             crate::task::Task::STREAM_PREFIX => Event::Task(parse(stream_id, payload)?),
+            crate::webhook::WebhookEndpoint::STREAM_PREFIX => {
+                Event::Webhook(parse(stream_id, payload)?)
+            }
+            crate::webhook::WebhookDelivery::STREAM_PREFIX => {
+                Event::Delivery(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -66,6 +75,8 @@ impl Event {
             Event::Account(e) => e.event_type(),
             Event::Deposit(e) => e.event_type(),
             Event::Task(e) => e.event_type(),
+            Event::Webhook(e) => e.event_type(),
+            Event::Delivery(e) => e.event_type(),
         }
     }
 }
@@ -98,6 +109,16 @@ mod tests {
         assert!(matches!(
             Event::decode("deposit-1", completed),
             Ok(Event::Deposit(DepositEvent::DepositCompleted { .. }))
+        ));
+        let deleted = r#"{"type":"WebhookDeleted","by":"00000000-0000-0000-0000-000000000001","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("webhook-1", deleted),
+            Ok(Event::Webhook(WebhookEvent::WebhookDeleted { .. }))
+        ));
+        let failed = r#"{"type":"DeliveryFailed","webhook_id":"00000000-0000-0000-0000-000000000001","position":3,"attempt":5,"status_code":500,"error":null,"duration_ms":4,"at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("delivery-1", failed),
+            Ok(Event::Delivery(DeliveryEvent::DeliveryFailed { .. }))
         ));
     }
 

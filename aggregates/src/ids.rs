@@ -73,3 +73,12 @@ id_type!(
     /// Money leaving the ledger to a payment provider.
     PayoutId
 );
+id_type!(
+    /// A webhook endpoint: a URL an actor asked to be sent events at.
+    WebhookId
+);
+id_type!(
+    /// One event to be sent to one webhook endpoint; derived from both (see
+    /// `webhook::delivery_id`), so a rebuilt outbox names deliveries alike.
+    DeliveryId
+);

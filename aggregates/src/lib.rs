@@ -9,6 +9,7 @@
 //! - [`account`], [`deposit`]: balances, holds (escrow), settlements.
 //! - [`task`]: the unit of paid work shared by every dialect.
 //! - [`ledger`]: the double-entry postings each account event makes.
+//! - [`webhook`]: endpoints actors are sent events at, and each delivery's attempts.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -29,6 +30,7 @@ pub mod mode;
 pub mod money;
 pub mod policy;
 pub mod task;
+pub mod webhook;
 
 pub use aggregate::{Aggregate, DomainEvent};
 pub use error::DomainError;

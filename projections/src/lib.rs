@@ -12,6 +12,7 @@
 //! - [`accounts`]: `accounts_view`, balances and lifetime totals.
 //! - [`postings`]: the double-entry ledger, one row per posting.
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
+//! - [`outbox`]: webhook endpoints and the deliveries the runtime sends.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -29,6 +30,7 @@
 pub mod accounts;
 pub mod actors;
 pub mod api_keys;
+pub mod outbox;
 pub mod postings;
 mod rows;
 pub mod tasks;
@@ -47,6 +49,7 @@ use sqlx::AnyConnection;
 pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
+pub use outbox::Outbox;
 pub use postings::Postings;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
@@ -148,6 +151,7 @@ pub enum ReadModel {
     Accounts(Accounts),
     Postings(Postings),
     Timers(Timers),
+    Outbox(Outbox),
 }
 
 impl ReadModel {
@@ -160,6 +164,7 @@ impl ReadModel {
             ReadModel::Accounts(Accounts),
             ReadModel::Postings(Postings),
             ReadModel::Timers(Timers),
+            ReadModel::Outbox(Outbox),
         ]
     }
 }
@@ -173,6 +178,7 @@ impl Projection for ReadModel {
             ReadModel::Accounts(p) => p.name(),
             ReadModel::Postings(p) => p.name(),
             ReadModel::Timers(p) => p.name(),
+            ReadModel::Outbox(p) => p.name(),
         }
     }
 
@@ -184,6 +190,7 @@ impl Projection for ReadModel {
             ReadModel::Accounts(p) => p.tables(),
             ReadModel::Postings(p) => p.tables(),
             ReadModel::Timers(p) => p.tables(),
+            ReadModel::Outbox(p) => p.tables(),
         }
     }
 
@@ -199,6 +206,7 @@ impl Projection for ReadModel {
             ReadModel::Accounts(p) => p.apply_batch(conn, events).await,
             ReadModel::Postings(p) => p.apply_batch(conn, events).await,
             ReadModel::Timers(p) => p.apply_batch(conn, events).await,
+            ReadModel::Outbox(p) => p.apply_batch(conn, events).await,
         }
     }
 }

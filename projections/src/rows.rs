@@ -181,6 +181,18 @@ impl<R: ViewRow> Rows<R> {
         }
     }
 
+    /// The cached rows that exist and `select` picks, in key order. Rows not
+    /// cached are not seen: prefetch them first.
+    pub(crate) fn cached_where(&self, select: impl Fn(&R) -> bool) -> Vec<&R> {
+        self.slots
+            .values()
+            .filter_map(|slot| match slot {
+                Slot::Stored(row) | Slot::Changed(row) if select(row) => Some(row),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Creates or replaces a row.
     pub(crate) fn put(&mut self, row: R) {
         self.slots.insert(row.key().to_owned(), Slot::Changed(row));

@@ -12,6 +12,9 @@ use errand_aggregates::ids::*;
 use errand_aggregates::mode::Mode;
 use errand_aggregates::money::Money;
 use errand_aggregates::task::{AssignmentMode, NewTask, Task, TaskCommand};
+use errand_aggregates::webhook::{
+    DeliveryCommand, WebhookCommand, WebhookDelivery, WebhookEndpoint,
+};
 use errand_aggregates::{Aggregate, DomainEvent, Event};
 use sqlx::{AnyConnection, Connection};
 use uuid::Uuid;
@@ -160,6 +163,8 @@ pub(crate) struct TestJournal {
     keys: HashMap<KeyId, ApiKey>,
     accounts: HashMap<AccountId, Account>,
     tasks: HashMap<TaskId, Task>,
+    webhooks: HashMap<WebhookId, WebhookEndpoint>,
+    deliveries: HashMap<DeliveryId, WebhookDelivery>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -237,6 +242,16 @@ impl TestJournal {
         for (account, command) in account_commands {
             self.account(account, command);
         }
+    }
+
+    pub(crate) fn webhook(&mut self, webhook: WebhookId, command: WebhookCommand) {
+        let events = decided(self.webhooks.entry(webhook).or_default(), &command);
+        self.record(&format!("webhook-{webhook}"), events);
+    }
+
+    pub(crate) fn delivery(&mut self, delivery: DeliveryId, command: DeliveryCommand) {
+        let events = decided(self.deliveries.entry(delivery).or_default(), &command);
+        self.record(&format!("delivery-{delivery}"), events);
     }
 
     pub(crate) fn task_state(&self, task: TaskId) -> &Task {

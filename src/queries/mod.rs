@@ -5,6 +5,7 @@ pub mod accounts;
 mod binds;
 pub mod keys;
 pub mod tasks;
+pub mod webhooks;
 
 use base64::Engine;
 use serde::Serialize;

@@ -8,6 +8,8 @@
 //!   and rebuilds.
 //! - `timers`: [`TimerRunner`] reads due rows of the `timers` read model and
 //!   hands them to a callback that fires their commands through the bus.
+//! - `webhooks`: [`WebhookDispatcher`] sends due deliveries of the `outbox`
+//!   read model through a callback (the server's courier), while the lease is held.
 //! - `lease`: [`Lease`], which instance of several on one PostgreSQL journal
 //!   runs the projector and the timers (an advisory lock); the others follow.
 //!
@@ -19,6 +21,7 @@ mod background;
 mod lease;
 mod projector;
 mod timers;
+mod webhooks;
 
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
@@ -27,6 +30,10 @@ pub use projector::{
     BATCH_EVENTS_DEFAULT, LAG_GAUGE, POLL_INTERVAL_DEFAULT, REBUILD_BATCH_EVENTS_DEFAULT,
 };
 pub use timers::{TimerHandle, TimerOptions, TimerRunner};
+pub use webhooks::{
+    DispatcherHandle, DispatcherOptions, WebhookDispatcher, DISPATCH_BATCH_DEFAULT,
+    DISPATCH_CONCURRENCY_DEFAULT,
+};
 
 #[cfg(test)]
 mod tests;

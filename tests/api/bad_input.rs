@@ -266,6 +266,14 @@ fn endpoints(world: &World) -> Vec<Endpoint> {
         endpoint("GET /v1/events/stream", "admin", Auditor, Nothing),
         endpoint("GET /v1/streams/{stream}", "admin", Auditor, Nothing),
         endpoint("GET /v1/audit/verify", "admin", Auditor, Nothing),
+        endpoint("POST /v1/webhooks", "poster", Scope("webhooks:write"), Fields(json!({ "url": "https://hooks.example.com/in", "event_types": ["TaskExpired"] }), vec![
+            field("url", REQUIRED, json!([5, null, ["https://a.example/"]]), json!(["", "hooks.example.com/in", "ftp://a.example/", "https://", "https://u:p@a.example/", "https://a\u{0}.example/", format!("https://a.example/{}", text(2_048)), "http://127.0.0.1/hook", "http://169.254.169.254/", "http://localhost/"])),
+            field("event_types", OPTIONAL, json!(["TaskPosted", [5]]), json!([[], ["TaskExploded"], ["DeliverySucceeded"], ["Task\u{0}Posted"], vec!["TaskPosted"; 65]])),
+        ])),
+        endpoint("GET /v1/webhooks", "poster", Scope("webhooks:read"), Nothing),
+        endpoint("DELETE /v1/webhooks/{webhook}", "poster", Scope("webhooks:write"), NoFields),
+        endpoint("GET /v1/webhooks/{webhook}/secret", "poster", Scope("webhooks:read"), Nothing),
+        endpoint("GET /v1/webhooks/deliveries", "poster", Scope("webhooks:read"), Nothing),
     ]
 }
 
@@ -334,6 +342,18 @@ fn rows(world: &World) -> Vec<Row> {
         ("GET /v1/events/stream?after=-1", "admin", None, "validation_failed"),
         ("GET /v1/events/stream?after=abc", "admin", None, "invalid_query"),
         ("GET /v1/streams/{stream}?until=abc", "admin", None, "invalid_query"),
+        // Webhooks are their owner's: others are told they do not exist.
+        ("DELETE /v1/webhooks/{webhook}", "intruder", None, "not_found"),
+        ("GET /v1/webhooks/{webhook}/secret", "intruder", None, "not_found"),
+        ("GET /v1/webhooks/{webhook}/secret", "admin", None, "not_found"),
+        ("GET /v1/webhooks/deliveries?limit=0", "poster", None, "validation_failed"),
+        ("GET /v1/webhooks/deliveries?limit=101", "poster", None, "validation_failed"),
+        ("GET /v1/webhooks/deliveries?status=lost", "poster", None, "validation_failed"),
+        ("GET /v1/webhooks/deliveries?cursor=zzz", "poster", None, "validation_failed"),
+        ("GET /v1/webhooks/deliveries?webhook_id=nope", "poster", None, "invalid_query"),
+        ("GET /v1/webhooks/deliveries?x=1", "poster", None, "invalid_query"),
+        ("PUT /v1/webhooks", "poster", Some(json!({})), "method_not_allowed"),
+        ("GET /v1/webhooks/{webhook}", "poster", None, "method_not_allowed"),
         // PostgreSQL refuses U+0000 in text: such an id names nothing.
         ("GET /v1/streams/task-%00", "admin", None, "not_found"),
         // Methods a route lacks, and routes there are not.
@@ -396,6 +416,16 @@ impl World {
             .request(Method::DELETE, &revoke, Some(&poster.key), None)
             .await;
         assert_eq!(response.status(), StatusCode::OK);
+        // Sent only TaskExpired, which nothing here causes: the sweep sends nothing.
+        let (status, webhook) = app
+            .post(
+                "/v1/webhooks",
+                &poster.key,
+                json!({ "url": "https://hooks.example.com/in", "event_types": ["TaskExpired"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{webhook}");
+        let webhook = webhook["id"].as_str().expect("a webhook id").to_owned();
         let banned = app.actor("agent", "banned").await;
         let ban = format!("/v1/actors/{}/ban", banned.id);
         let (status, body) = app
@@ -440,6 +470,7 @@ impl World {
                 deposit["id"].as_str().expect("a deposit id").to_owned(),
             ),
             ("key", key),
+            ("webhook", webhook),
         ]);
         let unknown_id = uuid::Uuid::now_v7().to_string();
         World {

@@ -12,3 +12,4 @@ mod journal;
 mod races;
 mod task_lifecycle;
 mod timers;
+mod webhooks;

@@ -13,7 +13,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use errand_aggregates::event::stream_prefix;
-use errand_aggregates::{account, actor, api_key, deposit, task, Aggregate};
+use errand_aggregates::{account, actor, api_key, deposit, task, webhook, Aggregate};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -260,6 +260,8 @@ fn fold_state(stream_id: &str, events: &[RecordedEvent]) -> Result<serde_json::V
         account::Account::STREAM_PREFIX => fold::<account::Account>(events),
         deposit::Deposit::STREAM_PREFIX => fold::<deposit::Deposit>(events),
         task::Task::STREAM_PREFIX => fold::<task::Task>(events),
+        webhook::WebhookEndpoint::STREAM_PREFIX => fold::<webhook::WebhookEndpoint>(events),
+        webhook::WebhookDelivery::STREAM_PREFIX => fold::<webhook::WebhookDelivery>(events),
         _ => Err(ApiError::NotFound("stream".into())),
     }
 }

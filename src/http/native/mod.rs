@@ -8,6 +8,7 @@ mod funds;
 mod openapi;
 mod tasks;
 pub mod views;
+mod webhooks;
 
 use super::errors::ApiError;
 use super::state::AppState;
@@ -15,6 +16,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Deserialize;
 
+pub use events::EventView;
 pub use openapi::NativeApi;
 
 pub use tasks::{DEFAULT_ASSIGNMENT_TIME_LIMIT_S, DEFAULT_REVIEW_WINDOW_S};
@@ -84,4 +86,11 @@ pub fn router() -> Router<AppState> {
         .route("/events/stream", get(events::follow_events))
         .route("/streams/{stream_id}", get(events::get_stream))
         .route("/audit/verify", get(events::verify))
+        .route(
+            "/webhooks",
+            post(webhooks::register_webhook).get(webhooks::list_webhooks),
+        )
+        .route("/webhooks/deliveries", get(webhooks::list_deliveries))
+        .route("/webhooks/{id}", delete(webhooks::delete_webhook))
+        .route("/webhooks/{id}/secret", get(webhooks::get_secret))
 }

@@ -18,7 +18,7 @@
 //! schemas from the constants that set them ([`BOUNDS`]), so clients (and
 //! schemathesis) know them before they send.
 
-use super::{actors, events, funds, tasks};
+use super::{actors, events, funds, tasks, webhooks};
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
 use errand_aggregates::actor::NAME_MAX_CHARS;
@@ -51,6 +51,8 @@ use utoipa::OpenApi;
         tasks::cancel_task, tasks::resize_task, tasks::approve_submission, tasks::reject_submission,
         tasks::dispute_submission,
         events::list_events, events::follow_events, events::get_stream, events::verify,
+        webhooks::register_webhook, webhooks::list_webhooks, webhooks::delete_webhook,
+        webhooks::get_secret, webhooks::list_deliveries,
     ),
     // What only the modifiers below refer to; the handlers' own are found
     // from their annotations.
@@ -340,6 +342,19 @@ enum Bound {
 
 /// Every bounded field of every command body, with the constant that bounds it.
 const BOUNDS: &[(&str, &str, Bound)] = &[
+    (
+        "RegisterWebhookRequest",
+        "url",
+        Bound::Text {
+            min: 1,
+            max: errand_aggregates::webhook::endpoint::URL_MAX_CHARS,
+        },
+    ),
+    (
+        "RegisterWebhookRequest",
+        "event_types",
+        Bound::OneOf(errand_aggregates::webhook::endpoint::SUBSCRIBABLE_EVENT_TYPES),
+    ),
     (
         "RegisterActorRequest",
         "kind",

@@ -1,0 +1,597 @@
+//! `WebhookEndpoint` (`webhook-<id>`): a URL an actor asked to be sent events
+//! at, in one wire format, for every event type or a chosen few. Which events
+//! it is sent is the outbox projection's business (what the owner may see);
+//! this aggregate decides who may register and delete one, and what a valid
+//! registration is.
+
+use crate::actor::{Caller, Role};
+use crate::aggregate::{Aggregate, DomainEvent};
+use crate::error::{Decided, DomainError};
+use crate::ids::{ActorId, WebhookId};
+use crate::mode::Mode;
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Longer URLs are refused: browsers and proxies commonly stop at about 2,000
+/// characters, and no receiver needs more.
+pub const URL_MAX_CHARS: usize = 2_048;
+
+/// A filter names at most this many event types; there are fewer than this.
+pub const EVENT_TYPES_MAX: usize = 64;
+
+/// Endpoints one actor may have at once: enough for a live and a test
+/// receiver per dialect and a few more; each endpoint multiplies the outbox.
+pub const ENDPOINTS_PER_ACTOR_MAX: u32 = 16;
+
+/// The event types an endpoint may ask for, as `GET /v1/events` names them.
+/// The journal's own webhook events are not among them: delivering the
+/// outcome of a delivery would make another delivery, without end.
+pub const SUBSCRIBABLE_EVENT_TYPES: &[&str] = &[
+    // Tasks (to the poster and the workers concerned).
+    "TaskPosted",
+    "TaskApplied",
+    "TaskAssigned",
+    "AssignmentAbandoned",
+    "WorkSubmitted",
+    "SubmissionApproved",
+    "SubmissionRejected",
+    "SubmissionDisputed",
+    "TaskPaused",
+    "TaskResumed",
+    "TaskStopped",
+    "TaskCancelled",
+    "TaskExpired",
+    "TaskResized",
+    "EscrowIncreased",
+    "EscrowReleased",
+    "TaskCompleted",
+    // Accounts and deposits (to their owner).
+    "FundsDeposited",
+    "HoldPlaced",
+    "HoldIncreased",
+    "HoldCaptured",
+    "HoldReleased",
+    "PaymentReceived",
+    "PayoutSent",
+    "DepositRequested",
+    "DepositCompleted",
+    // Actors and keys (to admins' endpoints only).
+    "ActorRegistered",
+    "ActorFrozen",
+    "ActorUnfrozen",
+    "ActorBanned",
+    "ActorUnbanned",
+    "ApiKeyIssued",
+    "ApiKeyRevoked",
+];
+
+/// The wire format deliveries are sent in, and how they are signed. Adding a
+/// dialect's format is a variant here, its rendering and its signature in
+/// the server's `webhooks` module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookFormat {
+    /// The native API's event, in a Standard Webhooks envelope and signature.
+    #[default]
+    Native,
+    /// HumanPing's `{event, task, timestamp}` with `X-HumanPing-Signature`.
+    #[serde(rename = "humanping")]
+    HumanPing,
+}
+
+impl WebhookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookFormat::Native => "native",
+            WebhookFormat::HumanPing => "humanping",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<WebhookFormat> {
+        match text {
+            "native" => Some(WebhookFormat::Native),
+            "humanping" => Some(WebhookFormat::HumanPing),
+            _ => None,
+        }
+    }
+}
+
+/// Which event types an endpoint is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "types")]
+pub enum EventFilter {
+    All,
+    /// Sorted, distinct, each one of [`SUBSCRIBABLE_EVENT_TYPES`].
+    Only(Vec<String>),
+}
+
+impl EventFilter {
+    pub fn matches(&self, event_type: &str) -> bool {
+        match self {
+            EventFilter::All => SUBSCRIBABLE_EVENT_TYPES.contains(&event_type),
+            EventFilter::Only(types) => types.iter().any(|t| t == event_type),
+        }
+    }
+
+    /// A filter as asked for: each type known, 1 to [`EVENT_TYPES_MAX`] of them.
+    fn checked(&self) -> Result<EventFilter, DomainError> {
+        let EventFilter::Only(types) = self else {
+            return Ok(EventFilter::All);
+        };
+        if types.is_empty() || types.len() > EVENT_TYPES_MAX {
+            return Err(DomainError::invalid(format!(
+                "event_types must list 1 to {EVENT_TYPES_MAX} event types, or be omitted for all"
+            )));
+        }
+        if let Some(unknown) = types
+            .iter()
+            .find(|t| !SUBSCRIBABLE_EVENT_TYPES.contains(&t.as_str()))
+        {
+            return Err(DomainError::invalid(format!(
+                "unknown event type {unknown:?}; known types: {}",
+                SUBSCRIBABLE_EVENT_TYPES.join(", ")
+            )));
+        }
+        let mut types = types.clone();
+        types.sort();
+        types.dedup();
+        Ok(EventFilter::Only(types))
+    }
+}
+
+/// An absolute http or https URL with a host and without credentials
+/// (a secret in a URL would be in the journal). Which hosts may be sent to
+/// is the sender's rule (see the server's SSRF guard), not the domain's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    pub fn parse(text: &str) -> Result<WebhookUrl, DomainError> {
+        let refuse = |why: &str| Err(DomainError::invalid(format!("url {why}")));
+        let text = text.trim();
+        if text.chars().count() > URL_MAX_CHARS {
+            return refuse(&format!("must be at most {URL_MAX_CHARS} characters"));
+        }
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return refuse("must not contain spaces or control characters");
+        }
+        let Some((scheme, rest)) = text.split_once("://") else {
+            return refuse("must be an absolute http or https URL");
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return refuse("must use http or https");
+        }
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return refuse("must not contain credentials");
+        }
+        let host = match authority.strip_prefix('[') {
+            Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        if host.is_empty() {
+            return refuse("must name a host");
+        }
+        Ok(WebhookUrl(format!("{scheme}://{rest}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookCommand {
+    Register {
+        webhook_id: WebhookId,
+        by: Caller,
+        mode: Mode,
+        url: WebhookUrl,
+        events: EventFilter,
+        format: WebhookFormat,
+        /// How many endpoints `by` has now (from the read model).
+        endpoints_owned: u32,
+        at: Timestamp,
+    },
+    Delete {
+        by: Caller,
+        at: Timestamp,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum WebhookEvent {
+    WebhookRegistered {
+        webhook_id: WebhookId,
+        owner: ActorId,
+        /// An admin's endpoint may be sent every event; others only what
+        /// their owner takes part in.
+        owner_role: Role,
+        mode: Mode,
+        url: WebhookUrl,
+        events: EventFilter,
+        format: WebhookFormat,
+        registered_at: Timestamp,
+    },
+    WebhookDeleted {
+        by: ActorId,
+        at: Timestamp,
+    },
+}
+
+impl DomainEvent for WebhookEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            WebhookEvent::WebhookRegistered { .. } => "WebhookRegistered",
+            WebhookEvent::WebhookDeleted { .. } => "WebhookDeleted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEndpoint {
+    pub id: Option<WebhookId>,
+    pub owner: Option<ActorId>,
+    pub owner_role: Option<Role>,
+    pub mode: Mode,
+    pub url: Option<WebhookUrl>,
+    pub events: Option<EventFilter>,
+    pub format: WebhookFormat,
+    pub deleted: bool,
+    pub registered_at: Option<Timestamp>,
+}
+
+impl WebhookEndpoint {
+    /// Registered and not deleted: what its owner (or an admin) can see and delete.
+    pub fn is_live(&self) -> bool {
+        self.id.is_some() && !self.deleted
+    }
+}
+
+impl Aggregate for WebhookEndpoint {
+    const STREAM_PREFIX: &'static str = "webhook";
+    type Command = WebhookCommand;
+    type Event = WebhookEvent;
+
+    fn decide(&self, command: &WebhookCommand) -> Decided<WebhookEvent> {
+        match command {
+            WebhookCommand::Register {
+                webhook_id,
+                by,
+                mode,
+                url,
+                events,
+                format,
+                endpoints_owned,
+                at,
+            } => {
+                if self.id.is_some() {
+                    return Err(DomainError::conflict("webhook already registered"));
+                }
+                by.ensure_not_banned()?;
+                if *endpoints_owned >= ENDPOINTS_PER_ACTOR_MAX {
+                    return Err(DomainError::invalid(format!(
+                        "an actor may have at most {ENDPOINTS_PER_ACTOR_MAX} webhooks; delete one first"
+                    )));
+                }
+                Ok(vec![WebhookEvent::WebhookRegistered {
+                    webhook_id: *webhook_id,
+                    owner: by.actor,
+                    owner_role: by.role,
+                    mode: *mode,
+                    url: url.clone(),
+                    events: events.checked()?,
+                    format: *format,
+                    registered_at: *at,
+                }])
+            }
+            WebhookCommand::Delete { by, at } => {
+                let owner = self.owner.ok_or(DomainError::NotFound("webhook"))?;
+                by.ensure_not_banned()?;
+                if by.actor != owner && !by.is_admin() {
+                    return Err(DomainError::forbidden(
+                        "only the webhook's owner or an admin may delete it",
+                    ));
+                }
+                if self.deleted {
+                    return Err(DomainError::conflict("webhook is already deleted"));
+                }
+                Ok(vec![WebhookEvent::WebhookDeleted {
+                    by: by.actor,
+                    at: *at,
+                }])
+            }
+        }
+    }
+
+    fn apply(&mut self, event: &WebhookEvent) {
+        match event {
+            WebhookEvent::WebhookRegistered {
+                webhook_id,
+                owner,
+                owner_role,
+                mode,
+                url,
+                events,
+                format,
+                registered_at,
+            } => {
+                self.id = Some(*webhook_id);
+                self.owner = Some(*owner);
+                self.owner_role = Some(*owner_role);
+                self.mode = *mode;
+                self.url = Some(url.clone());
+                self.events = Some(events.clone());
+                self.format = *format;
+                self.registered_at = Some(*registered_at);
+            }
+            WebhookEvent::WebhookDeleted { .. } => self.deleted = true,
+        }
+    }
+}
+
+crate::cqrs_aggregate!(WebhookEndpoint);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::Standing;
+    use chrono::TimeZone;
+    use cqrs_es::test::TestFramework;
+    use uuid::Uuid;
+
+    type WebhookTest = TestFramework<WebhookEndpoint>;
+
+    const HOOK: WebhookId = WebhookId(Uuid::from_u128(0x4007));
+    const OWNER: ActorId = ActorId(Uuid::from_u128(0x1));
+
+    fn at() -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    fn caller(actor: u128, role: Role) -> Caller {
+        Caller {
+            actor: ActorId(Uuid::from_u128(actor)),
+            role,
+            standing: Standing::Active,
+        }
+    }
+
+    fn owner() -> Caller {
+        caller(0x1, Role::Agent)
+    }
+
+    fn url() -> WebhookUrl {
+        WebhookUrl::parse("https://hooks.example.com/errand").unwrap()
+    }
+
+    fn register(events: EventFilter, endpoints_owned: u32) -> WebhookCommand {
+        WebhookCommand::Register {
+            webhook_id: HOOK,
+            by: owner(),
+            mode: Mode::Live,
+            url: url(),
+            events,
+            format: WebhookFormat::Native,
+            endpoints_owned,
+            at: at(),
+        }
+    }
+
+    fn registered(events: EventFilter) -> WebhookEvent {
+        WebhookEvent::WebhookRegistered {
+            webhook_id: HOOK,
+            owner: OWNER,
+            owner_role: Role::Agent,
+            mode: Mode::Live,
+            url: url(),
+            events,
+            format: WebhookFormat::Native,
+            registered_at: at(),
+        }
+    }
+
+    fn only(types: &[&str]) -> EventFilter {
+        EventFilter::Only(types.iter().map(|t| (*t).to_owned()).collect())
+    }
+
+    fn delete(by: Caller) -> WebhookCommand {
+        WebhookCommand::Delete { by, at: at() }
+    }
+
+    #[test]
+    fn registering_records_the_owner_its_role_and_a_sorted_distinct_filter() {
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(register(
+                only(&["TaskPosted", "SubmissionApproved", "TaskPosted"]),
+                0,
+            ))
+            .then_expect_events(vec![registered(only(&[
+                "SubmissionApproved",
+                "TaskPosted",
+            ]))]);
+    }
+
+    #[test]
+    fn an_endpoint_may_ask_for_every_event_type() {
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(register(EventFilter::All, 0))
+            .then_expect_events(vec![registered(EventFilter::All)]);
+        assert!(EventFilter::All.matches("TaskPosted"));
+        assert!(!EventFilter::All.matches("WebhookRegistered"));
+        assert!(only(&["TaskPosted"]).matches("TaskPosted"));
+        assert!(!only(&["TaskPosted"]).matches("TaskCompleted"));
+    }
+
+    #[test]
+    fn an_unknown_or_unsubscribable_event_type_is_refused() {
+        for unknown in ["TaskExploded", "DeliverySucceeded", "WebhookRegistered"] {
+            WebhookTest::with(())
+                .given_no_previous_events()
+                .when(register(only(&["TaskPosted", unknown]), 0))
+                .then_expect_error(DomainError::Invalid(format!(
+                    "unknown event type {unknown:?}; known types: {}",
+                    SUBSCRIBABLE_EVENT_TYPES.join(", ")
+                )));
+        }
+    }
+
+    #[test]
+    fn a_filter_lists_1_to_64_event_types() {
+        let error = DomainError::Invalid(
+            "event_types must list 1 to 64 event types, or be omitted for all".to_owned(),
+        );
+        for types in [vec![], vec!["TaskPosted"; EVENT_TYPES_MAX + 1]] {
+            WebhookTest::with(())
+                .given_no_previous_events()
+                .when(register(only(&types), 0))
+                .then_expect_error(error.clone());
+        }
+        let most = vec!["TaskPosted"; EVENT_TYPES_MAX];
+        assert!(WebhookEndpoint::default()
+            .decide(&register(only(&most), 0))
+            .is_ok());
+    }
+
+    #[test]
+    fn an_actor_has_at_most_16_endpoints() {
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(register(EventFilter::All, ENDPOINTS_PER_ACTOR_MAX))
+            .then_expect_error(DomainError::Invalid(
+                "an actor may have at most 16 webhooks; delete one first".to_owned(),
+            ));
+        assert!(WebhookEndpoint::default()
+            .decide(&register(EventFilter::All, ENDPOINTS_PER_ACTOR_MAX - 1))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_banned_actor_registers_nothing() {
+        let banned = Caller {
+            standing: Standing::Banned,
+            ..owner()
+        };
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(WebhookCommand::Register {
+                webhook_id: HOOK,
+                by: banned,
+                mode: Mode::Live,
+                url: url(),
+                events: EventFilter::All,
+                format: WebhookFormat::Native,
+                endpoints_owned: 0,
+                at: at(),
+            })
+            .then_expect_error(DomainError::Forbidden("actor is banned".to_owned()));
+    }
+
+    #[test]
+    fn registering_twice_is_a_conflict() {
+        WebhookTest::with(())
+            .given(vec![registered(EventFilter::All)])
+            .when(register(EventFilter::All, 1))
+            .then_expect_error(DomainError::Conflict(
+                "webhook already registered".to_owned(),
+            ));
+    }
+
+    #[test]
+    fn the_owner_or_an_admin_deletes_an_endpoint() {
+        for by in [owner(), caller(0xad, Role::Admin)] {
+            WebhookTest::with(())
+                .given(vec![registered(EventFilter::All)])
+                .when(delete(by))
+                .then_expect_events(vec![WebhookEvent::WebhookDeleted {
+                    by: by.actor,
+                    at: at(),
+                }]);
+        }
+        let deleted = WebhookEndpoint::fold(&[
+            registered(EventFilter::All),
+            WebhookEvent::WebhookDeleted {
+                by: OWNER,
+                at: at(),
+            },
+        ]);
+        assert!(!deleted.is_live());
+    }
+
+    #[test]
+    fn no_one_else_deletes_an_endpoint() {
+        WebhookTest::with(())
+            .given(vec![registered(EventFilter::All)])
+            .when(delete(caller(0x2, Role::Agent)))
+            .then_expect_error(DomainError::Forbidden(
+                "only the webhook's owner or an admin may delete it".to_owned(),
+            ));
+    }
+
+    #[test]
+    fn deleting_twice_is_a_conflict_and_deleting_nothing_finds_nothing() {
+        WebhookTest::with(())
+            .given(vec![
+                registered(EventFilter::All),
+                WebhookEvent::WebhookDeleted {
+                    by: OWNER,
+                    at: at(),
+                },
+            ])
+            .when(delete(owner()))
+            .then_expect_error(DomainError::Conflict(
+                "webhook is already deleted".to_owned(),
+            ));
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(delete(owner()))
+            .then_expect_error(DomainError::NotFound("webhook"));
+    }
+
+    #[test]
+    fn urls_are_absolute_http_or_https_with_a_host_and_no_credentials() {
+        for good in [
+            "https://hooks.example.com/errand?x=1",
+            "HTTP://127.0.0.1:8080/hook",
+            "https://[::1]:9000/",
+            "  https://example.com  ",
+        ] {
+            assert!(WebhookUrl::parse(good).is_ok(), "{good}");
+        }
+        assert_eq!(
+            WebhookUrl::parse("HTTPS://Example.com/A").unwrap().as_str(),
+            "https://Example.com/A"
+        );
+        let too_long = format!("https://example.com/{}", "a".repeat(URL_MAX_CHARS));
+        for bad in [
+            "",
+            "example.com/hook",
+            "ftp://example.com/hook",
+            "file:///etc/passwd",
+            "https://",
+            "https:///path",
+            "https://user:pass@example.com/",
+            "https://exa mple.com/",
+            "https://example.com/\u{0}",
+            "https://[]/",
+            too_long.as_str(),
+        ] {
+            assert!(WebhookUrl::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn formats_read_and_print_as_their_names() {
+        for format in [WebhookFormat::Native, WebhookFormat::HumanPing] {
+            assert_eq!(WebhookFormat::parse(format.as_str()), Some(format));
+            let json = serde_json::to_value(format).unwrap();
+            assert_eq!(json, format.as_str());
+        }
+        assert_eq!(WebhookFormat::parse("humans2ai"), None);
+    }
+}

@@ -1,0 +1,70 @@
+//! # Outgoing webhooks
+//!
+//! The shared machinery every API dialect sends webhooks with (DESIGN.md §5,
+//! §6). The domain half is `errand_aggregates::webhook` (endpoints, and each
+//! delivery's attempts); the `outbox` projection turns the journal into due
+//! deliveries; `runtime::webhooks` picks them up while this instance holds the
+//! lease and hands each to the [`Courier`] here, which:
+//!
+//! - renders the body in the endpoint's format ([`format`]),
+//! - signs it ([`signature`]: Standard Webhooks for the native API,
+//!   HumanPing's body HMAC),
+//! - sends it only where the SSRF guard allows ([`destination`]),
+//! - and records the attempt as a command through the bus.
+//!
+//! **Invariant.** No secret is in the journal or a read model: each is
+//! derived from the server's secret when needed.
+
+pub mod courier;
+pub mod destination;
+pub mod format;
+pub mod signature;
+
+use std::time::Duration;
+
+use errand_aggregates::webhook::RetryPolicy;
+
+pub use courier::Courier;
+
+/// Attempts per delivery: the first and four retries, over about an hour
+/// and a half (1, 4, 16 and 64 minutes apart), long enough to ride out a
+/// receiver's restart or deploy, short enough that a dead one is given up
+/// the same day.
+pub const ATTEMPTS_MAX_DEFAULT: u32 = 5;
+pub const RETRY_FIRST_DELAY_DEFAULT: Duration = Duration::from_secs(60);
+/// No wait between attempts is longer than this.
+pub const RETRY_LAST_DELAY_DEFAULT: Duration = Duration::from_secs(6 * 60 * 60);
+/// How long one attempt may take, connecting included: a receiver should
+/// answer at once and do its work afterwards.
+pub const TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
+/// How often due deliveries are looked for.
+pub const DISPATCH_INTERVAL_DEFAULT: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// `ERRAND_WEBHOOKS_ALLOW_PRIVATE`: send to loopback and private
+    /// addresses too. For local testing only.
+    pub allow_private_destinations: bool,
+    pub retry: RetryPolicy,
+    pub timeout: Duration,
+    pub dispatch_interval: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_private_destinations: false,
+            retry: RetryPolicy {
+                attempts_max: ATTEMPTS_MAX_DEFAULT,
+                first_delay_ms: millis(RETRY_FIRST_DELAY_DEFAULT),
+                last_delay_ms: millis(RETRY_LAST_DELAY_DEFAULT),
+            },
+            timeout: TIMEOUT_DEFAULT,
+            dispatch_interval: DISPATCH_INTERVAL_DEFAULT,
+        }
+    }
+}
+
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
