@@ -2,6 +2,9 @@
 //! demo. Every option is also an environment variable.
 
 use crate::config::{database_url, Config};
+use crate::http::rate_limit::{
+    RateLimits, AUTH_PER_MINUTE_DEFAULT, READS_PER_MINUTE_DEFAULT, WRITES_PER_MINUTE_DEFAULT,
+};
 use crate::journal::{Journal, JournalOptions};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -117,6 +120,15 @@ pub struct ServeArgs {
     /// first instance generates and stores in the database.
     #[arg(long, env = "ERRAND_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// GET and HEAD requests per minute per API key (per address without one); 0: unlimited.
+    #[arg(long, env = "ERRAND_RATE_LIMIT_READS_PER_MINUTE", default_value_t = READS_PER_MINUTE_DEFAULT)]
+    pub rate_limit_reads_per_minute: u32,
+    /// Commands per minute per API key (per address without one); 0: unlimited.
+    #[arg(long, env = "ERRAND_RATE_LIMIT_WRITES_PER_MINUTE", default_value_t = WRITES_PER_MINUTE_DEFAULT)]
+    pub rate_limit_writes_per_minute: u32,
+    /// Registrations, logins and key issues per minute per client address; 0: unlimited.
+    #[arg(long, env = "ERRAND_RATE_LIMIT_AUTH_PER_MINUTE", default_value_t = AUTH_PER_MINUTE_DEFAULT)]
+    pub rate_limit_auth_per_minute: u32,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -176,6 +188,11 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{listen}")),
         timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
         secret_key: args.secret_key,
+        rate_limits: RateLimits::per_minute(
+            args.rate_limit_reads_per_minute,
+            args.rate_limit_writes_per_minute,
+            args.rate_limit_auth_per_minute,
+        ),
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

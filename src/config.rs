@@ -1,6 +1,7 @@
 //! Settings of a running server, resolved from the command line and the
 //! environment (every option is also an environment variable, see `cli.rs`).
 
+use crate::http::rate_limit::RateLimits;
 use errand_aggregates::fee::FeePolicy;
 use std::path::Path;
 use std::time::Duration;
@@ -15,6 +16,8 @@ pub struct Config {
     pub timer_interval: Duration,
     /// `ERRAND_SECRET_KEY`; when absent the database's (see `server_secret`).
     pub secret_key: Option<String>,
+    /// Requests per subject and endpoint class (see `http::rate_limit`).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for Config {
@@ -24,6 +27,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
             secret_key: None,
+            rate_limits: RateLimits::default(),
         }
     }
 }
