@@ -37,11 +37,12 @@ impl Class {
 }
 
 /// `requests` per `window`, all of which may come at once (the bucket holds
-/// a whole window's worth), refilled evenly over the window.
+/// a whole window's worth), refilled evenly over the window. Made only by
+/// `new`, so every allowance refills at a rate governor can keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Allowance {
-    pub requests: NonZeroU32,
-    pub window: Duration,
+    requests: NonZeroU32,
+    window: Duration,
 }
 
 impl Allowance {
@@ -58,6 +59,11 @@ impl Allowance {
 
     pub fn per_minute(requests: u32) -> Option<Allowance> {
         Allowance::new(requests, Duration::from_secs(60))
+    }
+
+    /// The bucket's size: `X-RateLimit-Limit`.
+    pub fn requests(&self) -> u32 {
+        self.requests.get()
     }
 
     /// How long one spent request takes to come back.

@@ -198,7 +198,7 @@ impl ClassLimiter {
     }
 
     fn check(&self, subject: &Subject) -> Verdict {
-        let limit = self.allowance.requests.get();
+        let limit = self.allowance.requests();
         let refill = self.allowance.refill_interval();
         match self.limiter.check_key(subject) {
             Ok(snapshot) => {

@@ -18,6 +18,9 @@
 //! 429 in the router's envelope, with those headers and `Retry-After`.
 //! Operations endpoints (`/healthz`, `/readyz`, `/metrics`) sit outside every
 //! limited router.
+//!
+//! The buckets live in this process (no database round trip per request):
+//! instances sharing one PostgreSQL each grant a key its allowance.
 
 mod allowance;
 pub mod envelopes;
