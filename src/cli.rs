@@ -2,6 +2,9 @@
 //! demo. Every option is also an environment variable.
 
 use crate::config::{database_url, Config};
+use crate::http::rate_limit::{
+    RateLimits, AUTH_PER_MINUTE_DEFAULT, READS_PER_MINUTE_DEFAULT, WRITES_PER_MINUTE_DEFAULT,
+};
 use crate::journal::{Journal, JournalOptions};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -120,6 +123,15 @@ pub struct ServeArgs {
     /// Send webhooks to loopback and private addresses too (local testing only).
     #[arg(long, env = "ERRAND_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
     pub webhooks_allow_private: bool,
+    /// GET and HEAD requests per minute per API key (per address without one); 0: unlimited.
+    #[arg(long, env = "ERRAND_RATE_LIMIT_READS_PER_MINUTE", default_value_t = READS_PER_MINUTE_DEFAULT)]
+    pub rate_limit_reads_per_minute: u32,
+    /// Commands per minute per API key (per address without one); 0: unlimited.
+    #[arg(long, env = "ERRAND_RATE_LIMIT_WRITES_PER_MINUTE", default_value_t = WRITES_PER_MINUTE_DEFAULT)]
+    pub rate_limit_writes_per_minute: u32,
+    /// Registrations, logins and key issues per minute per client address; 0: unlimited.
+    #[arg(long, env = "ERRAND_RATE_LIMIT_AUTH_PER_MINUTE", default_value_t = AUTH_PER_MINUTE_DEFAULT)]
+    pub rate_limit_auth_per_minute: u32,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -183,6 +195,11 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             allow_private_destinations: args.webhooks_allow_private,
             ..Default::default()
         },
+        rate_limits: RateLimits::per_minute(
+            args.rate_limit_reads_per_minute,
+            args.rate_limit_writes_per_minute,
+            args.rate_limit_auth_per_minute,
+        ),
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

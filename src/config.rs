@@ -1,6 +1,7 @@
 //! Settings of a running server, resolved from the command line and the
 //! environment (every option is also an environment variable, see `cli.rs`).
 
+use crate::http::rate_limit::RateLimits;
 use errand_aggregates::fee::FeePolicy;
 use std::path::Path;
 use std::time::Duration;
@@ -17,6 +18,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// Outgoing webhooks: retries, timeout, the SSRF guard's local-testing switch.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Requests per subject and endpoint class (see `http::rate_limit`).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for Config {
@@ -27,6 +30,7 @@ impl Default for Config {
             timer_interval: Duration::from_millis(500),
             secret_key: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 }

@@ -116,11 +116,15 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = crate::http::app(state.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = signal.await;
-            })
-            .await
+        // The peer's address keys unauthenticated callers' rate limits.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = signal.await;
+        })
+        .await
     });
     tracing::info!(%local_addr, "errand is serving");
     Ok(Running {

@@ -5,6 +5,9 @@
 //!   errand-load --database-url postgres://… --clients 64        # in-process server on PostgreSQL
 //!   errand-load --url http://host:8080 --admin-key erk_…       # a running server
 //!   errand-load --scenario lifecycle --rate 2000                # post, accept, submit, approve at a fixed rate
+//!
+//! The in-process server has no rate limits; a server given with --url has
+//! its own, which one client's key or the setup's key issues may meet.
 
 use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
@@ -263,6 +266,9 @@ async fn target(args: &Args) -> anyhow::Result<Target> {
         listen: "127.0.0.1:0".parse()?,
         config: Config {
             public_url: String::new(),
+            // Load is measured as fast as the ledger goes; a server given
+            // with --url keeps its own limits (ERRAND_RATE_LIMIT_*=0 lifts them).
+            rate_limits: errand::http::rate_limit::RateLimits::unlimited(),
             ..Config::default()
         },
         metrics: None,

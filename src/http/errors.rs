@@ -56,6 +56,11 @@ pub enum ApiError {
     Contention(String),
     #[error("the key or its actor changed while the request was handled; send it again")]
     CallerChanged,
+    #[error("too many {class} requests; retry in {retry_after_seconds} s")]
+    RateLimited {
+        class: &'static str,
+        retry_after_seconds: u64,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -88,6 +93,7 @@ impl ApiError {
             ApiError::Lagging => (StatusCode::SERVICE_UNAVAILABLE, "read_models_lagging"),
             ApiError::Contention(_) => (StatusCode::SERVICE_UNAVAILABLE, "contention"),
             ApiError::CallerChanged => (StatusCode::CONFLICT, "caller_changed"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -163,7 +169,7 @@ pub struct Problem {
     pub detail: String,
     /// Stable and snake_case, for programs: `malformed_json`, `invalid_body`,
     /// `invalid_query`, `validation_failed`, `unauthorized`, `forbidden`,
-    /// `not_found`, `invalid_transition`, `insufficient_funds`, …
+    /// `not_found`, `invalid_transition`, `insufficient_funds`, `rate_limited`, …
     pub code: String,
     /// Quote it when reporting a problem; it is on every log line of the request.
     pub request_id: String,
@@ -215,6 +221,15 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let ApiError::RateLimited {
+            retry_after_seconds,
+            ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod extract;
 pub mod native;
 mod ops;
+pub mod rate_limit;
 mod request_id;
 pub mod respond;
 pub mod state;
@@ -15,6 +16,7 @@ pub mod state;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
+use rate_limit::{envelopes, RateLimitLayer, RateLimiters};
 use state::AppState;
 use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
@@ -26,8 +28,15 @@ pub const REQUEST_BODY_MAX_BYTES: usize = 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     let openapi = native::NativeApi::openapi();
+    // One set of buckets for every API, so a key's budget is the same whichever it calls.
+    let limiters = RateLimiters::new(&state.config.rate_limits);
+    let native_limits = RateLimitLayer::new(
+        limiters.clone(),
+        native::rate_limit_class,
+        envelopes::problem,
+    );
     Router::new()
-        .nest("/v1", native::router())
+        .nest("/v1", native::router().route_layer(native_limits))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -2,6 +2,7 @@
 //! few requests most tests make.
 
 use errand::config::Config;
+use errand::http::rate_limit::RateLimits;
 use errand::journal::testing::{create_postgres_database, postgres_admin_url};
 use errand::server::{start, Running, ServeOptions};
 use reqwest::{Client, Method, Response, StatusCode};
@@ -14,9 +15,36 @@ pub enum Backend {
     Postgres,
 }
 
-/// Declares a test that runs on both backends: `both_backends!(name, |app| async move { … })`.
+/// Declares a test that runs on both backends: `both_backends!(name, |app| async move { … })`,
+/// or with other rate limits than the defaults: `both_backends!(name, rate_limits = …, |app| …)`.
 #[macro_export]
 macro_rules! both_backends {
+    ($name:ident, rate_limits = $limits:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                if let Some(app) =
+                    $crate::helpers::spawn_app_limited($crate::helpers::Backend::Sqlite, $limits)
+                        .await
+                {
+                    ($body)(app).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(app) =
+                    $crate::helpers::spawn_app_limited($crate::helpers::Backend::Postgres, $limits)
+                        .await
+                {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
@@ -51,10 +79,15 @@ pub struct TestApp {
     _data_dir: Option<tempfile::TempDir>,
 }
 
-/// A server on a fresh database; `None` (the test is skipped, saying so)
-/// for PostgreSQL when no test server is configured.
+/// A server on a fresh database with the default rate limits; `None` (the
+/// test is skipped, saying so) for PostgreSQL when no test server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with other rate limits than the defaults.
+pub async fn spawn_app_limited(backend: Backend, rate_limits: RateLimits) -> Option<TestApp> {
+    spawn_app_with(backend, |config| config.rate_limits = rate_limits).await
 }
 
 /// [`spawn_app`] with the test configuration changed by `configure`.

@@ -10,6 +10,7 @@ mod bad_input;
 mod idempotency;
 mod journal;
 mod races;
+mod rate_limits;
 mod task_lifecycle;
 mod timers;
 mod webhooks;

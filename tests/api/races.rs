@@ -5,9 +5,16 @@
 
 use crate::both_backends;
 use crate::helpers::{Actor, TestApp};
+use errand::http::rate_limit::RateLimits;
 use futures::stream::{self, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+/// Races fire from one key as fast as the ledger answers, thousands of
+/// times with `ERRAND_RACE_TRIALS`: they test the bus, not the rate limits.
+fn unlimited() -> RateLimits {
+    RateLimits::unlimited()
+}
 
 /// Trials raced at the same time.
 const TRIALS_AT_ONCE: usize = 8;
@@ -40,6 +47,7 @@ fn count(results: &[(StatusCode, Value)], status: StatusCode) -> usize {
 
 both_backends!(
     two_concurrent_approvals_pay_once,
+    rate_limits = unlimited(),
     |app: TestApp| async move {
         let trials = approval_trials();
         let agent = app.funded_agent("poster", 100 * trials as i64).await;
@@ -85,6 +93,7 @@ both_backends!(
 
 both_backends!(
     concurrent_accepts_for_the_last_slot_assign_one,
+    rate_limits = unlimited(),
     |app: TestApp| async move {
         let trials = other_trials();
         let agent = app.funded_agent("poster", 100 * trials as i64).await;
@@ -130,6 +139,7 @@ both_backends!(
 
 both_backends!(
     concurrent_posts_beyond_the_balance_succeed_exactly_as_far_as_it_goes,
+    rate_limits = unlimited(),
     |app: TestApp| async move {
         let trials = other_trials() / 5;
         run_trials(trials, |n| {
@@ -171,6 +181,7 @@ both_backends!(
 
 both_backends!(
     concurrent_requests_with_one_idempotency_key_have_one_effect,
+    rate_limits = unlimited(),
     |app: TestApp| async move {
         let trials = other_trials();
         let agent = app.funded_agent("poster", 1_000 * trials as i64).await;

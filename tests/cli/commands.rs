@@ -107,3 +107,39 @@ async fn with_no_command_errand_serves_with_its_defaults() {
     assert!(health.status().is_success());
     child.kill().await.expect("stops");
 }
+
+#[tokio::test]
+async fn serve_takes_its_rate_limits_from_the_environment() {
+    let ledger = Ledger::sqlite().await;
+    let mut command = ledger.command(&["serve", "--listen", "127.0.0.1:0"]);
+    command
+        .env("ERRAND_RATE_LIMIT_READS_PER_MINUTE", "2")
+        .env("ERRAND_RATE_LIMIT_WRITES_PER_MINUTE", "0");
+    let (mut child, base, admin) = ledger.serve_with(command).await;
+    let admin = admin.expect("the first start prints a key");
+    let client = reqwest::Client::new();
+    let read = || {
+        client
+            .get(format!("{base}/v1/tasks"))
+            .bearer_auth(&admin)
+            .send()
+    };
+    let first = read().await.expect("answers");
+    assert_eq!(first.headers()["x-ratelimit-limit"], "2");
+    read().await.expect("answers");
+    let refused = read().await.expect("answers");
+    assert_eq!(refused.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    // 0 leaves writes unlimited: no headers, however many.
+    for _ in 0..3 {
+        let write = client
+            .post(format!("{base}/v1/admin/credits"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("answers");
+        assert_ne!(write.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+        assert!(write.headers().get("x-ratelimit-limit").is_none());
+    }
+    child.kill().await.expect("stops");
+}

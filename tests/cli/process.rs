@@ -62,10 +62,15 @@ impl Ledger {
     }
 
     /// Starts `errand serve` on a free port; returns the child, its base URL
-    /// and the admin key it printed on a first start.
+    /// and the admin key it printed on a first start. Without rate limits:
+    /// the harnesses that serve this way (crash, schema) send as fast as the
+    /// server answers, and replay all of it; they test the ledger, not the limits.
     pub async fn serve(&self) -> (Child, String, Option<String>) {
-        self.serve_with(self.command(&["serve", "--listen", "127.0.0.1:0"]))
-            .await
+        let mut command = self.command(&["serve", "--listen", "127.0.0.1:0"]);
+        for class in ["READS", "WRITES", "AUTH"] {
+            command.env(format!("ERRAND_RATE_LIMIT_{class}_PER_MINUTE"), "0");
+        }
+        self.serve_with(command).await
     }
 
     /// Starts a server with `command`, however it is told to serve.

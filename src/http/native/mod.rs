@@ -11,7 +11,9 @@ pub mod views;
 mod webhooks;
 
 use super::errors::ApiError;
+use super::rate_limit::Class;
 use super::state::AppState;
+use axum::http::Method;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -48,6 +50,17 @@ pub fn page_limit(limit: Option<i64>, max: u32) -> Result<Option<u32>, ApiError>
                 .ok_or_else(|| ApiError::Invalid(format!("limit must be 1 to {max}")))
         })
         .transpose()
+}
+
+/// What each `/v1` route is limited as (its path as seen under `/v1`):
+/// registering actors and issuing keys make credentials, so they are `auth`.
+pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let makes_credentials = matches!(segments.as_slice(), ["actors"] | ["actors", _, "keys"]);
+    if method == Method::POST && makes_credentials {
+        return Some(Class::Auth);
+    }
+    Some(Class::of_method(method))
 }
 
 pub fn router() -> Router<AppState> {
@@ -93,4 +106,24 @@ pub fn router() -> Router<AppState> {
         .route("/webhooks/deliveries", get(webhooks::list_deliveries))
         .route("/webhooks/{id}", delete(webhooks::delete_webhook))
         .route("/webhooks/{id}/secret", get(webhooks::get_secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_writes_and_what_makes_credentials_are_told_apart() {
+        let class = |method: Method, path| rate_limit_class(&method, path);
+        assert_eq!(class(Method::GET, "/tasks"), Some(Class::Read));
+        assert_eq!(class(Method::HEAD, "/tasks/1"), Some(Class::Read));
+        assert_eq!(class(Method::GET, "/actors/1"), Some(Class::Read));
+        assert_eq!(class(Method::POST, "/tasks"), Some(Class::Write));
+        assert_eq!(class(Method::POST, "/tasks/1/accept"), Some(Class::Write));
+        assert_eq!(class(Method::DELETE, "/keys/1"), Some(Class::Write));
+        assert_eq!(class(Method::POST, "/actors/1/freeze"), Some(Class::Write));
+        assert_eq!(class(Method::POST, "/actors"), Some(Class::Auth));
+        assert_eq!(class(Method::POST, "/actors/"), Some(Class::Auth));
+        assert_eq!(class(Method::POST, "/actors/1/keys"), Some(Class::Auth));
+    }
 }

@@ -6,6 +6,8 @@
 //! - every operation authenticates (`Principal`): 401; 403 (a banned actor, a
 //!   key without the scope, a role that may not); 503 with `Retry-After`
 //!   (read models catching up, contention);
+//! - every operation is rate-limited (`http::rate_limit`): 429 with
+//!   `Retry-After`, and the `X-RateLimit-*` headers on every answer;
 //! - an operation with path parameters (`ApiPath`, `parse_id`): 404;
 //! - an operation with query parameters (`ApiQuery`): 400 and 422;
 //! - a command (`CommandRequest`, every POST and DELETE): 400, 404, 409, 413,
@@ -81,6 +83,10 @@ const AUTHENTICATED: &[(&str, &str)] = &[
     (
         "403",
         "The key's actor is banned, or its role or scopes do not allow this",
+    ),
+    (
+        "429",
+        "Too many requests of this class from this key (or, for registering actors and issuing keys, from this address); retry after Retry-After",
     ),
     (
         "503",
@@ -186,11 +192,48 @@ fn share(method: HttpMethod, operation: &mut Operation) {
         }
     }
     for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
         let is_refusal = status.starts_with('4') || status.starts_with('5');
-        if let (true, RefOr::T(response)) = (is_refusal, response) {
+        if is_refusal {
             as_problem(status, response);
         }
+        rate_limit_headers(response);
     }
+}
+
+/// Sent with every answer of a limited route (`http::rate_limit`).
+fn rate_limit_headers(response: &mut Response) {
+    for (name, description) in [
+        (
+            "X-RateLimit-Limit",
+            "Requests of this class allowed per window",
+        ),
+        (
+            "X-RateLimit-Remaining",
+            "Requests of this class left in the window",
+        ),
+        (
+            "X-RateLimit-Reset",
+            "Seconds, rounded up, until the whole allowance is back",
+        ),
+    ] {
+        response
+            .headers
+            .insert(name.to_owned(), integer_header(description));
+    }
+}
+
+fn integer_header(description: &str) -> Header {
+    utoipa::openapi::HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        )
+        .description(Some(description))
+        .build()
 }
 
 /// Every refusal's body is a `Problem`, with the headers its status carries.
@@ -202,7 +245,7 @@ fn as_problem(status: &str, response: &mut Response) {
     );
     let header = match status {
         "401" => Some(("WWW-Authenticate", "Bearer")),
-        "503" => Some(("Retry-After", "Seconds to wait before retrying")),
+        "503" | "429" => Some(("Retry-After", "Seconds to wait before retrying")),
         _ => None,
     };
     if let Some((name, description)) = header {
