@@ -6,6 +6,8 @@
 //!
 //! - [`money`] and [`fee`]: exact amounts in minor units, fee splits.
 //! - [`actor`], [`api_key`]: who acts, and the keys they act with.
+//! - [`credentials`], [`email_claim`], [`profile`]: people's passwords, their
+//!   unique email addresses, and what they show of themselves.
 //! - [`account`], [`deposit`]: balances, holds (escrow), settlements.
 //! - [`task`]: the unit of paid work shared by every dialect.
 //! - [`ledger`]: the double-entry postings each account event makes.
@@ -19,7 +21,9 @@ pub mod account;
 pub mod actor;
 pub mod aggregate;
 pub mod api_key;
+pub mod credentials;
 pub mod deposit;
+pub mod email_claim;
 pub mod error;
 pub mod event;
 pub mod fee;
@@ -28,6 +32,7 @@ pub mod ledger;
 pub mod mode;
 pub mod money;
 pub mod policy;
+pub mod profile;
 pub mod task;
 
 pub use aggregate::{Aggregate, DomainEvent};
