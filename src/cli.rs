@@ -117,6 +117,15 @@ pub struct ServeArgs {
     /// first instance generates and stores in the database.
     #[arg(long, env = "ERRAND_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Lifetime of a login's access token, in seconds.
+    #[arg(long, env = "ERRAND_ACCESS_TOKEN_TTL_S", default_value_t = 15 * 60)]
+    pub access_token_ttl_s: u64,
+    /// Lifetime of a login's refresh token, in seconds.
+    #[arg(long, env = "ERRAND_REFRESH_TOKEN_TTL_S", default_value_t = 30 * 24 * 60 * 60)]
+    pub refresh_token_ttl_s: u64,
+    /// Keep email verification links for admins to read (no mail is sent).
+    #[arg(long, env = "ERRAND_SANDBOX_EMAIL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub sandbox_email: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -176,6 +185,9 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{listen}")),
         timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
         secret_key: args.secret_key,
+        access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl_s.max(1)),
+        refresh_token_ttl: std::time::Duration::from_secs(args.refresh_token_ttl_s.max(1)),
+        sandbox_email: args.sandbox_email,
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

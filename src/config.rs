@@ -15,6 +15,13 @@ pub struct Config {
     pub timer_interval: Duration,
     /// `ERRAND_SECRET_KEY`; when absent the database's (see `server_secret`).
     pub secret_key: Option<String>,
+    /// How long a login's access token works (see `identity::tokens`).
+    pub access_token_ttl: Duration,
+    /// How long a login's refresh token works.
+    pub refresh_token_ttl: Duration,
+    /// Keep the latest email verification per address in memory for admins to
+    /// read (`GET /v1/admin/email-verifications`), since no mail is sent. On by default.
+    pub sandbox_email: bool,
 }
 
 impl Default for Config {
@@ -24,6 +31,9 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
             secret_key: None,
+            access_token_ttl: crate::identity::tokens::ACCESS_TOKEN_TTL_DEFAULT,
+            refresh_token_ttl: crate::identity::tokens::REFRESH_TOKEN_TTL_DEFAULT,
+            sandbox_email: true,
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`queries`]: what list and balance endpoints read from the read models.
 //! - [`http`]: the axum app — the native API under `/v1`, OpenAPI, checkout.
 //! - [`audit`]: the invariants `errand verify` checks.
+//! - [`identity`]: passwords, login tokens, email verification.
 //! - [`cli`], [`server`]: the `errand` binary and how a server starts.
 
 pub mod audit;
@@ -24,6 +25,7 @@ pub mod config;
 pub mod credentials;
 pub mod demo;
 pub mod http;
+pub mod identity;
 pub mod journal;
 pub mod payments;
 pub mod queries;

@@ -11,6 +11,7 @@
 //!   assignments and submissions workers list as their own work.
 //! - [`accounts`]: `accounts_view`, balances and lifetime totals.
 //! - [`postings`]: the double-entry ledger, one row per posting.
+//! - [`reputation`]: `reputation_view`, each human's trust score, level and earnings.
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
@@ -30,6 +31,7 @@ pub mod accounts;
 pub mod actors;
 pub mod api_keys;
 pub mod postings;
+pub mod reputation;
 mod rows;
 pub mod tasks;
 pub mod timers;
@@ -48,6 +50,7 @@ pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use postings::Postings;
+pub use reputation::Reputation;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
 pub use timers::{Timer, TimerKind, Timers};
@@ -148,6 +151,7 @@ pub enum ReadModel {
     Accounts(Accounts),
     Postings(Postings),
     Timers(Timers),
+    Reputation(Reputation),
 }
 
 impl ReadModel {
@@ -160,6 +164,7 @@ impl ReadModel {
             ReadModel::Accounts(Accounts),
             ReadModel::Postings(Postings),
             ReadModel::Timers(Timers),
+            ReadModel::Reputation(Reputation),
         ]
     }
 }
@@ -173,6 +178,7 @@ impl Projection for ReadModel {
             ReadModel::Accounts(p) => p.name(),
             ReadModel::Postings(p) => p.name(),
             ReadModel::Timers(p) => p.name(),
+            ReadModel::Reputation(p) => p.name(),
         }
     }
 
@@ -184,6 +190,7 @@ impl Projection for ReadModel {
             ReadModel::Accounts(p) => p.tables(),
             ReadModel::Postings(p) => p.tables(),
             ReadModel::Timers(p) => p.tables(),
+            ReadModel::Reputation(p) => p.tables(),
         }
     }
 
@@ -199,6 +206,7 @@ impl Projection for ReadModel {
             ReadModel::Accounts(p) => p.apply_batch(conn, events).await,
             ReadModel::Postings(p) => p.apply_batch(conn, events).await,
             ReadModel::Timers(p) => p.apply_batch(conn, events).await,
+            ReadModel::Reputation(p) => p.apply_batch(conn, events).await,
         }
     }
 }
@@ -232,6 +240,7 @@ mod tests {
         accounts: Vec<AccountView>,
         timers: Vec<Timer>,
         postings: Vec<(i64, i64, String, i64)>,
+        reputation: Vec<crate::reputation::ReputationView>,
     }
 
     async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
@@ -246,9 +255,10 @@ mod tests {
             postings: sqlx::query_as(
                 "SELECT position, seq, ledger_account, amount_cents FROM postings ORDER BY position, seq",
             )
-            .fetch_all(conn)
+            .fetch_all(&mut *conn)
             .await
             .unwrap(),
+            reputation: all_rows(conn).await,
         }
     }
 
@@ -278,6 +288,7 @@ mod tests {
             assert_eq!(first.accounts, other.accounts);
             assert_eq!(first.timers, other.timers);
             assert_eq!(first.postings, other.postings);
+            assert_eq!(first.reputation, other.reputation);
         }
     }
 

@@ -148,7 +148,11 @@ impl Replay {
         match &event {
             Event::Account(event) => self.apply_account(recorded, event),
             Event::Task(event) => self.apply_task(recorded, event),
-            Event::Actor(_) | Event::Key(_) | Event::Deposit(_) => {}
+            Event::Actor(_)
+            | Event::Key(_)
+            | Event::Deposit(_)
+            | Event::Credentials(_)
+            | Event::EmailClaim(_) => {}
         }
     }
 

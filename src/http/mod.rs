@@ -8,6 +8,7 @@ pub mod errors;
 pub mod extract;
 pub mod native;
 mod ops;
+pub mod redaction;
 mod request_id;
 pub mod respond;
 pub mod state;
