@@ -54,6 +54,14 @@ pub struct TestApp {
 /// A server on a fresh database; `None` (the test is skipped, saying so)
 /// for PostgreSQL when no test server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_configured(backend, |_| {}).await
+}
+
+/// A server whose configuration `configure` adjusts first (short token lifetimes, …).
+pub async fn spawn_app_configured(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let (database_url, data_dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -74,11 +82,12 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             (url, None)
         }
     };
-    let config = Config {
+    let mut config = Config {
         public_url: String::new(),
         timer_interval: Duration::from_millis(50),
         ..Config::default()
     };
+    configure(&mut config);
     let running = start(ServeOptions {
         database_url,
         listen: "127.0.0.1:0".parse().expect("address"),

@@ -6,12 +6,14 @@ mod actors;
 mod events;
 mod funds;
 mod openapi;
+mod people;
+mod profiles;
 mod tasks;
 pub mod views;
 
 use super::errors::ApiError;
 use super::state::AppState;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use serde::Deserialize;
 
@@ -21,6 +23,7 @@ pub use tasks::{DEFAULT_ASSIGNMENT_TIME_LIMIT_S, DEFAULT_REVIEW_WINDOW_S};
 // The command bodies, for the fuzz target `native_body`.
 pub use actors::{IssueKeyRequest, RegisterActorRequest, StandingRequest};
 pub use funds::{DepositRequest, GrantCreditRequest};
+pub use people::{LoginRequest, RegisterPersonRequest};
 pub use tasks::{ApplyRequest, PostTaskRequest, ReasonRequest, ResizeRequest, SubmitRequest};
 
 /// A command that takes no fields; an empty body or `{}`.
@@ -84,4 +87,21 @@ pub fn router() -> Router<AppState> {
         .route("/events/stream", get(events::follow_events))
         .route("/streams/{stream_id}", get(events::get_stream))
         .route("/audit/verify", get(events::verify))
+        .route("/people/register", post(people::register))
+        .route("/people/login", post(people::login))
+        .route("/people/refresh", post(people::refresh))
+        .route("/people/verify", post(people::verify_email))
+        .route("/people/check-email", post(people::check_email))
+        .route("/people/password", post(people::change_password))
+        .route("/people/logout", post(people::logout))
+        .route(
+            "/people/me",
+            get(profiles::get_me).merge(put(profiles::put_me)),
+        )
+        .route("/people/leaderboard", get(profiles::leaderboard))
+        .route("/people/{id}/public", get(profiles::get_public))
+        .route(
+            "/admin/email-verifications",
+            get(profiles::sent_verification),
+        )
 }

@@ -18,7 +18,7 @@
 //! schemas from the constants that set them ([`BOUNDS`]), so clients (and
 //! schemathesis) know them before they send.
 
-use super::{actors, events, funds, tasks};
+use super::{actors, events, funds, people, profiles, tasks};
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
 use errand_aggregates::actor::NAME_MAX_CHARS;
@@ -51,6 +51,9 @@ use utoipa::OpenApi;
         tasks::cancel_task, tasks::resize_task, tasks::approve_submission, tasks::reject_submission,
         tasks::dispute_submission,
         events::list_events, events::follow_events, events::get_stream, events::verify,
+        people::register, people::login, people::refresh, people::verify_email, people::check_email,
+        people::change_password, people::logout, profiles::get_me, profiles::put_me,
+        profiles::get_public, profiles::leaderboard, profiles::sent_verification,
     ),
     // What only the modifiers below refer to; the handlers' own are found
     // from their annotations.
@@ -151,6 +154,10 @@ impl utoipa::Modify for SharedResponses {
     }
 }
 
+/// POSTs that append nothing (they read, or hand out tokens): no `position`,
+/// no Idempotency-Key or dry run.
+const READS_BY_POST: &[&str] = &["login", "refresh", "check_email"];
+
 fn share(method: HttpMethod, operation: &mut Operation) {
     let has = |place: ParameterIn| {
         operation
@@ -161,7 +168,11 @@ fn share(method: HttpMethod, operation: &mut Operation) {
     };
     let (has_path, has_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
     let is_command = matches!(method, HttpMethod::Post | HttpMethod::Delete);
-    if is_command {
+    let reads = operation
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| READS_BY_POST.contains(&id));
+    if is_command && !reads {
         command_success(operation);
         operation
             .parameters
