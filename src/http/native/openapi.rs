@@ -145,6 +145,7 @@ impl utoipa::Modify for SharedResponses {
                 (HttpMethod::Get, &mut item.get),
                 (HttpMethod::Post, &mut item.post),
                 (HttpMethod::Delete, &mut item.delete),
+                (HttpMethod::Put, &mut item.put),
             ] {
                 if let Some(operation) = operation {
                     share(method, operation);
@@ -167,7 +168,10 @@ fn share(method: HttpMethod, operation: &mut Operation) {
             .any(|parameter| parameter.parameter_in == place)
     };
     let (has_path, has_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
-    let is_command = matches!(method, HttpMethod::Post | HttpMethod::Delete);
+    let is_command = matches!(
+        method,
+        HttpMethod::Post | HttpMethod::Delete | HttpMethod::Put
+    );
     let reads = operation
         .operation_id
         .as_deref()

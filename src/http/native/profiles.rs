@@ -143,10 +143,7 @@ pub struct UpdateProfileRequest {
 
 /// Replace the caller's profile.
 #[utoipa::path(put, path = "/v1/people/me", tag = "people", request_body = UpdateProfileRequest,
-    responses((status = 200, body = ProfileView),
-        (status = 400, description = "The body is not JSON of this shape"),
-        (status = 415, description = "The body is not sent as application/json"),
-        (status = 422, description = "A value is out of bounds")),
+    responses((status = 200, body = ProfileView)),
     security(("bearer" = [])))]
 pub async fn put_me(
     State(app): State<AppState>,
