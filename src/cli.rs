@@ -132,6 +132,15 @@ pub struct ServeArgs {
     /// Registrations, logins and key issues per minute per client address; 0: unlimited.
     #[arg(long, env = "ERRAND_RATE_LIMIT_AUTH_PER_MINUTE", default_value_t = AUTH_PER_MINUTE_DEFAULT)]
     pub rate_limit_auth_per_minute: u32,
+    /// Lifetime of a login's access token, in seconds.
+    #[arg(long, env = "ERRAND_ACCESS_TOKEN_TTL_S", default_value_t = 15 * 60)]
+    pub access_token_ttl_s: u64,
+    /// Lifetime of a login's refresh token, in seconds.
+    #[arg(long, env = "ERRAND_REFRESH_TOKEN_TTL_S", default_value_t = 30 * 24 * 60 * 60)]
+    pub refresh_token_ttl_s: u64,
+    /// Keep email verification links for admins to read (no mail is sent).
+    #[arg(long, env = "ERRAND_SANDBOX_EMAIL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub sandbox_email: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -200,6 +209,9 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             args.rate_limit_writes_per_minute,
             args.rate_limit_auth_per_minute,
         ),
+        access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl_s.max(1)),
+        refresh_token_ttl: std::time::Duration::from_secs(args.refresh_token_ttl_s.max(1)),
+        sandbox_email: args.sandbox_email,
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

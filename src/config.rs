@@ -20,6 +20,13 @@ pub struct Config {
     pub webhooks: crate::webhooks::WebhookSettings,
     /// Requests per subject and endpoint class (see `http::rate_limit`).
     pub rate_limits: RateLimits,
+    /// How long a login's access token works (see `identity::tokens`).
+    pub access_token_ttl: Duration,
+    /// How long a login's refresh token works.
+    pub refresh_token_ttl: Duration,
+    /// Keep the latest email verification per address in memory for admins to
+    /// read (`GET /v1/admin/email-verifications`), since no mail is sent. On by default.
+    pub sandbox_email: bool,
 }
 
 impl Default for Config {
@@ -31,6 +38,9 @@ impl Default for Config {
             secret_key: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
             rate_limits: RateLimits::default(),
+            access_token_ttl: crate::identity::tokens::ACCESS_TOKEN_TTL_DEFAULT,
+            refresh_token_ttl: crate::identity::tokens::REFRESH_TOKEN_TTL_DEFAULT,
+            sandbox_email: true,
         }
     }
 }

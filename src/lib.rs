@@ -15,6 +15,7 @@
 //! - [`http`]: the axum app — the native API under `/v1`, OpenAPI, checkout.
 //! - [`audit`]: the invariants `errand verify` checks.
 //! - [`webhooks`]: rendering, signing and sending deliveries, with the SSRF guard.
+//! - [`identity`]: passwords, login tokens, email verification.
 //! - [`cli`], [`server`]: the `errand` binary and how a server starts.
 
 pub mod audit;
@@ -25,6 +26,7 @@ pub mod config;
 pub mod credentials;
 pub mod demo;
 pub mod http;
+pub mod identity;
 pub mod journal;
 pub mod payments;
 pub mod queries;

@@ -100,7 +100,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let secret = ServerSecret::load(journal.pool(), config.secret_key.as_deref())
         .await
         .context("loading the server secret")?;
+    let identity = crate::identity::Identity::new(&config, &secret);
     let state = AppState(Arc::new(Services {
+        identity,
         secret,
         bus,
         projections,

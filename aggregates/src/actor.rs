@@ -6,6 +6,7 @@ use crate::aggregate::{Aggregate, DomainEvent};
 use crate::error::{Decided, DomainError};
 use crate::ids::ActorId;
 use crate::policy::audited_reason;
+use crate::profile::Profile;
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +119,10 @@ impl Email {
 
 pub const NAME_MAX_CHARS: usize = 100;
 
+/// One message for a token that is unknown, replaced or for someone else, so
+/// a guesser learns nothing from it.
+pub const VERIFICATION_TOKEN_INVALID: &str = "this verification token is not valid";
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActorCommand {
     Register {
@@ -143,6 +148,22 @@ pub enum ActorCommand {
     },
     Unban {
         by: Caller,
+        at: Timestamp,
+    },
+    /// A person replaces their own profile.
+    UpdateProfile {
+        by: Caller,
+        profile: Profile,
+        at: Timestamp,
+    },
+    /// A token was mailed to the actor's email; only its hash is kept.
+    IssueEmailVerification {
+        token_hash: String,
+        at: Timestamp,
+    },
+    /// Someone presented a token mailed to the actor's email.
+    VerifyEmail {
+        token_hash: String,
         at: Timestamp,
     },
 }
@@ -175,6 +196,20 @@ pub enum ActorEvent {
         by: ActorId,
         at: Timestamp,
     },
+    ProfileUpdated {
+        profile: Profile,
+        at: Timestamp,
+    },
+    /// A verification token was sent to `email`; it replaces any earlier one.
+    EmailVerificationIssued {
+        email: Email,
+        token_hash: String,
+        at: Timestamp,
+    },
+    EmailVerified {
+        email: Email,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for ActorEvent {
@@ -185,6 +220,9 @@ impl DomainEvent for ActorEvent {
             ActorEvent::ActorUnfrozen { .. } => "ActorUnfrozen",
             ActorEvent::ActorBanned { .. } => "ActorBanned",
             ActorEvent::ActorUnbanned { .. } => "ActorUnbanned",
+            ActorEvent::ProfileUpdated { .. } => "ProfileUpdated",
+            ActorEvent::EmailVerificationIssued { .. } => "EmailVerificationIssued",
+            ActorEvent::EmailVerified { .. } => "EmailVerified",
         }
     }
 }
@@ -197,6 +235,14 @@ pub struct Actor {
     pub email: Option<Email>,
     pub standing: Standing,
     pub registered_at: Option<Timestamp>,
+    #[serde(default)]
+    pub profile: Profile,
+    /// Whether the actor proved they read mail sent to `email`.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The hash of the last verification token sent, until it is used.
+    #[serde(default)]
+    pub pending_verification: Option<String>,
 }
 
 impl Actor {
@@ -321,6 +367,48 @@ impl Aggregate for Actor {
                     _ => Err(DomainError::conflict("actor is not banned")),
                 }
             }
+            ActorCommand::UpdateProfile { by, profile, at } => {
+                self.ensure_exists()?;
+                by.ensure_not_banned()?;
+                if self.id != Some(by.actor) {
+                    return Err(DomainError::forbidden(
+                        "only the actor themselves may change their profile",
+                    ));
+                }
+                Ok(vec![ActorEvent::ProfileUpdated {
+                    profile: profile.clone(),
+                    at: *at,
+                }])
+            }
+            ActorCommand::IssueEmailVerification { token_hash, at } => {
+                self.ensure_exists()?;
+                let Some(email) = &self.email else {
+                    return Err(DomainError::conflict("actor has no email to verify"));
+                };
+                if self.email_verified {
+                    return Err(DomainError::conflict("email is already verified"));
+                }
+                Ok(vec![ActorEvent::EmailVerificationIssued {
+                    email: email.clone(),
+                    token_hash: token_hash.clone(),
+                    at: *at,
+                }])
+            }
+            ActorCommand::VerifyEmail { token_hash, at } => {
+                self.ensure_exists()?;
+                if self.email_verified {
+                    return Err(DomainError::conflict("email is already verified"));
+                }
+                match (&self.email, &self.pending_verification) {
+                    (Some(email), Some(pending)) if pending == token_hash => {
+                        Ok(vec![ActorEvent::EmailVerified {
+                            email: email.clone(),
+                            at: *at,
+                        }])
+                    }
+                    _ => Err(DomainError::invalid(VERIFICATION_TOKEN_INVALID)),
+                }
+            }
         }
     }
 
@@ -343,6 +431,14 @@ impl Aggregate for Actor {
             ActorEvent::ActorBanned { .. } => self.standing = Standing::Banned,
             ActorEvent::ActorUnfrozen { .. } | ActorEvent::ActorUnbanned { .. } => {
                 self.standing = Standing::Active
+            }
+            ActorEvent::ProfileUpdated { profile, .. } => self.profile = profile.clone(),
+            ActorEvent::EmailVerificationIssued { token_hash, .. } => {
+                self.pending_verification = Some(token_hash.clone())
+            }
+            ActorEvent::EmailVerified { .. } => {
+                self.email_verified = true;
+                self.pending_verification = None;
             }
         }
     }
@@ -783,5 +879,119 @@ mod tests {
         let refusal = Err(DomainError::Forbidden("actor is banned".to_owned()));
         assert_eq!(banned.ensure_active(), refusal);
         assert_eq!(banned.ensure_not_banned(), refusal);
+    }
+
+    // ---- profiles and email verification ----
+
+    fn issued(hash: &str) -> ActorEvent {
+        ActorEvent::EmailVerificationIssued {
+            email: email("ada@example.com"),
+            token_hash: hash.to_owned(),
+            at: at(),
+        }
+    }
+
+    fn issue(hash: &str) -> ActorCommand {
+        ActorCommand::IssueEmailVerification {
+            token_hash: hash.to_owned(),
+            at: at(),
+        }
+    }
+
+    fn verify(hash: &str) -> ActorCommand {
+        ActorCommand::VerifyEmail {
+            token_hash: hash.to_owned(),
+            at: at(),
+        }
+    }
+
+    fn verified() -> ActorEvent {
+        ActorEvent::EmailVerified {
+            email: email("ada@example.com"),
+            at: at(),
+        }
+    }
+
+    #[test]
+    fn a_verification_token_is_issued_for_the_actors_email() {
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(issue("h1"))
+            .then_expect_events(vec![issued("h1")]);
+        ActorTest::with(())
+            .given(vec![admin_registered()])
+            .when(issue("h1"))
+            .then_expect_error(conflict("actor has no email to verify"));
+    }
+
+    #[test]
+    fn the_latest_token_verifies_the_email_once() {
+        ActorTest::with(())
+            .given(vec![registered(), issued("h1"), issued("h2")])
+            .when(verify("h2"))
+            .then_expect_events(vec![verified()]);
+        let actor = Actor::fold(&[registered(), issued("h1"), verified()]);
+        assert!(actor.email_verified);
+        assert_eq!(actor.pending_verification, None);
+        ActorTest::with(())
+            .given(vec![registered(), issued("h1"), verified()])
+            .when(verify("h1"))
+            .then_expect_error(conflict("email is already verified"));
+        ActorTest::with(())
+            .given(vec![registered(), issued("h1"), verified()])
+            .when(issue("h3"))
+            .then_expect_error(conflict("email is already verified"));
+    }
+
+    #[test]
+    fn a_replaced_or_unknown_token_verifies_nothing() {
+        let refusal = DomainError::Invalid(VERIFICATION_TOKEN_INVALID.to_owned());
+        for given in [
+            vec![registered()],
+            vec![registered(), issued("h1"), issued("h2")],
+        ] {
+            ActorTest::with(())
+                .given(given)
+                .when(verify("h1"))
+                .then_expect_error(refusal.clone());
+        }
+    }
+
+    #[test]
+    fn a_person_replaces_their_own_profile() {
+        let profile = Profile::parse(
+            &["photography".to_owned()],
+            None,
+            &std::collections::BTreeMap::new(),
+        )
+        .unwrap();
+        let update = |by| ActorCommand::UpdateProfile {
+            by,
+            profile: profile.clone(),
+            at: at(),
+        };
+        let updated = ActorEvent::ProfileUpdated {
+            profile: profile.clone(),
+            at: at(),
+        };
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(update(ada()))
+            .then_expect_events(vec![updated.clone()]);
+        assert_eq!(Actor::fold(&[registered(), updated]).profile, profile);
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(update(admin()))
+            .then_expect_error(DomainError::Forbidden(
+                "only the actor themselves may change their profile".to_owned(),
+            ));
+        let banned_ada = Caller {
+            standing: Standing::Banned,
+            ..ada()
+        };
+        ActorTest::with(())
+            .given(vec![registered(), banned()])
+            .when(update(banned_ada))
+            .then_expect_error(DomainError::Forbidden("actor is banned".to_owned()));
     }
 }

@@ -25,6 +25,9 @@ pub enum DomainError {
     },
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// Something that must be unique (an email address) already belongs to someone.
+    #[error("this {0} is already taken")]
+    Taken(&'static str),
 }
 
 impl DomainError {

@@ -6,7 +6,9 @@ use crate::account::AccountEvent;
 use crate::actor::ActorEvent;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
+use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
+use crate::email_claim::EmailClaimEvent;
 use crate::task::TaskEvent;
 use crate::webhook::{DeliveryEvent, WebhookEvent};
 use serde::Serialize;
@@ -21,6 +23,8 @@ pub enum Event {
     Task(TaskEvent),
     Webhook(WebhookEvent),
     Delivery(DeliveryEvent),
+    Credentials(CredentialsEvent),
+    EmailClaim(EmailClaimEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +68,12 @@ impl Event {
             crate::webhook::WebhookDelivery::STREAM_PREFIX => {
                 Event::Delivery(parse(stream_id, payload)?)
             }
+            crate::credentials::Credentials::STREAM_PREFIX => {
+                Event::Credentials(parse(stream_id, payload)?)
+            }
+            crate::email_claim::EmailClaim::STREAM_PREFIX => {
+                Event::EmailClaim(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -77,6 +87,8 @@ impl Event {
             Event::Task(e) => e.event_type(),
             Event::Webhook(e) => e.event_type(),
             Event::Delivery(e) => e.event_type(),
+            Event::Credentials(e) => e.event_type(),
+            Event::EmailClaim(e) => e.event_type(),
         }
     }
 }
@@ -120,6 +132,18 @@ mod tests {
             Event::decode("delivery-1", failed),
             Ok(Event::Delivery(DeliveryEvent::DeliveryFailed { .. }))
         ));
+    }
+
+    #[test]
+    fn credentials_and_email_claims_decode_by_their_prefixes() {
+        let set = r#"{"type":"PasswordSet","actor_id":"00000000-0000-0000-0000-000000000001","password_hash":"$argon2id$x","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("credentials-00000000-0000-0000-0000-000000000001", set),
+            Ok(Event::Credentials(_))
+        ));
+        let claimed = r#"{"type":"EmailClaimed","email":"bea@example.com","actor_id":"00000000-0000-0000-0000-000000000001","at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode("email-ab12", claimed).unwrap();
+        assert_eq!(decoded.event_type(), "EmailClaimed");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //!
 //! - [`money`] and [`fee`]: exact amounts in minor units, fee splits.
 //! - [`actor`], [`api_key`]: who acts, and the keys they act with.
+//! - [`credentials`], [`email_claim`], [`profile`]: people's passwords, their
+//!   unique email addresses, and what they show of themselves.
 //! - [`account`], [`deposit`]: balances, holds (escrow), settlements.
 //! - [`task`]: the unit of paid work shared by every dialect.
 //! - [`ledger`]: the double-entry postings each account event makes.
@@ -20,7 +22,9 @@ pub mod account;
 pub mod actor;
 pub mod aggregate;
 pub mod api_key;
+pub mod credentials;
 pub mod deposit;
+pub mod email_claim;
 pub mod error;
 pub mod event;
 pub mod fee;
@@ -29,6 +33,7 @@ pub mod ledger;
 pub mod mode;
 pub mod money;
 pub mod policy;
+pub mod profile;
 pub mod task;
 pub mod webhook;
 

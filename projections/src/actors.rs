@@ -114,16 +114,22 @@ impl Projection for Actors {
                     });
                     continue;
                 }
-                ActorEvent::ActorFrozen { at, .. } => (Standing::Frozen, at),
-                ActorEvent::ActorBanned { at, .. } => (Standing::Banned, at),
+                ActorEvent::ActorFrozen { at, .. } => (Some(Standing::Frozen), at),
+                ActorEvent::ActorBanned { at, .. } => (Some(Standing::Banned), at),
                 ActorEvent::ActorUnfrozen { at, .. } | ActorEvent::ActorUnbanned { at, .. } => {
-                    (Standing::Active, at)
+                    (Some(Standing::Active), at)
                 }
+                // Profiles and verification are read from the actor's stream.
+                ActorEvent::ProfileUpdated { at, .. }
+                | ActorEvent::EmailVerificationIssued { at, .. }
+                | ActorEvent::EmailVerified { at, .. } => (None, at),
             };
             let actor = actors.get_mut(conn, actor_id).await?.ok_or_else(|| {
                 ProjectionError::inconsistent(projected, "actor was never registered")
             })?;
-            actor.standing = standing.as_str().to_owned();
+            if let Some(standing) = standing {
+                actor.standing = standing.as_str().to_owned();
+            }
             actor.updated_at_us = micros(*at);
         }
         actors.flush(conn).await?;

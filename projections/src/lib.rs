@@ -11,6 +11,7 @@
 //!   assignments and submissions workers list as their own work.
 //! - [`accounts`]: `accounts_view`, balances and lifetime totals.
 //! - [`postings`]: the double-entry ledger, one row per posting.
+//! - [`reputation`]: `reputation_view`, each human's trust score, level and earnings.
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
 //! - [`outbox`]: webhook endpoints and the deliveries the runtime sends.
 //!
@@ -32,6 +33,7 @@ pub mod actors;
 pub mod api_keys;
 pub mod outbox;
 pub mod postings;
+pub mod reputation;
 mod rows;
 pub mod tasks;
 pub mod timers;
@@ -51,6 +53,7 @@ pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use outbox::Outbox;
 pub use postings::Postings;
+pub use reputation::Reputation;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
 pub use timers::{Timer, TimerKind, Timers};
@@ -152,6 +155,7 @@ pub enum ReadModel {
     Postings(Postings),
     Timers(Timers),
     Outbox(Outbox),
+    Reputation(Reputation),
 }
 
 impl ReadModel {
@@ -165,6 +169,7 @@ impl ReadModel {
             ReadModel::Postings(Postings),
             ReadModel::Timers(Timers),
             ReadModel::Outbox(Outbox),
+            ReadModel::Reputation(Reputation),
         ]
     }
 }
@@ -179,6 +184,7 @@ impl Projection for ReadModel {
             ReadModel::Postings(p) => p.name(),
             ReadModel::Timers(p) => p.name(),
             ReadModel::Outbox(p) => p.name(),
+            ReadModel::Reputation(p) => p.name(),
         }
     }
 
@@ -191,6 +197,7 @@ impl Projection for ReadModel {
             ReadModel::Postings(p) => p.tables(),
             ReadModel::Timers(p) => p.tables(),
             ReadModel::Outbox(p) => p.tables(),
+            ReadModel::Reputation(p) => p.tables(),
         }
     }
 
@@ -207,6 +214,7 @@ impl Projection for ReadModel {
             ReadModel::Postings(p) => p.apply_batch(conn, events).await,
             ReadModel::Timers(p) => p.apply_batch(conn, events).await,
             ReadModel::Outbox(p) => p.apply_batch(conn, events).await,
+            ReadModel::Reputation(p) => p.apply_batch(conn, events).await,
         }
     }
 }
@@ -240,6 +248,7 @@ mod tests {
         accounts: Vec<AccountView>,
         timers: Vec<Timer>,
         postings: Vec<(i64, i64, String, i64)>,
+        reputation: Vec<crate::reputation::ReputationView>,
     }
 
     async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
@@ -254,9 +263,10 @@ mod tests {
             postings: sqlx::query_as(
                 "SELECT position, seq, ledger_account, amount_cents FROM postings ORDER BY position, seq",
             )
-            .fetch_all(conn)
+            .fetch_all(&mut *conn)
             .await
             .unwrap(),
+            reputation: all_rows(conn).await,
         }
     }
 
@@ -286,6 +296,7 @@ mod tests {
             assert_eq!(first.accounts, other.accounts);
             assert_eq!(first.timers, other.timers);
             assert_eq!(first.postings, other.postings);
+            assert_eq!(first.reputation, other.reputation);
         }
     }
 

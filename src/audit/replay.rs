@@ -153,6 +153,7 @@ impl Replay {
             | Event::Deposit(_)
             | Event::Webhook(_)
             | Event::Delivery(_) => {}
+            Event::Credentials(_) | Event::EmailClaim(_) => {}
         }
     }
 

@@ -41,6 +41,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// Something unique (an email address) already belongs to someone.
+    #[error("this {0} is already taken")]
+    Taken(&'static str),
     #[error("insufficient funds: {available_cents} cents available, {needed_cents} needed")]
     InsufficientFunds {
         available_cents: i64,
@@ -83,6 +86,8 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "invalid_transition"),
+            ApiError::Taken("email") => (StatusCode::CONFLICT, "email_taken"),
+            ApiError::Taken(_) => (StatusCode::CONFLICT, "already_taken"),
             ApiError::InsufficientFunds { .. } => {
                 (StatusCode::PAYMENT_REQUIRED, "insufficient_funds")
             }
@@ -114,6 +119,7 @@ impl From<DomainError> for ApiError {
                 needed_cents,
             },
             DomainError::Money(error) => ApiError::Invalid(error.to_string()),
+            DomainError::Taken(what) => ApiError::Taken(what),
         }
     }
 }

@@ -55,6 +55,30 @@ impl CommandMeta {
     }
 }
 
+impl CommandMeta {
+    /// For a command anyone may send (registering, verifying an email): no
+    /// principal, and no idempotent replay, since strangers sharing one
+    /// principal could otherwise be replayed each other's replies (tokens).
+    pub fn public_context(
+        &self,
+        principal: String,
+        command: &'static str,
+        reply_status: u16,
+    ) -> CommandContext {
+        CommandContext {
+            principal,
+            actor: None,
+            request_id: self.request_id.clone(),
+            command,
+            command_id: uuid::Uuid::now_v7().to_string(),
+            idempotency: None,
+            dry_run: self.dry_run,
+            reply_status,
+            guards: Vec::new(),
+        }
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest<AppState> for CommandRequest<T> {
     type Rejection = ApiError;
 

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod native;
 mod ops;
 pub mod rate_limit;
+pub mod redaction;
 mod request_id;
 pub mod respond;
 pub mod state;

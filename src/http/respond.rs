@@ -85,7 +85,11 @@ impl From<PlannedEvent> for PlannedEventView {
             stream_id: event.stream_id,
             expected_version: event.expected_version,
             event_type: event.event_type,
-            payload: event.payload,
+            payload: {
+                let mut payload = event.payload;
+                super::redaction::redact(&mut payload);
+                payload
+            },
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Services {
     pub config: Config,
     /// What signing keys (JWTs, webhook signatures) derive from.
     pub secret: ServerSecret,
+    /// Password hashing, login tokens and the sandbox mailbox.
+    pub identity: crate::identity::Identity,
     /// Renders `/metrics`; absent when another recorder was installed first (tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 mod binds;
 pub mod keys;
+pub mod reputation;
 pub mod tasks;
 pub mod webhooks;
 

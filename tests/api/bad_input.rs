@@ -134,6 +134,8 @@ enum Rights {
     Admin,
     /// An admin's key, with `events:read` if it is scoped.
     Auditor,
+    /// No key needed (registering, logging in): keys are not looked at.
+    Public,
 }
 
 /// What an endpoint takes as a body.
@@ -194,7 +196,7 @@ const HUGE_BODY_BYTES: usize = 1024 * 1024 + 64 * 1024;
 /// Every native endpoint (`src/http/native/mod.rs`), with how its body can be wrong.
 #[rustfmt::skip] // A table: one endpoint, one field, one row to a line.
 fn endpoints(world: &World) -> Vec<Endpoint> {
-    use Rights::{Admin, AnyKey, Auditor, Scope};
+    use Rights::{Admin, AnyKey, Auditor, Public, Scope};
     use Shape::{Fields, NoFields, Nothing};
     let text = |chars: usize| "x".repeat(chars);
     let cents = |name| {
@@ -274,6 +276,42 @@ fn endpoints(world: &World) -> Vec<Endpoint> {
         endpoint("DELETE /v1/webhooks/{webhook}", "poster", Scope("webhooks:write"), NoFields),
         endpoint("GET /v1/webhooks/{webhook}/secret", "poster", Scope("webhooks:read"), Nothing),
         endpoint("GET /v1/webhooks/deliveries", "poster", Scope("webhooks:read"), Nothing),
+        endpoint("POST /v1/people/register", "poster", Public, Fields(json!({ "name": "Ivy", "email": "ivy@example.com", "password": "long enough" }), vec![
+            field("name", REQUIRED, json!([5, null]), json!(["", " ", text(101)])),
+            field("email", REQUIRED, json!([5, null]), json!(["not-an-email", text(255)])),
+            field("password", REQUIRED, json!([5, null]), json!(["short", text(129), "nul\u{0}in it"])),
+            field("role", OPTIONAL, json!([5]), json!(["admin", "robot"])),
+            field("skills", OPTIONAL, json!(["photo", [5]]), json!([[""], vec!["x"; 31], [text(51)]])),
+            field("location", OPTIONAL, json!(["Lisbon", { "txt": "typo" }]), json!([{ "text": "" }, { "text": "L", "lat": 91.0, "lon": 0.0 }, { "text": "L", "lat": 1.0 }])),
+        ])),
+        endpoint("POST /v1/people/login", "poster", Public, Fields(json!({ "email": "ivy@example.com", "password": "long enough" }), vec![
+            field("email", REQUIRED, json!([5, null]), json!(["not-an-email"])),
+            field("password", REQUIRED, json!([5, null]), json!([text(129)])),
+            field("mode", OPTIONAL, json!([true]), json!(["prod"])),
+        ])),
+        endpoint("POST /v1/people/refresh", "poster", Public, Fields(json!({ "refresh_token": "a.b.c" }), vec![
+            field("refresh_token", REQUIRED, json!([5, null]), json!([])),
+        ])),
+        endpoint("POST /v1/people/verify", "poster", Public, Fields(json!({ "token": "evt_x" }), vec![
+            field("token", REQUIRED, json!([5, null]), json!(["nope", ""])),
+        ])),
+        endpoint("POST /v1/people/check-email", "poster", Public, Fields(json!({ "email": "ivy@example.com" }), vec![
+            field("email", REQUIRED, json!([5, null]), json!(["nope"])),
+        ])),
+        endpoint("POST /v1/people/password", "poster", AnyKey, Fields(json!({ "current_password": "long enough", "new_password": "longer still" }), vec![
+            field("current_password", REQUIRED, json!([5, null]), json!([])),
+            field("new_password", REQUIRED, json!([5, null]), json!(["short", text(129)])),
+        ])),
+        endpoint("POST /v1/people/logout", "poster", AnyKey, NoFields),
+        endpoint("GET /v1/people/me", "poster", AnyKey, Nothing),
+        endpoint("PUT /v1/people/me", "worker", AnyKey, Fields(json!({ "skills": ["photo"] }), vec![
+            field("skills", OPTIONAL, json!(["photo", [5]]), json!([[""], vec!["x"; 31]])),
+            field("location", OPTIONAL, json!(["Lisbon"]), json!([{ "text": "L", "lat": 0.0, "lon": 181.0 }])),
+            field("preferences", OPTIONAL, json!([[1], { "k": 5 }]), json!([{ "k": text(201) }, { "": "v" }])),
+        ])),
+        endpoint("GET /v1/people/{worker}/public", "poster", Public, Nothing),
+        endpoint("GET /v1/people/leaderboard", "poster", AnyKey, Nothing),
+        endpoint("GET /v1/admin/email-verifications?email=ivy@example.com", "admin", Admin, Nothing),
     ]
 }
 
@@ -363,6 +401,19 @@ fn rows(world: &World) -> Vec<Row> {
         ("PATCH /v1/account", "poster", Some(json!({})), "method_not_allowed"),
         ("GET /v1/nope", "poster", None, "not_found"),
         ("POST /v1/tasks/{task}/explode", "poster", Some(json!({})), "not_found"),
+        // People: a wrong login, a forged refresh token, what may not be seen.
+        ("POST /v1/people/login", "poster", Some(json!({ "email": "nobody@example.com", "password": "long enough" })), "unauthorized"),
+        ("POST /v1/people/refresh", "poster", Some(json!({ "refresh_token": "a.b.c" })), "unauthorized"),
+        ("POST /v1/people/logout", "poster", None, "not_found"),
+        ("GET /v1/people/{poster}/public", "poster", None, "not_found"),
+        ("GET /v1/people/leaderboard?by=age", "poster", None, "validation_failed"),
+        ("GET /v1/people/leaderboard?limit=0", "poster", None, "validation_failed"),
+        ("GET /v1/people/leaderboard?limit=101", "poster", None, "validation_failed"),
+        ("GET /v1/people/leaderboard?x=1", "poster", None, "invalid_query"),
+        ("GET /v1/admin/email-verifications", "admin", None, "invalid_query"),
+        ("GET /v1/admin/email-verifications?email=nope", "admin", None, "validation_failed"),
+        ("GET /v1/admin/email-verifications?email=nobody@example.com", "admin", None, "not_found"),
+        ("DELETE /v1/people/me", "poster", None, "method_not_allowed"),
     ]
 }
 
@@ -532,12 +583,18 @@ fn endpoint_cases(world: &World, endpoint: &Endpoint) -> Vec<Case> {
         ("a revoked key", world.bearer("revoked"), "unauthorized"),
         ("a banned actor's key", world.bearer("banned"), "forbidden"),
     ];
+    // A public endpoint looks at no key, so none is wrong.
+    let wrong_keys = if matches!(endpoint.rights, Rights::Public) {
+        Vec::new()
+    } else {
+        wrong_keys.to_vec()
+    };
     let mut cases: Vec<Case> = wrong_keys
         .into_iter()
         .map(|(what, authorization, code)| case(what, &request, authorization, valid_body(), code))
         .collect();
     match endpoint.rights {
-        Rights::AnyKey => {}
+        Rights::AnyKey | Rights::Public => {}
         Rights::Scope(scope) => {
             let limited = world.bearer(&format!("{}_limited", endpoint.caller));
             cases.push(case(

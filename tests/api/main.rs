@@ -9,6 +9,7 @@ mod actors;
 mod bad_input;
 mod idempotency;
 mod journal;
+mod people;
 mod races;
 mod rate_limits;
 mod task_lifecycle;

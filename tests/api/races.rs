@@ -227,3 +227,58 @@ both_backends!(
         app.verify().await;
     }
 );
+
+both_backends!(
+    two_registrations_of_one_email_make_one_person,
+    |app: TestApp| async move {
+        // Each registration hashes a password (deliberately slow): fewer trials.
+        let trials = (other_trials() / 4).max(10);
+        run_trials(trials, |n| {
+            let app = &app;
+            async move {
+                let body = json!({
+                    "name": "Twin",
+                    "email": format!("twin{n}@example.com"),
+                    "password": "same password",
+                });
+                let register = || async {
+                    let response = app
+                        .request(
+                            reqwest::Method::POST,
+                            "/v1/people/register",
+                            None,
+                            Some(body.clone()),
+                        )
+                        .await;
+                    crate::helpers::read(response).await
+                };
+                let (a, b) = tokio::join!(register(), register());
+                let results = [a, b];
+                assert_eq!(
+                    (
+                        count(&results, StatusCode::CREATED),
+                        count(&results, StatusCode::CONFLICT)
+                    ),
+                    (1, 1),
+                    "trial {n}: {results:?}"
+                );
+                let loser = results
+                    .iter()
+                    .find(|(status, _)| *status == StatusCode::CONFLICT)
+                    .expect("one lost");
+                assert_eq!(loser.1["code"], "email_taken", "trial {n}");
+            }
+        })
+        .await;
+        // One actor per address: registered people are the humans in the read model.
+        let (status, board) = app
+            .get("/v1/people/leaderboard?limit=100", &app.admin_key)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{board}");
+        assert_eq!(
+            board["data"].as_array().map(Vec::len),
+            Some(trials.min(100))
+        );
+        app.verify().await;
+    }
+);

@@ -171,6 +171,8 @@ pub(crate) fn audience(
             parties: Vec::new(),
         },
         Event::Webhook(_) | Event::Delivery(_) => return Ok(None),
+        // Password hashes and who claimed which address go to no one.
+        Event::Credentials(_) | Event::EmailClaim(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

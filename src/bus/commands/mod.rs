@@ -4,9 +4,14 @@
 mod actors;
 mod funds;
 mod keys;
+mod people;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
 pub use keys::{issue_key, key_stream, revoke_key, NewKey};
+pub use people::{
+    change_credentials, credentials_stream, email_claim_stream, register_person, update_profile,
+    verify_email, NewPerson,
+};
 pub use tasks::{on_task, task_stream};

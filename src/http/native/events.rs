@@ -13,7 +13,9 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use errand_aggregates::event::stream_prefix;
-use errand_aggregates::{account, actor, api_key, deposit, task, webhook, Aggregate};
+use errand_aggregates::{
+    account, actor, api_key, credentials, deposit, email_claim, task, webhook, Aggregate,
+};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -47,6 +49,8 @@ pub struct EventView {
 
 impl From<RecordedEvent> for EventView {
     fn from(event: RecordedEvent) -> Self {
+        let mut payload = serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
+        crate::http::redaction::redact(&mut payload);
         EventView {
             position: event.position,
             stream_id: event.stream_id,
@@ -54,7 +58,7 @@ impl From<RecordedEvent> for EventView {
             event_id: event.event_id,
             event_type: event.event_type,
             version: event.event_version,
-            payload: serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null),
+            payload,
             metadata: serde_json::from_str(&event.metadata).unwrap_or(serde_json::Value::Null),
             recorded_at: event.recorded_at,
             hash: event.hash,
@@ -252,7 +256,9 @@ fn fold_state(stream_id: &str, events: &[RecordedEvent]) -> Result<serde_json::V
                 serde_json::from_str(&event.payload).map_err(ApiError::internal)?;
             state.apply(&decoded);
         }
-        serde_json::to_value(state).map_err(ApiError::internal)
+        let mut state = serde_json::to_value(state).map_err(ApiError::internal)?;
+        crate::http::redaction::redact(&mut state);
+        Ok(state)
     }
     match stream_prefix(stream_id) {
         actor::Actor::STREAM_PREFIX => fold::<actor::Actor>(events),
@@ -262,6 +268,8 @@ fn fold_state(stream_id: &str, events: &[RecordedEvent]) -> Result<serde_json::V
         task::Task::STREAM_PREFIX => fold::<task::Task>(events),
         webhook::WebhookEndpoint::STREAM_PREFIX => fold::<webhook::WebhookEndpoint>(events),
         webhook::WebhookDelivery::STREAM_PREFIX => fold::<webhook::WebhookDelivery>(events),
+        credentials::Credentials::STREAM_PREFIX => fold::<credentials::Credentials>(events),
+        email_claim::EmailClaim::STREAM_PREFIX => fold::<email_claim::EmailClaim>(events),
         _ => Err(ApiError::NotFound("stream".into())),
     }
 }

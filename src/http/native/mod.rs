@@ -6,6 +6,8 @@ mod actors;
 mod events;
 mod funds;
 mod openapi;
+mod people;
+mod profiles;
 mod tasks;
 pub mod views;
 mod webhooks;
@@ -14,7 +16,7 @@ use super::errors::ApiError;
 use super::rate_limit::Class;
 use super::state::AppState;
 use axum::http::Method;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use serde::Deserialize;
 
@@ -25,6 +27,7 @@ pub use tasks::{DEFAULT_ASSIGNMENT_TIME_LIMIT_S, DEFAULT_REVIEW_WINDOW_S};
 // The command bodies, for the fuzz target `native_body`.
 pub use actors::{IssueKeyRequest, RegisterActorRequest, StandingRequest};
 pub use funds::{DepositRequest, GrantCreditRequest};
+pub use people::{LoginRequest, RegisterPersonRequest};
 pub use tasks::{ApplyRequest, PostTaskRequest, ReasonRequest, ResizeRequest, SubmitRequest};
 
 /// A command that takes no fields; an empty body or `{}`.
@@ -106,6 +109,23 @@ pub fn router() -> Router<AppState> {
         .route("/webhooks/deliveries", get(webhooks::list_deliveries))
         .route("/webhooks/{id}", delete(webhooks::delete_webhook))
         .route("/webhooks/{id}/secret", get(webhooks::get_secret))
+        .route("/people/register", post(people::register))
+        .route("/people/login", post(people::login))
+        .route("/people/refresh", post(people::refresh))
+        .route("/people/verify", post(people::verify_email))
+        .route("/people/check-email", post(people::check_email))
+        .route("/people/password", post(people::change_password))
+        .route("/people/logout", post(people::logout))
+        .route(
+            "/people/me",
+            get(profiles::get_me).merge(put(profiles::put_me)),
+        )
+        .route("/people/leaderboard", get(profiles::leaderboard))
+        .route("/people/{id}/public", get(profiles::get_public))
+        .route(
+            "/admin/email-verifications",
+            get(profiles::sent_verification),
+        )
 }
 
 #[cfg(test)]

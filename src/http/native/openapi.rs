@@ -20,7 +20,7 @@
 //! schemas from the constants that set them ([`BOUNDS`]), so clients (and
 //! schemathesis) know them before they send.
 
-use super::{actors, events, funds, tasks, webhooks};
+use super::{actors, events, funds, people, profiles, tasks, webhooks};
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
 use errand_aggregates::actor::NAME_MAX_CHARS;
@@ -55,6 +55,9 @@ use utoipa::OpenApi;
         events::list_events, events::follow_events, events::get_stream, events::verify,
         webhooks::register_webhook, webhooks::list_webhooks, webhooks::delete_webhook,
         webhooks::get_secret, webhooks::list_deliveries,
+        people::register, people::login, people::refresh, people::verify_email, people::check_email,
+        people::change_password, people::logout, profiles::get_me, profiles::put_me,
+        profiles::get_public, profiles::leaderboard, profiles::sent_verification,
     ),
     // What only the modifiers below refer to; the handlers' own are found
     // from their annotations.
@@ -150,6 +153,7 @@ impl utoipa::Modify for SharedResponses {
                 (HttpMethod::Get, &mut item.get),
                 (HttpMethod::Post, &mut item.post),
                 (HttpMethod::Delete, &mut item.delete),
+                (HttpMethod::Put, &mut item.put),
             ] {
                 if let Some(operation) = operation {
                     share(method, operation);
@@ -158,6 +162,10 @@ impl utoipa::Modify for SharedResponses {
         }
     }
 }
+
+/// POSTs that append nothing (they read, or hand out tokens): no `position`,
+/// no Idempotency-Key or dry run.
+const READS_BY_POST: &[&str] = &["login", "refresh", "check_email"];
 
 fn share(method: HttpMethod, operation: &mut Operation) {
     let has = |place: ParameterIn| {
@@ -168,8 +176,15 @@ fn share(method: HttpMethod, operation: &mut Operation) {
             .any(|parameter| parameter.parameter_in == place)
     };
     let (has_path, has_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
-    let is_command = matches!(method, HttpMethod::Post | HttpMethod::Delete);
-    if is_command {
+    let is_command = matches!(
+        method,
+        HttpMethod::Post | HttpMethod::Delete | HttpMethod::Put
+    );
+    let reads = operation
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| READS_BY_POST.contains(&id));
+    if is_command && !reads {
         command_success(operation);
         operation
             .parameters

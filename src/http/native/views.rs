@@ -188,6 +188,8 @@ pub struct ActorView {
     /// active | frozen | banned
     pub status: String,
     pub registered_at: Option<DateTime<Utc>>,
+    /// Whether the actor proved they read mail sent to `email`.
+    pub email_verified: bool,
 }
 
 impl ActorView {
@@ -203,6 +205,7 @@ impl ActorView {
             email: actor.email.as_ref().map(|e| e.as_str().to_owned()),
             status: actor.standing.as_str().to_owned(),
             registered_at: actor.registered_at,
+            email_verified: actor.email_verified,
         }
     }
 }
