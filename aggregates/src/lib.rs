@@ -9,6 +9,7 @@
 //! - [`account`], [`deposit`]: balances, holds (escrow), settlements.
 //! - [`task`]: the unit of paid work shared by every dialect.
 //! - [`ledger`]: the double-entry postings each account event makes.
+//! - [`promotion`]: free tasks granted at registration, spent before the wallet.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -28,6 +29,7 @@ pub mod ledger;
 pub mod mode;
 pub mod money;
 pub mod policy;
+pub mod promotion;
 pub mod task;
 
 pub use aggregate::{Aggregate, DomainEvent};
