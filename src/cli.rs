@@ -176,6 +176,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{listen}")),
         timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
         secret_key: args.secret_key,
+        ..Config::default()
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -6,6 +6,7 @@ pub mod auth;
 mod checkout;
 pub mod errors;
 pub mod extract;
+pub mod humanping;
 pub mod native;
 mod ops;
 mod request_id;
@@ -28,6 +29,7 @@ pub fn app(state: AppState) -> Router {
     let openapi = native::NativeApi::openapi();
     Router::new()
         .nest("/v1", native::router())
+        .nest("/humanping/api/v1", humanping::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

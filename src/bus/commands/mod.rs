@@ -4,9 +4,11 @@
 mod actors;
 mod funds;
 mod keys;
+mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
 pub use keys::{issue_key, key_stream, revoke_key, NewKey};
+pub use registration::{register_with_key, NewRegistration};
 pub use tasks::{on_task, task_stream};
