@@ -246,7 +246,11 @@ impl Account {
     /// A command that names its account must name this one, in its currency:
     /// applying another id would change this account's identity (and currency)
     /// under its balances.
-    pub(crate) fn ensure_addressed(&self, account: &AccountId, amount: Money) -> Result<(), DomainError> {
+    pub(crate) fn ensure_addressed(
+        &self,
+        account: &AccountId,
+        amount: Money,
+    ) -> Result<(), DomainError> {
         if self.id.is_some_and(|id| id != *account) {
             return Err(DomainError::invalid(format!(
                 "a command for {account} reached {}",
@@ -263,7 +267,7 @@ impl Account {
         Ok(())
     }
 
-    fn ensure_available(&self, cents: i64) -> Result<(), DomainError> {
+    pub(crate) fn ensure_available(&self, cents: i64) -> Result<(), DomainError> {
         if cents > self.available_cents {
             return Err(DomainError::InsufficientFunds {
                 available_cents: self.available_cents,

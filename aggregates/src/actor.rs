@@ -842,7 +842,10 @@ mod tests {
                 at: at(),
             }]);
         let mut actor = Actor::fold(&[registered()]);
-        actor.apply(&ActorEvent::DetailsRecorded { details: url, at: at() });
+        actor.apply(&ActorEvent::DetailsRecorded {
+            details: url,
+            at: at(),
+        });
         actor.apply(&ActorEvent::DetailsRecorded {
             details: details(&[("dialect", "humanping")]),
             at: at(),

@@ -69,6 +69,9 @@ pub(crate) fn fund(
     if amount.cents <= 0 {
         return Ok(Vec::new());
     }
+    // The wallet must cover the rest, or the free task is not spent: the
+    // refusal then names the wallet's own balance, not one the free task inflated.
+    account.ensure_available(escrow.cents - amount.cents)?;
     Ok(vec![AccountEvent::FundsDeposited {
         account: *id,
         funding_id: FundingId(task_id.0),
@@ -152,7 +155,10 @@ mod tests {
                 cap_per_task: Money::usd(cap),
                 at: at(),
             });
-            assert!(matches!(result, Err(DomainError::Invalid(_))), "{count} {cap}");
+            assert!(
+                matches!(result, Err(DomainError::Invalid(_))),
+                "{count} {cap}"
+            );
         }
     }
 
@@ -166,10 +172,30 @@ mod tests {
 
     #[test]
     fn a_free_task_pays_up_to_its_cap_and_the_wallet_the_rest() {
+        let wallet = AccountEvent::FundsDeposited {
+            account: account(),
+            funding_id: FundingId(Uuid::from_u128(0xde)),
+            amount: Money::usd(1_000),
+            funding: Funding::Deposit {
+                provider: "sandbox".to_owned(),
+            },
+            at: at(),
+        };
+        AccountTest::with(())
+            .given(vec![granted(3), wallet])
+            .when(fund_task(1_500))
+            .then_expect_events(vec![funded(FREE_TASK_CAP_CENTS)]);
+    }
+
+    #[test]
+    fn a_free_task_is_not_spent_on_a_task_the_wallet_cannot_complete() {
         AccountTest::with(())
             .given(vec![granted(3)])
             .when(fund_task(1_500))
-            .then_expect_events(vec![funded(FREE_TASK_CAP_CENTS)]);
+            .then_expect_error(DomainError::InsufficientFunds {
+                available_cents: 0,
+                needed_cents: 1_000,
+            });
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! read models, never the journal; SQL that runs on SQLite and PostgreSQL.
 
 pub mod accounts;
-pub mod humanping;
 mod binds;
+pub mod humanping;
 pub mod keys;
 pub mod tasks;
 

@@ -33,7 +33,12 @@ pub fn normalized(result: &str) -> String {
 pub fn results(task: &Task) -> Vec<&str> {
     task.submissions
         .iter()
-        .filter(|s| matches!(s.status, SubmissionStatus::Pending | SubmissionStatus::Approved))
+        .filter(|s| {
+            matches!(
+                s.status,
+                SubmissionStatus::Pending | SubmissionStatus::Approved
+            )
+        })
         .filter_map(|s| s.proof.text.as_deref())
         .map(str::trim)
         .filter(|text| !text.is_empty())

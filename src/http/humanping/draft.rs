@@ -209,9 +209,18 @@ mod tests {
 
     #[test]
     fn relative_deadlines_count_from_now() {
-        assert_eq!(parse_deadline("30m", now()).unwrap(), now() + Duration::minutes(30));
-        assert_eq!(parse_deadline("2h", now()).unwrap(), now() + Duration::hours(2));
-        assert_eq!(parse_deadline("1d", now()).unwrap(), now() + Duration::days(1));
+        assert_eq!(
+            parse_deadline("30m", now()).unwrap(),
+            now() + Duration::minutes(30)
+        );
+        assert_eq!(
+            parse_deadline("2h", now()).unwrap(),
+            now() + Duration::hours(2)
+        );
+        assert_eq!(
+            parse_deadline("1d", now()).unwrap(),
+            now() + Duration::days(1)
+        );
     }
 
     #[test]
@@ -243,7 +252,12 @@ mod tests {
     #[test]
     fn urls_are_http_and_bounded() {
         assert!(parse_url("https://agent.example.com/hook").is_ok());
-        for text in ["ftp://x.example", "https://", "https://a b", "javascript:alert(1)"] {
+        for text in [
+            "ftp://x.example",
+            "https://",
+            "https://a b",
+            "javascript:alert(1)",
+        ] {
             assert!(parse_url(text).is_err(), "{text}");
         }
         assert!(parse_url(&format!("https://{}", "a".repeat(URL_MAX_CHARS))).is_err());

@@ -82,10 +82,9 @@ impl From<PathRejection> for HumanPingError {
     fn from(rejection: PathRejection) -> Self {
         match rejection {
             PathRejection::FailedToDeserializePathParams(_) => HumanPingError::not_found("task"),
-            other => HumanPingError::Internal(anyhow::anyhow!(
-                "path parameters: {}",
-                other.body_text()
-            )),
+            other => {
+                HumanPingError::Internal(anyhow::anyhow!("path parameters: {}", other.body_text()))
+            }
         }
     }
 }

@@ -32,7 +32,10 @@ mod tests {
         let text = format("task", id);
         assert_eq!(text, "task_00000000000000000000000000a1b2c3");
         assert_eq!(parse::<TaskId>(&text, "task", "task").unwrap().0, id);
-        assert_eq!(parse::<TaskId>(&id.to_string(), "task", "task").unwrap().0, id);
+        assert_eq!(
+            parse::<TaskId>(&id.to_string(), "task", "task").unwrap().0,
+            id
+        );
         assert!(parse::<TaskId>("task_nope", "task", "task").is_err());
         assert!(parse::<TaskId>("agent_00000000000000000000000000a1b2c3", "task", "task").is_err());
     }

@@ -81,8 +81,7 @@ pub async fn register(
         guards: Vec::new(),
     };
     let executed = crate::execute!(app.bus, &context, |unit| {
-        let (actor, account) =
-            commands::register_with_key(unit, &registration, Utc::now()).await?;
+        let (actor, account) = commands::register_with_key(unit, &registration, Utc::now()).await?;
         Ok(json!({
             "agent": {
                 "id": ids::format("agent", actor_id.0),

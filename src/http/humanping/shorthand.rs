@@ -122,7 +122,9 @@ pub async fn gut_check(
     request: Body<GutCheckRequest>,
 ) -> HumanPingResult<Response> {
     let body = request.body;
-    let scale = body.scale.unwrap_or_else(|| GUT_CHECK_SCALE_DEFAULT.to_owned());
+    let scale = body
+        .scale
+        .unwrap_or_else(|| GUT_CHECK_SCALE_DEFAULT.to_owned());
     let context = with(Map::new(), "content", Some(body.content));
     let draft = TaskDraft {
         description: body.question,

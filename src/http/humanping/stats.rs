@@ -24,7 +24,8 @@ pub async fn get_stats(
         total += count;
     }
     let worker_id = |actor: &str| {
-        uuid::Uuid::parse_str(actor).map_or_else(|_| actor.to_owned(), |id| ids::format("worker", id))
+        uuid::Uuid::parse_str(actor)
+            .map_or_else(|_| actor.to_owned(), |id| ids::format("worker", id))
     };
     Ok(Json(json!({
         "tasks": { "total": total, "by_status": by_status },

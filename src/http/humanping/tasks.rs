@@ -76,7 +76,8 @@ pub(super) async fn post_draft(
     meta: &CommandMeta,
 ) -> HumanPingResult<Response> {
     principal.require_scope("tasks:write")?;
-    let new_task = Box::new(draft.into_new_task(principal, app.config.humanping_fee, Utc::now())?);
+    let new_task =
+        Box::new(draft.into_new_task(principal, app.config.humanping_fee, Utc::now())?);
     let task_id = new_task.task_id;
     let context = meta.context(principal, "PostTask", 201);
     let executed = crate::execute!(app.bus, &context, |unit| {
@@ -102,8 +103,15 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-fn bounded(value: Option<i64>, default: u32, range: std::ops::RangeInclusive<u32>, name: &str) -> HumanPingResult<u32> {
-    let Some(value) = value else { return Ok(default) };
+fn bounded(
+    value: Option<i64>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+    name: &str,
+) -> HumanPingResult<u32> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
     u32::try_from(value)
         .ok()
         .filter(|v| range.contains(v))
@@ -138,9 +146,8 @@ pub async fn list_tasks(
         ),
     };
     if let Some(kind) = &query.kind {
-        serde_json::from_value::<TaskType>(json!(kind)).map_err(|_| {
-            HumanPingError::BadRequest(format!("{kind:?} is not a task type."))
-        })?;
+        serde_json::from_value::<TaskType>(json!(kind))
+            .map_err(|_| HumanPingError::BadRequest(format!("{kind:?} is not a task type.")))?;
     }
     let limit = bounded(query.limit, LIST_LIMIT_DEFAULT, 1..=LIST_LIMIT_MAX, "limit")?;
     let offset = bounded(query.offset, 0, 0..=LIST_OFFSET_MAX, "offset")?;
@@ -165,9 +172,16 @@ pub async fn list_tasks(
 
 /// The caller's task, folded from its stream: another agent's task, or one
 /// of the other mode, is not found (it is not the caller's to know of).
-async fn own_task(app: &AppState, principal: &Principal, id: &str) -> HumanPingResult<(TaskId, Task)> {
+async fn own_task(
+    app: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> HumanPingResult<(TaskId, Task)> {
     let task_id: TaskId = ids::parse(id, "task", "task")?;
-    let (task, _) = app.bus.load::<Task>(&commands::task_stream(task_id)).await?;
+    let (task, _) = app
+        .bus
+        .load::<Task>(&commands::task_stream(task_id))
+        .await?;
     let visible = task.exists()
         && task.mode == principal.mode
         && (task.poster == Some(principal.actor_id) || principal.is_admin());
@@ -250,13 +264,18 @@ pub async fn approve_task(
     request: Body<ApproveRequest>,
 ) -> HumanPingResult<Response> {
     let override_result = request.body.override_result.clone();
-    act(&app, &principal, &id, &request.meta, "ApprovePending", |by| {
-        TaskCommand::ApprovePending {
+    act(
+        &app,
+        &principal,
+        &id,
+        &request.meta,
+        "ApprovePending",
+        |by| TaskCommand::ApprovePending {
             override_result: override_result.clone(),
             by,
             at: Utc::now(),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -278,12 +297,17 @@ pub async fn dispute_task(
         .reason
         .clone()
         .unwrap_or_else(|| DISPUTE_REASON_DEFAULT.to_owned());
-    act(&app, &principal, &id, &request.meta, "DisputePending", |by| {
-        TaskCommand::DisputePending {
+    act(
+        &app,
+        &principal,
+        &id,
+        &request.meta,
+        "DisputePending",
+        |by| TaskCommand::DisputePending {
             reason: reason.clone(),
             by,
             at: Utc::now(),
-        }
-    })
+        },
+    )
     .await
 }

@@ -45,7 +45,10 @@ fn task_json(fields: TaskFields<'_>) -> Map<String, Value> {
         .and_then(|fee| fee.split(Money::usd(fields.reward_cents)).ok());
     let mut task = Map::new();
     task.insert("id".into(), json!(ids::format("task", fields.task_id)));
-    task.insert("agent_id".into(), json!(ids::format("agent", fields.poster)));
+    task.insert(
+        "agent_id".into(),
+        json!(ids::format("agent", fields.poster)),
+    );
     task.insert("type".into(), json!(fields.kind));
     task.insert("status".into(), json!(fields.status));
     task.insert("description".into(), json!(fields.description));
@@ -101,7 +104,10 @@ pub fn task_from_row(row: &AgentTaskRow) -> Value {
 
 pub fn task_status(task: &Task) -> &'static str {
     let count = |status: AssignmentStatus| {
-        task.assignments.iter().filter(|a| a.status == status).count() as i64
+        task.assignments
+            .iter()
+            .filter(|a| a.status == status)
+            .count() as i64
     };
     status_word(
         task.status.as_str(),
@@ -204,7 +210,10 @@ pub fn transactions(events: &[(Event, DateTime<Utc>)]) -> Vec<Value> {
                 "type": "escrow_release", "amount_cents": amount.cents, "created_at": at,
             })),
             TaskEvent::SubmissionApproved {
-                worker, fee, payout, ..
+                worker,
+                fee,
+                payout,
+                ..
             } => {
                 transactions.push(json!({
                     "type": "payment", "amount_cents": payout.cents,

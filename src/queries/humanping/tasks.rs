@@ -105,8 +105,14 @@ pub async fn list(
 ) -> Result<(Vec<AgentTaskRow>, i64), sqlx::Error> {
     let mut binds = Binds::default();
     let mut conditions = vec![
-        format!("poster = {}", binds.push(Bind::Text(filter.poster.to_string()))),
-        format!("mode = {}", binds.push(Bind::Text(filter.mode.as_str().to_owned()))),
+        format!(
+            "poster = {}",
+            binds.push(Bind::Text(filter.poster.to_string()))
+        ),
+        format!(
+            "mode = {}",
+            binds.push(Bind::Text(filter.mode.as_str().to_owned()))
+        ),
     ];
     if let Some(word) = filter.status {
         let placeholder = binds.push(Bind::Text(word.to_owned()));

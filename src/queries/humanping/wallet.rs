@@ -123,9 +123,18 @@ mod tests {
 
     #[test]
     fn money_coming_in_is_told_by_its_source() {
-        assert_eq!(kind("FundsDeposited", Some("external:deposits:live:USD")), "deposit");
-        assert_eq!(kind("FundsDeposited", Some("platform:grants:live:USD")), "credit");
-        assert_eq!(kind("FundsDeposited", Some("platform:promotions:live:USD")), "free_task");
+        assert_eq!(
+            kind("FundsDeposited", Some("external:deposits:live:USD")),
+            "deposit"
+        );
+        assert_eq!(
+            kind("FundsDeposited", Some("platform:grants:live:USD")),
+            "credit"
+        );
+        assert_eq!(
+            kind("FundsDeposited", Some("platform:promotions:live:USD")),
+            "free_task"
+        );
         assert_eq!(kind("HoldPlaced", None), "escrow_lock");
         assert_eq!(kind("HoldCaptured", None), "payment");
     }

@@ -4,7 +4,12 @@
 use super::*;
 
 fn answered(n: u128, text: &str) -> TaskEvent {
-    with!(submitted(n), WorkSubmitted { proof: Proof::text(text) })
+    with!(
+        submitted(n),
+        WorkSubmitted {
+            proof: Proof::text(text)
+        }
+    )
 }
 
 fn approve_pending(override_result: Option<&str>) -> TaskCommand {
@@ -115,7 +120,12 @@ fn photos_alone_are_approved_without_a_consensus() {
     let given = vec![
         posted(2),
         assigned(1),
-        with!(submitted(1), WorkSubmitted { proof: photo.clone() }),
+        with!(
+            submitted(1),
+            WorkSubmitted {
+                proof: photo.clone()
+            }
+        ),
     ];
     TaskTest::with(())
         .given(given)
