@@ -110,6 +110,9 @@ pub struct ServeArgs {
     /// The platform's fee on native-API task rewards, in percent.
     #[arg(long, env = "ERRAND_NATIVE_FEE_PERCENT", default_value = "10")]
     pub native_fee_percent: String,
+    /// HumanPing's commission on task budgets, in percent.
+    #[arg(long, env = "ERRAND_HUMANPING_FEE_PERCENT", default_value = "18")]
+    pub humanping_fee_percent: String,
     /// How often due timers are looked for, in milliseconds.
     #[arg(long, env = "ERRAND_TIMER_INTERVAL_MS", default_value_t = 500)]
     pub timer_interval_ms: u64,
@@ -193,6 +196,8 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
     let config = Config {
+        humanping_fee: FeePolicy::percent(&args.humanping_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_HUMANPING_FEE_PERCENT: {e}"))?,
         native_fee: FeePolicy::percent(&args.native_fee_percent)
             .map_err(|e| anyhow::anyhow!("ERRAND_NATIVE_FEE_PERCENT: {e}"))?,
         public_url: args

@@ -10,6 +10,8 @@ use std::time::Duration;
 pub struct Config {
     /// The platform's share of native-API task rewards.
     pub native_fee: FeePolicy,
+    /// HumanPing's commission: the worker gets the budget less this.
+    pub humanping_fee: FeePolicy,
     /// How this server is reached from outside, for links it hands out (checkout pages).
     pub public_url: String,
     /// How often due timers (deadlines, time limits, review windows) are looked for.
@@ -33,6 +35,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             native_fee: FeePolicy::percent("10").unwrap_or(FeePolicy::free()),
+            humanping_fee: FeePolicy::percent("18").unwrap_or(FeePolicy::free()),
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
             secret_key: None,

@@ -54,6 +54,9 @@ pub enum Funding {
     Deposit { provider: String },
     /// Granted by the platform (promotions, admin credits), with the reason audited.
     Grant { reason: String, granted_by: ActorId },
+    /// A free task of the account's allowance paid (part of) this task's escrow
+    /// from the platform's promotions (see `promotion`).
+    FreeTask { task_id: TaskId },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +104,22 @@ pub enum AccountCommand {
     SendPayout {
         payout_id: PayoutId,
         amount: Money,
+        at: Timestamp,
+    },
+    /// A promotion: the next `count` tasks posted from this account are funded
+    /// by the platform up to `cap_per_task` each.
+    GrantFreeTasks {
+        account: AccountId,
+        count: u32,
+        cap_per_task: Money,
+        at: Timestamp,
+    },
+    /// A task is being posted with this escrow: a free task, if any is left,
+    /// pays for it (up to the cap) before the wallet does.
+    FundFreeTask {
+        account: AccountId,
+        task_id: TaskId,
+        escrow: Money,
         at: Timestamp,
     },
 }
@@ -155,6 +174,13 @@ pub enum AccountEvent {
         amount: Money,
         at: Timestamp,
     },
+    /// A free-task allowance; no money moves until a task spends one.
+    FreeTasksGranted {
+        account: AccountId,
+        count: u32,
+        cap_per_task: Money,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -167,6 +193,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::HoldReleased { .. } => "HoldReleased",
             AccountEvent::PaymentReceived { .. } => "PaymentReceived",
             AccountEvent::PayoutSent { .. } => "PayoutSent",
+            AccountEvent::FreeTasksGranted { .. } => "FreeTasksGranted",
         }
     }
 }
@@ -192,6 +219,12 @@ pub struct Account {
     pub spent_cents: i64,
     pub fees_paid_cents: i64,
     pub paid_out_cents: i64,
+    /// Free tasks left of the promotion (see `promotion`).
+    #[serde(default)]
+    pub free_tasks_remaining: u32,
+    /// The most a free task pays of a task's escrow.
+    #[serde(default)]
+    pub free_task_cap_cents: i64,
 }
 
 impl Account {
@@ -213,7 +246,11 @@ impl Account {
     /// A command that names its account must name this one, in its currency:
     /// applying another id would change this account's identity (and currency)
     /// under its balances.
-    fn ensure_addressed(&self, account: &AccountId, amount: Money) -> Result<(), DomainError> {
+    pub(crate) fn ensure_addressed(
+        &self,
+        account: &AccountId,
+        amount: Money,
+    ) -> Result<(), DomainError> {
         if self.id.is_some_and(|id| id != *account) {
             return Err(DomainError::invalid(format!(
                 "a command for {account} reached {}",
@@ -230,7 +267,7 @@ impl Account {
         Ok(())
     }
 
-    fn ensure_available(&self, cents: i64) -> Result<(), DomainError> {
+    pub(crate) fn ensure_available(&self, cents: i64) -> Result<(), DomainError> {
         if cents > self.available_cents {
             return Err(DomainError::InsufficientFunds {
                 available_cents: self.available_cents,
@@ -422,6 +459,18 @@ impl Aggregate for Account {
                     at: *at,
                 }])
             }
+            AccountCommand::GrantFreeTasks {
+                account,
+                count,
+                cap_per_task,
+                at,
+            } => crate::promotion::grant(self, account, *count, *cap_per_task, *at),
+            AccountCommand::FundFreeTask {
+                account,
+                task_id,
+                escrow,
+                at,
+            } => crate::promotion::fund(self, account, *task_id, *escrow, *at),
         }
     }
 
@@ -438,6 +487,10 @@ impl Aggregate for Account {
                 match funding {
                     Funding::Deposit { .. } => self.deposited_cents += amount.cents,
                     Funding::Grant { .. } => self.granted_cents += amount.cents,
+                    Funding::FreeTask { .. } => {
+                        self.granted_cents += amount.cents;
+                        self.free_tasks_remaining = self.free_tasks_remaining.saturating_sub(1);
+                    }
                 }
             }
             AccountEvent::HoldPlaced {
@@ -498,6 +551,16 @@ impl Aggregate for Account {
             AccountEvent::PayoutSent { amount, .. } => {
                 self.available_cents -= amount.cents;
                 self.paid_out_cents += amount.cents;
+            }
+            AccountEvent::FreeTasksGranted {
+                account,
+                count,
+                cap_per_task,
+                ..
+            } => {
+                self.id = Some(*account);
+                self.free_tasks_remaining = self.free_tasks_remaining.saturating_add(*count);
+                self.free_task_cap_cents = cap_per_task.cents;
             }
         }
     }

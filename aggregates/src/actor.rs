@@ -118,6 +118,8 @@ impl Email {
 }
 
 pub const NAME_MAX_CHARS: usize = 100;
+/// Details are a few settings (a webhook URL), not documents.
+pub const DETAILS_MAX_BYTES: usize = 4 * 1024;
 
 /// One message for a token that is unknown, replaced or for someone else, so
 /// a guesser learns nothing from it.
@@ -166,6 +168,12 @@ pub enum ActorCommand {
         token_hash: String,
         at: Timestamp,
     },
+    /// Dialect details the domain carries but does not interpret (HumanPing's
+    /// `webhook_url`), merged over those recorded before.
+    RecordDetails {
+        details: serde_json::Map<String, serde_json::Value>,
+        at: Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,6 +218,10 @@ pub enum ActorEvent {
         email: Email,
         at: Timestamp,
     },
+    DetailsRecorded {
+        details: serde_json::Map<String, serde_json::Value>,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for ActorEvent {
@@ -223,6 +235,7 @@ impl DomainEvent for ActorEvent {
             ActorEvent::ProfileUpdated { .. } => "ProfileUpdated",
             ActorEvent::EmailVerificationIssued { .. } => "EmailVerificationIssued",
             ActorEvent::EmailVerified { .. } => "EmailVerified",
+            ActorEvent::DetailsRecorded { .. } => "DetailsRecorded",
         }
     }
 }
@@ -243,6 +256,7 @@ pub struct Actor {
     /// The hash of the last verification token sent, until it is used.
     #[serde(default)]
     pub pending_verification: Option<String>,
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Actor {
@@ -356,6 +370,24 @@ impl Aggregate for Actor {
                     }]),
                 }
             }
+            ActorCommand::RecordDetails { details, at } => {
+                self.ensure_exists()?;
+                if details.is_empty() {
+                    return Err(DomainError::invalid("no details to record"));
+                }
+                let mut merged = self.details.clone();
+                merged.extend(details.clone());
+                let size = serde_json::to_vec(&merged).map_or(usize::MAX, |bytes| bytes.len());
+                if size > DETAILS_MAX_BYTES {
+                    return Err(DomainError::invalid(format!(
+                        "an actor's details must be at most {DETAILS_MAX_BYTES} bytes of JSON"
+                    )));
+                }
+                Ok(vec![ActorEvent::DetailsRecorded {
+                    details: details.clone(),
+                    at: *at,
+                }])
+            }
             ActorCommand::Unban { by, at } => {
                 self.ensure_exists()?;
                 ensure_admin(by)?;
@@ -440,6 +472,7 @@ impl Aggregate for Actor {
                 self.email_verified = true;
                 self.pending_verification = None;
             }
+            ActorEvent::DetailsRecorded { details, .. } => self.details.extend(details.clone()),
         }
     }
 }
@@ -993,5 +1026,60 @@ mod tests {
             .given(vec![registered(), banned()])
             .when(update(banned_ada))
             .then_expect_error(DomainError::Forbidden("actor is banned".to_owned()));
+    }
+
+    // ---- dialect details ----
+
+    fn details(pairs: &[(&str, &str)]) -> serde_json::Map<String, serde_json::Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
+            .collect()
+    }
+
+    #[test]
+    fn details_are_recorded_for_a_registered_actor_and_merged() {
+        let url = details(&[("webhook_url", "https://agent.example.com/hook")]);
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(ActorCommand::RecordDetails {
+                details: url.clone(),
+                at: at(),
+            })
+            .then_expect_events(vec![ActorEvent::DetailsRecorded {
+                details: url.clone(),
+                at: at(),
+            }]);
+        let mut actor = Actor::fold(&[registered()]);
+        actor.apply(&ActorEvent::DetailsRecorded {
+            details: url,
+            at: at(),
+        });
+        actor.apply(&ActorEvent::DetailsRecorded {
+            details: details(&[("dialect", "humanping")]),
+            at: at(),
+        });
+        assert_eq!(actor.details.len(), 2);
+    }
+
+    #[test]
+    fn details_need_an_actor_and_are_bounded() {
+        ActorTest::with(())
+            .given_no_previous_events()
+            .when(ActorCommand::RecordDetails {
+                details: details(&[("webhook_url", "https://a.example")]),
+                at: at(),
+            })
+            .then_expect_error(DomainError::NotFound("actor"));
+        let huge = "x".repeat(DETAILS_MAX_BYTES);
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(ActorCommand::RecordDetails {
+                details: details(&[("note", huge.as_str())]),
+                at: at(),
+            })
+            .then_expect_error(DomainError::Invalid(format!(
+                "an actor's details must be at most {DETAILS_MAX_BYTES} bytes of JSON"
+            )));
     }
 }

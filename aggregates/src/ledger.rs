@@ -54,6 +54,7 @@ pub fn postings(account: &AccountId, event: &AccountEvent) -> Vec<Posting> {
             let source = match funding {
                 Funding::Deposit { .. } => "external:deposits",
                 Funding::Grant { .. } => "platform:grants",
+                Funding::FreeTask { .. } => "platform:promotions",
             };
             pair(
                 platform(source, mode, currency),
@@ -94,6 +95,8 @@ pub fn postings(account: &AccountId, event: &AccountEvent) -> Vec<Posting> {
             platform("external:payouts", mode, currency),
             amount.cents,
         ),
+        // A promise, not money: the postings come when a free task is spent.
+        AccountEvent::FreeTasksGranted { .. } => Vec::new(),
     }
 }
 

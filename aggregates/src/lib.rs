@@ -12,6 +12,7 @@
 //! - [`task`]: the unit of paid work shared by every dialect.
 //! - [`ledger`]: the double-entry postings each account event makes.
 //! - [`webhook`]: endpoints actors are sent events at, and each delivery's attempts.
+//! - [`promotion`]: free tasks granted at registration, spent before the wallet.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -34,6 +35,7 @@ pub mod mode;
 pub mod money;
 pub mod policy;
 pub mod profile;
+pub mod promotion;
 pub mod task;
 pub mod webhook;
 

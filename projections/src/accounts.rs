@@ -144,7 +144,9 @@ fn fold(row: &mut AccountView, event: &AccountEvent) {
             row.available_cents += amount.cents;
             match funding {
                 Funding::Deposit { .. } => row.deposited_cents += amount.cents,
-                Funding::Grant { .. } => row.granted_cents += amount.cents,
+                Funding::Grant { .. } | Funding::FreeTask { .. } => {
+                    row.granted_cents += amount.cents
+                }
             }
             at
         }
@@ -175,6 +177,7 @@ fn fold(row: &mut AccountView, event: &AccountEvent) {
             row.paid_out_cents += amount.cents;
             at
         }
+        AccountEvent::FreeTasksGranted { at, .. } => at,
     };
     row.updated_at_us = micros(*at);
 }

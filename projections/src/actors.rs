@@ -86,7 +86,7 @@ impl Projection for Actors {
             .iter()
             .filter(|e| {
                 matches!(&e.event, Event::Actor(event)
-                    if !matches!(event, ActorEvent::ActorRegistered { .. }))
+                    if !matches!(event, ActorEvent::ActorRegistered { .. } | ActorEvent::DetailsRecorded { .. }))
             })
             .map(|e| stream_suffix(&e.stream_id).to_owned());
         actors.prefetch(conn, changed).await?;
@@ -123,6 +123,8 @@ impl Projection for Actors {
                 ActorEvent::ProfileUpdated { at, .. }
                 | ActorEvent::EmailVerificationIssued { at, .. }
                 | ActorEvent::EmailVerified { at, .. } => (None, at),
+                // Dialect details are read from the actor's stream, not listed.
+                ActorEvent::DetailsRecorded { .. } => continue,
             };
             let actor = actors.get_mut(conn, actor_id).await?.ok_or_else(|| {
                 ProjectionError::inconsistent(projected, "actor was never registered")

@@ -518,6 +518,7 @@ impl Batch {
                 submission_id,
                 reason,
                 at,
+                ..
             } => {
                 let disputed = matches!(event, TaskEvent::SubmissionDisputed { .. });
                 task.awaiting_review -= 1;
@@ -581,6 +582,8 @@ impl Batch {
                 task.released_cents += amount.cents;
                 task.updated_at_us = micros(*at);
             }
+            // The answer is read from the task's stream (`GET` by id), not listed.
+            TaskEvent::ConsensusReached { at, .. } => task.updated_at_us = micros(*at),
         }
         Ok(())
     }

@@ -95,7 +95,9 @@ impl Holds {
                     });
                 }
             }
-            AccountEvent::FundsDeposited { .. } | AccountEvent::PayoutSent { .. } => {}
+            AccountEvent::FundsDeposited { .. }
+            | AccountEvent::PayoutSent { .. }
+            | AccountEvent::FreeTasksGranted { .. } => {}
         }
     }
 

@@ -287,7 +287,8 @@ fn account_event_problem(account: &AccountId, event: &AccountEvent) -> Option<St
     let named = match event {
         AccountEvent::FundsDeposited { account, .. }
         | AccountEvent::HoldPlaced { account, .. }
-        | AccountEvent::PaymentReceived { account, .. } => Some(account),
+        | AccountEvent::PaymentReceived { account, .. }
+        | AccountEvent::FreeTasksGranted { account, .. } => Some(account),
         _ => None,
     };
     if let Some(named) = named.filter(|named| *named != account) {
@@ -321,6 +322,7 @@ fn account_amounts(event: &AccountEvent) -> Vec<Money> {
         | AccountEvent::PaymentReceived { amount, .. }
         | AccountEvent::PayoutSent { amount, .. } => vec![*amount],
         AccountEvent::HoldCaptured { gross, fee, .. } => vec![*gross, *fee],
+        AccountEvent::FreeTasksGranted { cap_per_task, .. } => vec![*cap_per_task],
     }
 }
 

@@ -140,48 +140,53 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)?;
-        if looks_like_jwt(token) {
-            return from_access_token(token, state).await;
-        }
-        if token.len() > API_KEY_MAX_CHARS {
-            return Err(ApiError::Unauthorized("invalid API key"));
-        }
-        let hash = hash_secret(token);
-        let key_id = match key_by_hash(state.bus.journal().pool(), &hash).await? {
-            Some(key_id) => key_id,
-            // A key issued a moment ago may not be projected yet.
-            None => key_by_hash(state.read_models().await?, &hash)
-                .await?
-                .ok_or(ApiError::Unauthorized("invalid API key"))?,
-        };
-        let (key, key_version) = state.bus.load::<ApiKey>(&key_stream(key_id)).await?;
-        let actor_id = key
-            .actor_id
-            .ok_or(ApiError::Unauthorized("invalid API key"))?;
-        let (actor, actor_version) = state.bus.load::<Actor>(&actor_stream(actor_id)).await?;
-        if key.revoked {
-            return Err(ApiError::Unauthorized("this API key was revoked"));
-        }
-        let (Some(role), true) = (actor.role, actor.exists()) else {
-            return Err(ApiError::Unauthorized("the key's actor does not exist"));
-        };
-        if actor.standing == Standing::Banned {
-            return Err(ApiError::Forbidden("this actor is banned".into()));
-        }
-        Ok(Principal {
-            key_id: Some(key_id),
-            actor_id,
-            role,
-            standing: actor.standing,
-            scopes: key.scopes,
-            mode: key.mode,
-            read_at: [
-                (key_stream(key_id), key_version),
-                (actor_stream(actor_id), actor_version),
-            ],
-        })
+        principal_for_secret(state, bearer(parts)?).await
     }
+}
+
+/// The principal a presented credential stands for, however it was sent (the native API's
+/// Bearer header, a dialect's `x-api-key`): a person's access token, or an API key's secret.
+pub async fn principal_for_secret(state: &AppState, secret: &str) -> Result<Principal, ApiError> {
+    if looks_like_jwt(secret) {
+        return from_access_token(secret, state).await;
+    }
+    if secret.is_empty() || secret.len() > API_KEY_MAX_CHARS {
+        return Err(ApiError::Unauthorized("invalid API key"));
+    }
+    let hash = hash_secret(secret);
+    let key_id = match key_by_hash(state.bus.journal().pool(), &hash).await? {
+        Some(key_id) => key_id,
+        // A key issued a moment ago may not be projected yet.
+        None => key_by_hash(state.read_models().await?, &hash)
+            .await?
+            .ok_or(ApiError::Unauthorized("invalid API key"))?,
+    };
+    let (key, key_version) = state.bus.load::<ApiKey>(&key_stream(key_id)).await?;
+    let actor_id = key
+        .actor_id
+        .ok_or(ApiError::Unauthorized("invalid API key"))?;
+    let (actor, actor_version) = state.bus.load::<Actor>(&actor_stream(actor_id)).await?;
+    if key.revoked {
+        return Err(ApiError::Unauthorized("this API key was revoked"));
+    }
+    let (Some(role), true) = (actor.role, actor.exists()) else {
+        return Err(ApiError::Unauthorized("the key's actor does not exist"));
+    };
+    if actor.standing == Standing::Banned {
+        return Err(ApiError::Forbidden("this actor is banned".into()));
+    }
+    Ok(Principal {
+        key_id: Some(key_id),
+        actor_id,
+        role,
+        standing: actor.standing,
+        scopes: key.scopes,
+        mode: key.mode,
+        read_at: [
+            (key_stream(key_id), key_version),
+            (actor_stream(actor_id), actor_version),
+        ],
+    })
 }
 
 /// A person's access token: signed by us, unexpired, naming their current

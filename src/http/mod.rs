@@ -6,6 +6,7 @@ pub mod auth;
 mod checkout;
 pub mod errors;
 pub mod extract;
+pub mod humanping;
 pub mod native;
 mod ops;
 pub mod rate_limit;
@@ -36,8 +37,17 @@ pub fn app(state: AppState) -> Router {
         native::rate_limit_class,
         envelopes::problem,
     );
+    let humanping_limits = RateLimitLayer::new(
+        limiters.clone(),
+        humanping::rate_limit_class,
+        envelopes::humanping,
+    );
     Router::new()
         .nest("/v1", native::router().route_layer(native_limits))
+        .nest(
+            "/humanping/api/v1",
+            humanping::router().route_layer(humanping_limits),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

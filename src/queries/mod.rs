@@ -3,6 +3,7 @@
 
 pub mod accounts;
 mod binds;
+pub mod humanping;
 pub mod keys;
 pub mod reputation;
 pub mod tasks;

@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod actors;
 mod bad_input;
+mod humanping;
 mod idempotency;
 mod journal;
 mod people;

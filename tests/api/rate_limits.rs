@@ -245,3 +245,33 @@ both_backends!(
         assert_eq!(standing(&full), (2, 1, 1), "the whole window's worth again");
     }
 );
+
+// HumanPing's registration counts against `auth`, per address; its refusal is
+// HumanPing's envelope with `retry_after_seconds`, and registers no one.
+both_backends!(
+    humanping_refuses_in_its_own_envelope,
+    rate_limits = RateLimits {
+        auth: Allowance::new(1, MINUTE),
+        ..RateLimits::unlimited()
+    },
+    |app: TestApp| async move {
+        let register = |email: &'static str| {
+            app.request(
+                Method::POST,
+                "/humanping/api/v1/agents/register",
+                None,
+                Some(json!({ "name": "Bot", "email": email })),
+            )
+        };
+        let first = register("one@agents.example.com").await;
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let head = app.journal_head().await;
+        let refused = register("two@agents.example.com").await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry_after = header(&refused, "retry-after").expect("Retry-After is sent");
+        let (_, body) = read(refused).await;
+        assert_eq!(body["error"], "Rate limited — slow down.");
+        assert_eq!(body["retry_after_seconds"], json!(retry_after));
+        assert_eq!(app.journal_head().await, head);
+    }
+);

@@ -97,6 +97,20 @@ pub enum TaskCommand {
         by: Caller,
         at: Timestamp,
     },
+    /// Approve every submission awaiting review; on a consensus task whose
+    /// results conflict, `override_result` settles the answer (`consensus`).
+    ApprovePending {
+        override_result: Option<String>,
+        by: Caller,
+        at: Timestamp,
+    },
+    /// Dispute every submission awaiting review and close the task: each
+    /// disputed slot and every slot not yet taken is refunded to the poster.
+    DisputePending {
+        reason: String,
+        by: Caller,
+        at: Timestamp,
+    },
     Pause {
         by: Caller,
         at: Timestamp,

@@ -3,6 +3,7 @@
 //! hold to exactly what the task may still pay, and completion follows.
 
 use super::command::{AssignmentMode, NewTask, TaskCommand};
+use super::consensus;
 use super::escrow;
 use super::event::TaskEvent;
 use super::state::{ApplicationStatus, AssignmentStatus, SubmissionStatus, Task, TaskStatus};
@@ -183,13 +184,67 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         } => {
             let task = existing(task)?;
             ensure_poster(task, by)?;
-            pending(task, *submission_id)?;
+            let submission = pending(task, *submission_id)?;
             let event = TaskEvent::SubmissionDisputed {
                 submission_id: *submission_id,
+                worker: Some(submission.worker),
                 reason: required_reason(reason)?,
                 at: *at,
             };
             (vec![event], "disputed")
+        }
+        TaskCommand::ApprovePending {
+            override_result,
+            by,
+            at,
+        } => {
+            let task = existing(task)?;
+            ensure_poster(task, by)?;
+            let waiting: Vec<SubmissionId> = task.pending_submissions().map(|s| s.id).collect();
+            if waiting.is_empty() {
+                return Err(DomainError::conflict("no submission is waiting for review"));
+            }
+            let mut events = Vec::new();
+            if task.is_consensus() {
+                if let Some(settled) = consensus::settle(task, override_result.as_deref())? {
+                    events.push(TaskEvent::ConsensusReached {
+                        result: settled.result,
+                        overridden: settled.overridden,
+                        at: *at,
+                    });
+                }
+            } else if override_result.is_some() {
+                return Err(DomainError::invalid(
+                    "override_result is for consensus tasks (more than one worker)",
+                ));
+            }
+            for submission_id in waiting {
+                events.push(approval(task, submission_id, false, *at)?);
+            }
+            (events, "approved")
+        }
+        TaskCommand::DisputePending { reason, by, at } => {
+            let task = existing(task)?;
+            ensure_poster(task, by)?;
+            let reason = required_reason(reason)?;
+            let waiting: Vec<_> = task.pending_submissions().collect();
+            if waiting.is_empty() {
+                return Err(DomainError::conflict("no submission is waiting for review"));
+            }
+            let mut events: Vec<TaskEvent> = waiting
+                .iter()
+                .map(|submission| TaskEvent::SubmissionDisputed {
+                    submission_id: submission.id,
+                    worker: Some(submission.worker),
+                    reason: reason.clone(),
+                    at: *at,
+                })
+                .collect();
+            // A disputed task takes no more work: what it would still pay goes back.
+            if !task.status.is_terminal() {
+                events.push(TaskEvent::TaskCancelled { at: *at });
+            }
+            (events, "disputed")
         }
         TaskCommand::Pause { by, at } => {
             let task = existing(task)?;
@@ -525,6 +580,8 @@ fn command_time(command: &TaskCommand) -> Timestamp {
         | TaskCommand::Approve { at, .. }
         | TaskCommand::Reject { at, .. }
         | TaskCommand::Dispute { at, .. }
+        | TaskCommand::ApprovePending { at, .. }
+        | TaskCommand::DisputePending { at, .. }
         | TaskCommand::Pause { at, .. }
         | TaskCommand::Resume { at, .. }
         | TaskCommand::Stop { at, .. }

@@ -88,16 +88,28 @@ pub fn account_commands(task: &Task, events: &[TaskEvent]) -> Vec<(AccountId, Ac
                 escrow,
                 posted_at,
                 ..
-            } => commands.push((
-                *account,
-                AccountCommand::PlaceHold {
-                    account: *account,
-                    hold_id: *hold_id,
-                    task_id: *task_id,
-                    amount: *escrow,
-                    at: *posted_at,
-                },
-            )),
+            } => {
+                // A free task, if the poster has one, pays before the wallet.
+                commands.push((
+                    *account,
+                    AccountCommand::FundFreeTask {
+                        account: *account,
+                        task_id: *task_id,
+                        escrow: *escrow,
+                        at: *posted_at,
+                    },
+                ));
+                commands.push((
+                    *account,
+                    AccountCommand::PlaceHold {
+                        account: *account,
+                        hold_id: *hold_id,
+                        task_id: *task_id,
+                        amount: *escrow,
+                        at: *posted_at,
+                    },
+                ));
+            }
             TaskEvent::EscrowIncreased { amount, at } => {
                 if let (Some(account), Some(hold_id)) = (task.account, task.hold_id) {
                     commands.push((

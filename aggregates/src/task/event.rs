@@ -82,7 +82,18 @@ pub enum TaskEvent {
     /// The poster refuses the work and is refunded that slot's reward.
     SubmissionDisputed {
         submission_id: SubmissionId,
+        /// Whose work is disputed (for reputation); absent on events recorded
+        /// before it was named here.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        worker: Option<ActorId>,
         reason: String,
+        at: Timestamp,
+    },
+    /// A consensus task's answer, settled when its work was approved: the
+    /// workers' common result, or the poster's `overridden` one.
+    ConsensusReached {
+        result: String,
+        overridden: bool,
         at: Timestamp,
     },
     TaskPaused {
@@ -132,6 +143,7 @@ impl DomainEvent for TaskEvent {
             TaskEvent::SubmissionApproved { .. } => "SubmissionApproved",
             TaskEvent::SubmissionRejected { .. } => "SubmissionRejected",
             TaskEvent::SubmissionDisputed { .. } => "SubmissionDisputed",
+            TaskEvent::ConsensusReached { .. } => "ConsensusReached",
             TaskEvent::TaskPaused { .. } => "TaskPaused",
             TaskEvent::TaskResumed { .. } => "TaskResumed",
             TaskEvent::TaskStopped { .. } => "TaskStopped",

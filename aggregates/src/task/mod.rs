@@ -4,6 +4,7 @@
 //! `escrow.rs`), and everything else goes back to the poster at once.
 
 mod command;
+pub mod consensus;
 mod decide;
 mod escrow;
 mod event;
@@ -17,8 +18,8 @@ pub use escrow::account_commands;
 pub use event::TaskEvent;
 pub use proof::{Attachment, Proof};
 pub use state::{
-    Application, ApplicationStatus, Assignment, AssignmentStatus, Submission, SubmissionStatus,
-    Task, TaskStatus,
+    Application, ApplicationStatus, Assignment, AssignmentStatus, ConsensusResult, Submission,
+    SubmissionStatus, Task, TaskStatus,
 };
 
 /// Bounds from the product: a consensus task of up to 500 workers.

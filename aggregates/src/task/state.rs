@@ -128,6 +128,13 @@ pub struct Submission {
     pub fee: Option<Money>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsensusResult {
+    pub result: String,
+    /// The poster chose it over conflicting results.
+    pub overridden: bool,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     pub id: Option<TaskId>,
@@ -158,6 +165,9 @@ pub struct Task {
     pub applications: Vec<Application>,
     pub assignments: Vec<Assignment>,
     pub submissions: Vec<Submission>,
+    /// A consensus task's settled answer, once its work was approved.
+    #[serde(default)]
+    pub consensus: Option<ConsensusResult>,
 }
 
 impl Task {
@@ -189,6 +199,11 @@ impl Task {
     pub fn open_slots(&self) -> u32 {
         self.slots
             .saturating_sub(self.settled_slots() + self.in_flight_slots())
+    }
+
+    /// More than one person is asked: their results are compared (`consensus`).
+    pub fn is_consensus(&self) -> bool {
+        self.slots > 1
     }
 
     pub fn pending_submissions(&self) -> impl Iterator<Item = &Submission> {
@@ -392,6 +407,14 @@ impl Task {
                 self.releases += 1;
             }
             TaskEvent::TaskCompleted { .. } => self.status = TaskStatus::Completed,
+            TaskEvent::ConsensusReached {
+                result, overridden, ..
+            } => {
+                self.consensus = Some(ConsensusResult {
+                    result: result.clone(),
+                    overridden: *overridden,
+                })
+            }
         }
         self.updated_at = Some(event_time(event));
     }
@@ -415,6 +438,7 @@ fn event_time(event: &TaskEvent) -> Timestamp {
         | TaskEvent::TaskResized { at, .. }
         | TaskEvent::EscrowIncreased { at, .. }
         | TaskEvent::EscrowReleased { at, .. }
-        | TaskEvent::TaskCompleted { at } => *at,
+        | TaskEvent::TaskCompleted { at }
+        | TaskEvent::ConsensusReached { at, .. } => *at,
     }
 }

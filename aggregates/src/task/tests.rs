@@ -19,6 +19,7 @@ macro_rules! with {
     }};
 }
 
+mod consensus;
 mod escrow;
 mod lifecycle;
 mod posting;
@@ -351,6 +352,7 @@ fn rejected(n: u128) -> TaskEvent {
 fn disputed(n: u128) -> TaskEvent {
     TaskEvent::SubmissionDisputed {
         submission_id: submission(n),
+        worker: Some(worker_id(n)),
         reason: "The photo is a stock image.".to_owned(),
         at: at(),
     }

@@ -131,7 +131,9 @@ pub fn holds_settle_at_most_once(world: &World) -> Result<(), TestCaseError> {
                     let before = paid.insert(*settlement_id, amount.cents);
                     prop_assert!(before.is_none(), "settlement {} paid twice", settlement_id);
                 }
-                AccountEvent::FundsDeposited { .. } | AccountEvent::PayoutSent { .. } => {}
+                AccountEvent::FundsDeposited { .. }
+                | AccountEvent::PayoutSent { .. }
+                | AccountEvent::FreeTasksGranted { .. } => {}
             },
             Recorded::Task {
                 event: TaskEvent::SubmissionApproved { submission_id, .. },

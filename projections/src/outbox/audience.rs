@@ -133,7 +133,8 @@ pub(crate) fn audience(
                 | TaskEvent::TaskCancelled { .. }
                 | TaskEvent::TaskExpired { .. }
                 | TaskEvent::TaskResized { .. }
-                | TaskEvent::TaskCompleted { .. } => actors.extend(
+                | TaskEvent::TaskCompleted { .. }
+                | TaskEvent::ConsensusReached { .. } => actors.extend(
                     parties
                         .cached_where(|row| {
                             row.subject_id == subject_id && row.party_id.starts_with("assignment:")

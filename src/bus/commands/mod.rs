@@ -5,6 +5,7 @@ mod actors;
 mod funds;
 mod keys;
 mod people;
+mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
@@ -14,4 +15,5 @@ pub use people::{
     change_credentials, credentials_stream, email_claim_stream, register_person, update_profile,
     verify_email, NewPerson,
 };
+pub use registration::{register_with_key, NewRegistration};
 pub use tasks::{on_task, task_stream};

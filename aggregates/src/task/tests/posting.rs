@@ -46,16 +46,28 @@ fn posting_places_a_hold_for_the_escrow_on_the_posters_account() {
     let (task, events) = decide(&[], post(new_task_with(|t| t.slots = 3)));
     assert_eq!(
         account_commands(&task, &events),
-        vec![(
-            poster_account(),
-            AccountCommand::PlaceHold {
-                account: poster_account(),
-                hold_id: HOLD,
-                task_id: TASK,
-                amount: usd(1_500),
-                at: at(),
-            }
-        )]
+        vec![
+            // A free task, if the poster has one left, pays first (`promotion`).
+            (
+                poster_account(),
+                AccountCommand::FundFreeTask {
+                    account: poster_account(),
+                    task_id: TASK,
+                    escrow: usd(1_500),
+                    at: at(),
+                }
+            ),
+            (
+                poster_account(),
+                AccountCommand::PlaceHold {
+                    account: poster_account(),
+                    hold_id: HOLD,
+                    task_id: TASK,
+                    amount: usd(1_500),
+                    at: at(),
+                }
+            )
+        ]
     );
 }
 

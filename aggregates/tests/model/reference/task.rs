@@ -257,6 +257,11 @@ impl TaskModel {
         use TaskStatus::{Open, Paused, Stopped};
         match command {
             TaskCommand::Post { .. } => unreachable!("posting is the reference's own"),
+            // Reviews of everything at once (HumanPing's) are covered by the
+            // given/when/then tests; the model reviews one submission at a time.
+            TaskCommand::ApprovePending { .. } | TaskCommand::DisputePending { .. } => {
+                unreachable!("the model does not generate whole-task reviews")
+            }
             TaskCommand::Accept {
                 assignment_id,
                 by,
