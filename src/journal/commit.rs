@@ -13,7 +13,7 @@ use super::commit_postgres as postgres;
 use super::connect::Backend;
 use super::error::{AppendError, JournalError};
 use super::group::{plan_group, EventRow, GroupPlan, IdempotencyRow, Known};
-use super::lock::{advance_head, lock_head, WriteGate};
+use super::lock::{advance_head, lock_head_sqlite, WriteGate};
 use super::reads::{column, decode_stored_response};
 use super::sql::{placeholders, rows_per_statement, value_rows};
 
@@ -37,16 +37,25 @@ pub(crate) async fn commit_group(
     gate: &WriteGate,
     batches: &[&AppendBatch],
 ) -> Result<CommittedGroup, JournalError> {
-    let (mut transaction, head, _turn) = lock_head(pool, backend, gate).await?;
-    let known = match backend {
-        Backend::Sqlite => Known {
-            stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
-            responses: read_stored_responses(&mut transaction, backend, batches).await?,
-        },
-        Backend::Postgres => Known {
-            stream_versions: postgres::read_stream_versions(&mut transaction, batches).await?,
-            responses: postgres::read_stored_responses(&mut transaction, batches).await?,
-        },
+    let (mut transaction, head, known, _turn) = match backend {
+        Backend::Sqlite => {
+            let (mut transaction, head, turn) = lock_head_sqlite(pool, gate).await?;
+            let known = Known {
+                stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
+                responses: read_stored_responses(&mut transaction, backend, batches).await?,
+            };
+            (transaction, head, known, Some(turn))
+        }
+        Backend::Postgres => {
+            let mut transaction = postgres::begin_locked(pool).await?;
+            let (head, stream_versions) =
+                postgres::read_head_and_versions(&mut transaction, batches).await?;
+            let known = Known {
+                stream_versions,
+                responses: postgres::read_stored_responses(&mut transaction, batches).await?,
+            };
+            (transaction, head, known, None)
+        }
     };
     let recorded_at = now_to_the_microsecond();
     let plan = plan_group(batches, head, &known, recorded_at);

@@ -5,9 +5,10 @@
 //! the group spends a round trip per table. Here every statement's text is constant (so it is
 //! prepared once per connection) and carries its rows as one JSON parameter that
 //! `json_to_recordset` turns back into rows; the four writes go in one statement of
-//! data-modifying CTEs. A group's transaction is then BEGIN, the head lock, one read (two with
-//! idempotency keys), one write and COMMIT: while the head lock is held, nothing else can
-//! commit, so every round trip saved there is throughput.
+//! data-modifying CTEs. A group's transaction is then three round trips (four with
+//! idempotency keys): BEGIN with the head lock, one read (the head and the stream versions),
+//! one write, and COMMIT. While the head lock is held nothing else can commit, so every round
+//! trip saved there is throughput.
 //!
 //! The lock and the reads stay separate statements: under READ COMMITTED a statement sees
 //! what committed before it started, and the reads must see the group that held the lock
@@ -16,18 +17,30 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::{Any, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 use super::batch::{AppendBatch, StoredResponse};
 use super::error::JournalError;
 use super::group::{GroupPlan, IdempotencyRow};
+use super::lock::{decode_head, Head};
 use super::reads::{column, decode_stored_response};
 
-/// Current versions of the streams the group touches.
-pub(crate) async fn read_stream_versions(
+/// Begins the group's transaction holding the head lock, in one round trip: with no bind
+/// parameters sqlx sends this as a simple query, which may carry two statements. Other
+/// appenders, in this process or another, queue on the row lock.
+pub(crate) async fn begin_locked(pool: &AnyPool) -> Result<Transaction<'static, Any>, JournalError> {
+    pool.begin_with("BEGIN; SELECT 1 FROM journal_head WHERE id = 1 FOR UPDATE")
+        .await
+        .map_err(JournalError::database("beginning the append transaction"))
+}
+
+/// The head, read under the lock, and the current versions of the streams the group touches,
+/// in one statement: a row per stream that exists, each with the head (one row of NULLs for
+/// the streams when none does).
+pub(crate) async fn read_head_and_versions(
     transaction: &mut Transaction<'static, Any>,
     batches: &[&AppendBatch],
-) -> Result<HashMap<String, i64>, JournalError> {
+) -> Result<(Head, HashMap<String, i64>), JournalError> {
     let mut stream_ids: Vec<&str> = batches
         .iter()
         .flat_map(|batch| batch.streams.iter().map(|stream| stream.stream_id.as_str()))
@@ -35,18 +48,27 @@ pub(crate) async fn read_stream_versions(
     stream_ids.sort_unstable();
     stream_ids.dedup();
     let rows = sqlx::query(
-        "SELECT stream_id, version FROM streams \
-         WHERE stream_id IN (SELECT json_array_elements_text($1::json))",
+        "SELECT h.position, h.hash, s.stream_id, s.version FROM journal_head h \
+         LEFT JOIN streams s ON s.stream_id IN (SELECT json_array_elements_text($1::json)) \
+         WHERE h.id = 1",
     )
     .bind(to_json(&stream_ids)?)
     .fetch_all(&mut **transaction)
     .await
-    .map_err(JournalError::database("reading stream versions"))?;
+    .map_err(JournalError::database("reading the head and stream versions"))?;
+    let first = rows
+        .first()
+        .ok_or_else(|| JournalError::Corrupt("journal_head has no row".to_owned()))?;
+    let head = decode_head(first)?;
     let mut versions = HashMap::with_capacity(rows.len());
-    for row in rows {
-        versions.insert(column(&row, "stream_id")?, column(&row, "version")?);
+    for row in &rows {
+        let stream: Option<String> = column(row, "stream_id")?;
+        let version: Option<i64> = column(row, "version")?;
+        if let (Some(stream), Some(version)) = (stream, version) {
+            versions.insert(stream, version);
+        }
     }
-    Ok(versions)
+    Ok((head, versions))
 }
 
 #[derive(Serialize)]

@@ -45,28 +45,18 @@ impl WriteGate {
 /// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (a plain `BEGIN` would
 ///   take it only at the first write, after the head was read). Other processes on the same
 ///   file wait on `busy_timeout`.
-/// - PostgreSQL: `SELECT … FOR UPDATE` on the one `journal_head` row. Other appenders, in this
-///   process or another, queue on the row lock; under READ COMMITTED each later statement in
-///   the transaction then sees everything they committed.
-pub(crate) async fn lock_head(
+/// - PostgreSQL: see `commit_postgres::begin_locked`, which locks the one `journal_head` row and
+///   reads the head with the group's stream versions.
+pub(crate) async fn lock_head_sqlite(
     pool: &AnyPool,
-    backend: Backend,
     gate: &WriteGate,
 ) -> Result<(Transaction<'static, Any>, Head, WriteTurn), JournalError> {
-    let turn = gate.enter(backend).await;
-    let (begun, select_head) = match backend {
-        Backend::Sqlite => (
-            pool.begin_with("BEGIN IMMEDIATE").await,
-            "SELECT position, hash FROM journal_head WHERE id = 1",
-        ),
-        Backend::Postgres => (
-            pool.begin().await,
-            "SELECT position, hash FROM journal_head WHERE id = 1 FOR UPDATE",
-        ),
-    };
-    let mut transaction =
-        begun.map_err(JournalError::database("beginning the append transaction"))?;
-    let row = sqlx::query(select_head)
+    let turn = gate.enter(Backend::Sqlite).await;
+    let mut transaction = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(JournalError::database("beginning the append transaction"))?;
+    let row = sqlx::query("SELECT position, hash FROM journal_head WHERE id = 1")
         .fetch_one(&mut *transaction)
         .await
         .map_err(JournalError::database("locking the journal head"))?;
@@ -97,7 +87,7 @@ pub(crate) async fn advance_head(
     Ok(())
 }
 
-fn decode_head(row: &sqlx::any::AnyRow) -> Result<Head, JournalError> {
+pub(crate) fn decode_head(row: &sqlx::any::AnyRow) -> Result<Head, JournalError> {
     let position: i64 = column(row, "position")?;
     let hash_hex: String = column(row, "hash")?;
     let hash = parse_hash(&hash_hex).ok_or_else(|| {

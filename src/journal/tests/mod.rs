@@ -15,7 +15,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::lock::lock_head;
+use super::commit_postgres::begin_locked;
+use super::connect::Backend;
+use super::lock::lock_head_sqlite;
 use super::testing::{create_postgres_database, drop_postgres_database, postgres_admin_url};
 use super::{
     AppendBatch, AppendError, Appended, IdempotencyRecord, Journal, JournalOptions, NewEvent,
@@ -182,9 +184,18 @@ pub(crate) async fn with_writer_blocked<T>(
     queue_appends: impl AsyncFnOnce() -> T,
 ) -> T {
     let gate = journal.write_gate().clone();
-    let (held, _, turn) = lock_head(journal.pool(), journal.backend(), &gate)
-        .await
-        .expect("the head lock");
+    let (held, turn) = match journal.backend() {
+        Backend::Sqlite => {
+            let (held, _, turn) = lock_head_sqlite(journal.pool(), &gate)
+                .await
+                .expect("the head lock");
+            (held, Some(turn))
+        }
+        Backend::Postgres => (
+            begin_locked(journal.pool()).await.expect("the head lock"),
+            None,
+        ),
+    };
     // The writer takes this one into a group of its own and waits there for the lock.
     let opener = submit(
         journal,
