@@ -16,8 +16,10 @@
 //! - [`audit`]: the invariants `errand verify` checks.
 //! - [`webhooks`]: rendering, signing and sending deliveries, with the SSRF guard.
 //! - [`identity`]: passwords, login tokens, email verification.
+//! - [`attachments`]: proof files, content-addressed, in their own table.
 //! - [`cli`], [`server`]: the `errand` binary and how a server starts.
 
+pub mod attachments;
 pub mod audit;
 pub mod bootstrap;
 pub mod bus;

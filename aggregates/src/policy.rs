@@ -1,7 +1,7 @@
 //! Who may do what, for commands that are not one aggregate's own decision
 //! (the bus calls these before the aggregates decide).
 
-use crate::actor::Caller;
+use crate::actor::{Actor, Caller, Role};
 use crate::error::DomainError;
 use crate::ids::ActorId;
 
@@ -30,6 +30,21 @@ pub fn may_issue_key(by: Option<&Caller>, for_actor: ActorId) -> Result<(), Doma
             "only the actor itself or an admin may issue its keys",
         ))
     }
+}
+
+/// HumanPing's worker side: a person takes work only once they have proved
+/// their email address, so an agent paying a stranger can reach whoever did
+/// the work. (Work taken through other APIs follows their own rules.)
+pub const EMAIL_NOT_VERIFIED: &str = "Email not verified.";
+
+pub fn may_take_work_as_verified_worker(worker: &Actor) -> Result<(), DomainError> {
+    if worker.role != Some(Role::Human) {
+        return Err(DomainError::forbidden("only a worker may take work here"));
+    }
+    if !worker.email_verified {
+        return Err(DomainError::forbidden(EMAIL_NOT_VERIFIED));
+    }
+    Ok(())
 }
 
 /// A reason for an audited action: trimmed, 1 to `REASON_MAX_CHARS` characters.
@@ -72,6 +87,23 @@ mod tests {
         let admin = caller(Role::Admin, Standing::Active);
         assert!(may_issue_key(Some(&admin), ActorId(Uuid::from_u128(2))).is_ok());
         assert!(may_issue_key(None, ActorId(Uuid::from_u128(2))).is_ok());
+    }
+
+    #[test]
+    fn only_people_with_a_verified_email_take_work_as_workers() {
+        let person = |role, email_verified| Actor {
+            id: Some(ActorId(Uuid::from_u128(1))),
+            role: Some(role),
+            email_verified,
+            ..Actor::default()
+        };
+        assert!(may_take_work_as_verified_worker(&person(Role::Human, true)).is_ok());
+        assert_eq!(
+            may_take_work_as_verified_worker(&person(Role::Human, false)),
+            Err(DomainError::forbidden(EMAIL_NOT_VERIFIED))
+        );
+        assert!(may_take_work_as_verified_worker(&person(Role::Agent, true)).is_err());
+        assert!(may_take_work_as_verified_worker(&Actor::default()).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -84,35 +85,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CommandRequest<T> {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let (parts, body) = request.into_parts();
-        let headers = &parts.headers;
-        let key = match headers.get("idempotency-key") {
-            None => None,
-            Some(value) => {
-                let key = value.to_str().ok().filter(|k| {
-                    !k.is_empty()
-                        && k.len() <= IDEMPOTENCY_KEY_MAX_CHARS
-                        && k.chars().all(|c| c.is_ascii_graphic())
-                });
-                Some(key.ok_or_else(|| ApiError::BadRequest {
-                    code: "invalid_idempotency_key",
-                    detail: format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_CHARS} visible ASCII characters"),
-                })?)
-            }
-        };
-        let dry_run = match headers
-            .get("errand-dry-run")
-            .map(|v| v.to_str().unwrap_or(""))
-        {
-            None => false,
-            Some("true") | Some("1") => true,
-            Some("false") | Some("0") => false,
-            Some(_) => {
-                return Err(ApiError::BadRequest {
-                    code: "invalid_dry_run",
-                    detail: "Errand-Dry-Run must be true or false".into(),
-                })
-            }
-        };
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(|rejection| {
@@ -125,20 +97,54 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CommandRequest<T> {
                     }
                 }
             })?;
+        let meta = command_meta(&parts, &bytes)?;
         let body = parse_json::<T>(&parts.headers, &bytes)?;
-        let idempotency = key.map(|key| Idempotency {
-            key: key.to_owned(),
-            fingerprint: fingerprint(parts.method.as_str(), parts.uri.path(), &bytes),
-        });
-        Ok(CommandRequest {
-            body,
-            meta: CommandMeta {
-                idempotency,
-                dry_run,
-                request_id: current_request_id(),
-            },
-        })
+        Ok(CommandRequest { body, meta })
     }
+}
+
+/// A command's headers (`Idempotency-Key`, `Errand-Dry-Run`) and the
+/// fingerprint of its body, for handlers that read the body themselves
+/// (uploads).
+pub fn command_meta(parts: &Parts, bytes: &[u8]) -> Result<CommandMeta, ApiError> {
+    let headers = &parts.headers;
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => {
+            let key = value.to_str().ok().filter(|k| {
+                !k.is_empty()
+                    && k.len() <= IDEMPOTENCY_KEY_MAX_CHARS
+                    && k.chars().all(|c| c.is_ascii_graphic())
+            });
+            Some(key.ok_or_else(|| ApiError::BadRequest {
+                code: "invalid_idempotency_key",
+                detail: format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_CHARS} visible ASCII characters"),
+            })?)
+        }
+    };
+    let dry_run = match headers
+        .get("errand-dry-run")
+        .map(|v| v.to_str().unwrap_or(""))
+    {
+        None => false,
+        Some("true") | Some("1") => true,
+        Some("false") | Some("0") => false,
+        Some(_) => {
+            return Err(ApiError::BadRequest {
+                code: "invalid_dry_run",
+                detail: "Errand-Dry-Run must be true or false".into(),
+            })
+        }
+    };
+    let idempotency = key.map(|key| Idempotency {
+        key: key.to_owned(),
+        fingerprint: fingerprint(parts.method.as_str(), parts.uri.path(), bytes),
+    });
+    Ok(CommandMeta {
+        idempotency,
+        dry_run,
+        request_id: current_request_id(),
+    })
 }
 
 /// An empty body reads as `{}`, so commands whose fields are all optional

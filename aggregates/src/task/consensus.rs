@@ -1,5 +1,6 @@
 //! Consensus: a task with more than one slot asks several people the same
-//! question. Their results are the text of their proofs, compared without
+//! question. Their results are their proofs' `result`, or the text where a
+//! proof has no separate result, compared without
 //! regard to case or spacing ("Open", " open " agree). When the poster
 //! approves, every result handed in and not refused (awaiting review or
 //! approved before) is compared:
@@ -28,7 +29,7 @@ pub fn normalized(result: &str) -> String {
         .to_lowercase()
 }
 
-/// The results that count: text of every submission not rejected or disputed,
+/// The results that count: the answer of every submission not rejected or disputed,
 /// in the order handed in.
 pub fn results(task: &Task) -> Vec<&str> {
     task.submissions
@@ -39,7 +40,7 @@ pub fn results(task: &Task) -> Vec<&str> {
                 SubmissionStatus::Pending | SubmissionStatus::Approved
             )
         })
-        .filter_map(|s| s.proof.text.as_deref())
+        .filter_map(|s| s.proof.answer())
         .map(str::trim)
         .filter(|text| !text.is_empty())
         .collect()

@@ -1,6 +1,8 @@
-//! Proof of work: text, or references to attachments with their media type.
-//! Attachment bytes never enter the journal; only a URL or stored reference does.
+//! Proof of work: text, or references to attachments with their media type,
+//! and for a consensus task the worker's answer (`result`). Attachment bytes
+//! never enter the journal; only a URL or stored reference does.
 
+use super::consensus::RESULT_MAX_CHARS;
 use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +25,11 @@ pub struct Proof {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The answer a consensus compares, when the worker gives one apart from
+    /// their text ("open" beside "The sign says open until 6"); without it
+    /// the text is the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
 }
 
 impl Proof {
@@ -30,7 +37,13 @@ impl Proof {
         Proof {
             text: Some(text.to_owned()),
             attachments: Vec::new(),
+            result: None,
         }
+    }
+
+    /// What a consensus compares: the result if given, else the text.
+    pub fn answer(&self) -> Option<&str> {
+        self.result.as_deref().or(self.text.as_deref())
     }
 
     pub fn validate(&self) -> Result<(), DomainError> {
@@ -44,6 +57,14 @@ impl Proof {
             return Err(DomainError::invalid(format!(
                 "proof text is longer than {PROOF_TEXT_MAX_CHARS} characters"
             )));
+        }
+        if let Some(result) = &self.result {
+            let result = result.trim();
+            if result.is_empty() || result.chars().count() > RESULT_MAX_CHARS {
+                return Err(DomainError::invalid(format!(
+                    "result must be 1 to {RESULT_MAX_CHARS} characters"
+                )));
+            }
         }
         if self.attachments.len() > ATTACHMENTS_MAX {
             return Err(DomainError::invalid(format!(

@@ -1,5 +1,6 @@
 //! What a HumanPing request carries, refused in HumanPing's envelope: the
-//! agent's key (`Authorization: Bearer <key>` or `x-api-key: <key>`), JSON
+//! agent's key (`Authorization: Bearer <key>` or `x-api-key: <key>`), the
+//! worker's login token (`Authorization: Bearer <access JWT>`), JSON
 //! bodies (the native parsing: malformed JSON, unknown, missing or
 //! wrong-typed fields are all 400 here), paths and query strings.
 
@@ -7,6 +8,7 @@ use super::errors::HumanPingError;
 use crate::http::auth::{principal_for_secret, Principal};
 use crate::http::extract::{CommandMeta, CommandRequest};
 use crate::http::state::AppState;
+use crate::identity::tokens::looks_like_jwt;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -53,6 +55,45 @@ impl FromRequestParts<AppState> for Agent {
             ));
         }
         Ok(Agent(principal))
+    }
+}
+
+/// A worker: a person calling with the access token `POST /worker/login`
+/// gave. Missing, expired or forged tokens are 401; an API key (an agent's
+/// `hp_live_…`, or anyone's) or an agent's token is 403: it says who the
+/// caller is, and that caller may not use the worker side.
+pub struct Worker(pub Principal);
+
+impl FromRequestParts<AppState> for Worker {
+    type Rejection = HumanPingError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, HumanPingError> {
+        let has_credential = parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+            || parts.headers.contains_key("x-api-key");
+        if !has_credential {
+            return Err(HumanPingError::Unauthorized(
+                "Missing token: send Authorization: Bearer <token from POST /worker/login>.".into(),
+            ));
+        }
+        let secret = secret(parts)?;
+        let principal = principal_for_secret(state, secret).await?;
+        if !looks_like_jwt(secret) {
+            return Err(HumanPingError::Forbidden(
+                "Worker endpoints take a worker's login token (POST /worker/login), not an API key."
+                    .into(),
+            ));
+        }
+        if principal.role != Role::Human {
+            return Err(HumanPingError::Forbidden(
+                "Worker endpoints are for workers; this token is not a worker's.".into(),
+            ));
+        }
+        Ok(Worker(principal))
     }
 }
 

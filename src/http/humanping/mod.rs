@@ -3,31 +3,46 @@
 //! envelope `{"error": "…"}`. A HumanPing task is a ledger `Task` (18 %
 //! commission, first accept); these handlers translate requests into
 //! commands and read models into HumanPing's shapes, and decide nothing.
-//! Worker endpoints (`/worker/*`) and payouts are not served yet.
+//! The worker side (`/worker/*`) logs people in with JWTs and serves their
+//! feed, accepts, proofs (with uploads), profile and earnings. Payouts are
+//! not served yet.
 
 mod draft;
 mod errors;
 mod extract;
+mod feed;
 mod ids;
+mod proofs;
 mod register;
 mod shorthand;
 mod stats;
 mod tasks;
 mod views;
 mod wallet;
+mod worker_auth;
+mod workers;
 
 pub use errors::{HumanPingError, DEPOSIT_URL};
 
 use crate::http::rate_limit::Class;
 use crate::http::state::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{get, post};
 use axum::Router;
 
-/// Which rate-limit class a HumanPing request counts against: registration is
-/// `auth` (per address: it mints keys), the rest by method.
+/// Which rate-limit class a HumanPing request counts against: registering,
+/// logging in, refreshing and verifying are `auth` (per address: they mint
+/// keys or tokens, or try secrets), the rest by method.
 pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
-    if method == Method::POST && path.trim_matches('/') == "agents/register" {
+    let auth_paths = [
+        "agents/register",
+        "worker/register",
+        "worker/login",
+        "worker/refresh",
+        "worker/verify",
+    ];
+    if auth_paths.contains(&path.trim_matches('/')) && method != Method::OPTIONS {
         return Some(Class::Auth);
     }
     Some(Class::of_method(method))
@@ -50,6 +65,26 @@ pub fn router() -> Router<AppState> {
         .route("/wallet", get(wallet::get_wallet))
         .route("/wallet/deposit", post(wallet::deposit))
         .route("/stats", get(stats::get_stats))
+        .route("/worker/register", post(worker_auth::register))
+        .route(
+            "/worker/verify",
+            post(worker_auth::verify).get(worker_auth::verify_link),
+        )
+        .route("/worker/login", post(worker_auth::login))
+        .route("/worker/refresh", post(worker_auth::refresh))
+        .route("/worker/feed", get(feed::get_feed))
+        .route("/worker/tasks/{id}/accept", post(feed::accept))
+        .route(
+            "/worker/tasks/{id}/proof",
+            post(proofs::submit_proof).layer(DefaultBodyLimit::max(proofs::PROOF_BODY_MAX_BYTES)),
+        )
+        .route(
+            "/worker/profile",
+            get(workers::get_profile).put(workers::put_profile),
+        )
+        .route("/worker/earnings", get(workers::get_earnings))
+        .route("/worker/leaderboard", get(workers::leaderboard))
+        .route("/worker/{id}/public", get(workers::get_public))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

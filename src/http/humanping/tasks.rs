@@ -5,7 +5,7 @@
 use super::draft::{ProofKind, TaskDraft, TaskType, Urgency};
 use super::errors::{HumanPingError, HumanPingResult};
 use super::extract::{Agent, Body, HpPath, HpQuery};
-use super::{ids, views};
+use super::{ids, proofs, views};
 use crate::bus::commands;
 use crate::http::auth::Principal;
 use crate::http::extract::CommandMeta;
@@ -103,7 +103,7 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-fn bounded(
+pub(super) fn bounded(
     value: Option<i64>,
     default: u32,
     range: std::ops::RangeInclusive<u32>,
@@ -223,10 +223,12 @@ pub async fn get_proof(
 ) -> HumanPingResult<Json<Value>> {
     principal.require_scope("tasks:read")?;
     let (task_id, task) = own_task(&app, &principal, &id).await?;
+    let mut proofs = views::proofs(&task);
+    proofs::inline_photos(app.bus.journal().pool(), &mut proofs).await?;
     Ok(Json(json!({
         "task_id": ids::format("task", task_id.0),
         "status": views::task_status(&task),
-        "proofs": views::proofs(&task),
+        "proofs": proofs,
     })))
 }
 

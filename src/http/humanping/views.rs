@@ -2,9 +2,11 @@
 //! from its stream) or from a `tasks_view` row.
 
 use super::ids;
+use crate::queries::humanping::feed::FeedRow;
 use crate::queries::humanping::tasks::{status_word, AgentTaskRow};
 use chrono::{DateTime, SecondsFormat, Utc};
 use errand_aggregates::fee::FeePolicy;
+use errand_aggregates::ids::ActorId;
 use errand_aggregates::money::Money;
 use errand_aggregates::task::{consensus, AssignmentStatus, SubmissionStatus, Task, TaskEvent};
 use errand_aggregates::Event;
@@ -102,6 +104,41 @@ pub fn task_from_row(row: &AgentTaskRow) -> Value {
     Value::Object(task)
 }
 
+/// A task in a worker's feed: who posted it, and why it ranks where it does.
+pub fn feed_task(row: &FeedRow) -> Value {
+    let mut task = task_from_row(&row.task);
+    if let Value::Object(fields) = &mut task {
+        fields.insert(
+            "agent_id".into(),
+            json!(ids::format(
+                "agent",
+                Uuid::parse_str(&row.poster).unwrap_or_default()
+            )),
+        );
+        fields.insert(
+            "match".into(),
+            json!({ "skills": row.skill_match, "location": row.location_match }),
+        );
+    }
+    task
+}
+
+/// The task as a worker on it sees it: only their own proofs, and no
+/// consensus (other workers' answers would tell them what to answer).
+pub fn task_for_worker(task: &Task, worker: ActorId) -> Map<String, Value> {
+    let mut view = task_detail(task);
+    view.remove("consensus");
+    let own: Vec<Value> = task
+        .submissions
+        .iter()
+        .zip(proofs(task))
+        .filter(|(submission, _)| submission.worker == worker)
+        .map(|(_, proof)| proof)
+        .collect();
+    view.insert("proofs".into(), Value::Array(own));
+    view
+}
+
 pub fn task_status(task: &Task) -> &'static str {
     let count = |status: AssignmentStatus| {
         task.assignments
@@ -165,6 +202,7 @@ pub fn proofs(task: &Task) -> Vec<Value> {
                     SubmissionStatus::Disputed => "disputed",
                 },
                 "text": submission.proof.text,
+                "result": submission.proof.result,
                 "photos": photos,
                 "attachments": submission.proof.attachments.iter().map(|a| json!({
                     "url": a.url, "media_type": a.media_type,

@@ -121,7 +121,7 @@ impl SessionView {
     }
 }
 
-fn issue_tokens(
+pub(crate) fn issue_tokens(
     app: &AppState,
     actor_id: ActorId,
     role: Role,
@@ -233,7 +233,7 @@ fn parse_mode(mode: Option<&str>) -> Result<Mode, ApiError> {
 
 /// The person's credentials and actor as of now (another instance may have
 /// changed the password a moment ago), refusing a banned actor.
-async fn current_person(
+pub(crate) async fn current_person(
     app: &AppState,
     actor_id: ActorId,
 ) -> Result<(Credentials, Actor), ApiError> {
@@ -251,23 +251,19 @@ async fn current_person(
     Ok((credentials, actor))
 }
 
-/// Log in with email and password: an access token and a refresh token.
-#[utoipa::path(post, path = "/v1/people/login", tag = "people", request_body = LoginRequest,
-    responses((status = 200, body = SessionView), (status = 401, description = "Wrong email or password (the same answer for both)")),
-    security(()))]
-pub async fn login(
-    State(app): State<AppState>,
-    request: CommandRequest<LoginRequest>,
-) -> ApiResult<Json<SessionView>> {
-    let body = request.body;
-    let mode = parse_mode(body.mode.as_deref())?;
-    let email = Email::parse(&body.email)?;
-    if body.password.chars().count() > PASSWORD_MAX_CHARS {
+/// The person an email and password log in as (their credentials and actor
+/// as of now), or one refusal for an unknown email and a wrong password.
+pub(crate) async fn authenticate(
+    app: &AppState,
+    email: &Email,
+    password: &str,
+) -> Result<(Credentials, Actor), ApiError> {
+    if password.chars().count() > PASSWORD_MAX_CHARS {
         return Err(ApiError::Invalid(PasswordError::OutOfBounds.to_string()));
     }
     let (claim, _) = app
         .bus
-        .load_fresh::<EmailClaim>(&commands::email_claim_stream(&email))
+        .load_fresh::<EmailClaim>(&commands::email_claim_stream(email))
         .await?;
     let stored = match claim.actor_id {
         Some(actor_id) => {
@@ -282,15 +278,62 @@ pub async fn login(
     let matches = app
         .identity
         .passwords
-        .verify(&body.password, stored.as_deref())
+        .verify(password, stored.as_deref())
         .await?;
     let (true, Some(actor_id)) = (matches, claim.actor_id) else {
         return Err(ApiError::Unauthorized(LOGIN_REFUSED));
     };
-    let (credentials, actor) = current_person(&app, actor_id).await?;
+    current_person(app, actor_id).await
+}
+
+/// Log in with email and password: an access token and a refresh token.
+#[utoipa::path(post, path = "/v1/people/login", tag = "people", request_body = LoginRequest,
+    responses((status = 200, body = SessionView), (status = 401, description = "Wrong email or password (the same answer for both)")),
+    security(()))]
+pub async fn login(
+    State(app): State<AppState>,
+    request: CommandRequest<LoginRequest>,
+) -> ApiResult<Json<SessionView>> {
+    let body = request.body;
+    let mode = parse_mode(body.mode.as_deref())?;
+    let email = Email::parse(&body.email)?;
+    let (credentials, actor) = authenticate(&app, &email, &body.password).await?;
+    let actor_id = actor.id.ok_or(ApiError::Unauthorized(LOGIN_REFUSED))?;
     let role = actor.role.ok_or(ApiError::Unauthorized(LOGIN_REFUSED))?;
     let tokens = issue_tokens(&app, actor_id, role, mode, credentials.version)?;
     Ok(Json(SessionView::new(&actor, tokens)))
+}
+
+/// A new pair for a refresh token that still stands, with the person it names.
+pub(crate) async fn refreshed(
+    app: &AppState,
+    refresh_token: &str,
+) -> Result<(Actor, TokenPair), ApiError> {
+    let claims = app
+        .identity
+        .tokens
+        .verify(refresh_token, TokenType::Refresh)
+        .map_err(|error| {
+            ApiError::Unauthorized(match error {
+                TokenError::Expired => "the refresh token has expired; log in again",
+                TokenError::NotRefresh => "this is not a refresh token",
+                TokenError::Invalid | TokenError::NotAccess => "invalid refresh token",
+            })
+        })?;
+    let actor_id = claims
+        .actor_id()
+        .ok_or(ApiError::Unauthorized("invalid refresh token"))?;
+    let (credentials, actor) = current_person(app, actor_id).await?;
+    if !credentials.exists() || credentials.version != claims.cv {
+        return Err(ApiError::Unauthorized(
+            "this refresh token was revoked (password changed or signed out); log in again",
+        ));
+    }
+    let role = actor
+        .role
+        .ok_or(ApiError::Unauthorized("invalid refresh token"))?;
+    let tokens = issue_tokens(app, actor_id, role, claims.mode, credentials.version)?;
+    Ok((actor, tokens))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -308,30 +351,7 @@ pub async fn refresh(
     State(app): State<AppState>,
     request: CommandRequest<RefreshRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let claims = app
-        .identity
-        .tokens
-        .verify(&request.body.refresh_token, TokenType::Refresh)
-        .map_err(|error| {
-            ApiError::Unauthorized(match error {
-                TokenError::Expired => "the refresh token has expired; log in again",
-                TokenError::NotRefresh => "this is not a refresh token",
-                TokenError::Invalid | TokenError::NotAccess => "invalid refresh token",
-            })
-        })?;
-    let actor_id = claims
-        .actor_id()
-        .ok_or(ApiError::Unauthorized("invalid refresh token"))?;
-    let (credentials, actor) = current_person(&app, actor_id).await?;
-    if !credentials.exists() || credentials.version != claims.cv {
-        return Err(ApiError::Unauthorized(
-            "this refresh token was revoked (password changed or signed out); log in again",
-        ));
-    }
-    let role = actor
-        .role
-        .ok_or(ApiError::Unauthorized("invalid refresh token"))?;
-    let tokens = issue_tokens(&app, actor_id, role, claims.mode, credentials.version)?;
+    let (actor, tokens) = refreshed(&app, &request.body.refresh_token).await?;
     Ok(Json(SessionView::new(&actor, tokens)))
 }
 

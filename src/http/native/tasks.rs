@@ -537,6 +537,8 @@ fn proof_body<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Proof
                 media_type: attachment.media_type,
             })
             .collect(),
+        // The native API's proof has no separate answer: its text is the result.
+        result: None,
     })
 }
 

@@ -1,10 +1,13 @@
 //! The HumanPing dialect end to end: the seed's curl examples, the flow
-//! register → deposit → consensus task → approve (and a dispute), and bad
-//! input on every endpoint, each on both backends.
+//! register → deposit → consensus task → approve (and a dispute), the
+//! worker side (register → verify → log in → feed → accept → proof → paid),
+//! and bad input on every endpoint, each on both backends.
 
 mod bad_input;
 mod flow;
 mod seed;
+mod worker;
+mod worker_bad_input;
 
 use crate::helpers::{read, TestApp};
 use reqwest::{Method, StatusCode};

@@ -116,6 +116,7 @@ fn photos_alone_are_approved_without_a_consensus() {
             url: "https://example.com/door.jpg".to_owned(),
             media_type: "image/jpeg".to_owned(),
         }],
+        result: None,
     };
     let given = vec![
         posted(2),
@@ -222,4 +223,72 @@ fn results_are_compared_without_case_or_spacing() {
     use crate::task::consensus::normalized;
     assert_eq!(normalized("  Open \n now "), "open now");
     assert_ne!(normalized("open"), normalized("opened"));
+}
+
+fn answered_with_result(n: u128, text: &str, result: &str) -> TaskEvent {
+    with!(
+        submitted(n),
+        WorkSubmitted {
+            proof: Proof {
+                result: Some(result.to_owned()),
+                ..Proof::text(text)
+            }
+        }
+    )
+}
+
+#[test]
+fn a_proofs_result_is_compared_rather_than_its_text() {
+    let given = vec![
+        posted(2),
+        assigned(1),
+        answered_with_result(1, "The sign on the door says open until 6", "Open"),
+        assigned(2),
+        answered(2, " open "),
+    ];
+    TaskTest::with(())
+        .given(given)
+        .when(approve_pending(None))
+        .then_expect_events(vec![
+            consensus("Open", false),
+            approved(1),
+            approved(2),
+            completed(),
+        ]);
+}
+
+#[test]
+fn differing_results_conflict_even_when_the_texts_agree() {
+    let given = vec![
+        posted(2),
+        assigned(1),
+        answered_with_result(1, "Checked at noon", "Open"),
+        assigned(2),
+        answered_with_result(2, "Checked at noon", "Closed"),
+    ];
+    TaskTest::with(())
+        .given(given)
+        .when(approve_pending(None))
+        .then_expect_error(conflict(
+            "the workers' results conflict (2 different answers); approve with override_result to settle it",
+        ));
+}
+
+#[test]
+fn an_empty_or_overlong_result_is_refused_at_submission() {
+    for result in ["  ".to_owned(), "x".repeat(2_001)] {
+        let proof = Proof {
+            result: Some(result),
+            ..Proof::text("Checked")
+        };
+        TaskTest::with(())
+            .given(vec![posted(2), assigned(1)])
+            .when(TaskCommand::Submit {
+                submission_id: submission(1),
+                proof,
+                by: worker(1),
+                at: at(),
+            })
+            .then_expect_error(invalid("result must be 1 to 2000 characters"));
+    }
 }

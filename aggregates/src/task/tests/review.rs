@@ -24,6 +24,7 @@ fn photo(url: &str) -> Proof {
     Proof {
         text: None,
         attachments: vec![attachment(url, "image/jpeg")],
+        result: None,
     }
 }
 
@@ -208,6 +209,7 @@ fn proof_has_at_most_ten_attachments() {
     let many = |n| Proof {
         text: None,
         attachments: vec![attachment("attachment:photo", "image/png"); n],
+        result: None,
     };
     accepts_proof(many(ATTACHMENTS_MAX));
     refuses_proof(
@@ -250,6 +252,7 @@ fn attachments_need_a_media_type_like_image_jpeg() {
             Proof {
                 text: None,
                 attachments: vec![attachment("attachment:x", media_type)],
+                result: None,
             },
             invalid(&format!(
                 "{media_type:?} is not a media type like image/jpeg"
@@ -261,6 +264,7 @@ fn attachments_need_a_media_type_like_image_jpeg() {
         Proof {
             text: None,
             attachments: vec![attachment("attachment:x", &long)],
+            result: None,
         },
         invalid(&format!("{long:?} is not a media type like image/jpeg")),
     );
