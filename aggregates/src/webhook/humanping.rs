@@ -57,8 +57,14 @@ mod tests {
     #[test]
     fn implicit_endpoint_ids_are_stable_and_distinct() {
         let id = Uuid::from_u128(42);
-        assert_eq!(agent_endpoint_id(ActorId(id)), agent_endpoint_id(ActorId(id)));
-        assert_ne!(agent_endpoint_id(ActorId(id)).0, task_endpoint_id(TaskId(id)).0);
+        assert_eq!(
+            agent_endpoint_id(ActorId(id)),
+            agent_endpoint_id(ActorId(id))
+        );
+        assert_ne!(
+            agent_endpoint_id(ActorId(id)).0,
+            task_endpoint_id(TaskId(id)).0
+        );
         assert_ne!(
             task_endpoint_id(TaskId(id)),
             task_endpoint_id(TaskId(Uuid::from_u128(43)))

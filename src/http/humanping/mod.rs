@@ -15,8 +15,10 @@ mod stats;
 mod tasks;
 mod views;
 mod wallet;
+mod webhook;
 
 pub use errors::{HumanPingError, DEPOSIT_URL};
+pub use views::task_document;
 
 use crate::http::rate_limit::Class;
 use crate::http::state::AppState;
@@ -50,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/wallet", get(wallet::get_wallet))
         .route("/wallet/deposit", post(wallet::deposit))
         .route("/stats", get(stats::get_stats))
+        .route("/agents/me/webhook", get(webhook::get_webhook))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

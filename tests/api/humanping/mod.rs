@@ -5,6 +5,7 @@
 mod bad_input;
 mod flow;
 mod seed;
+mod webhooks;
 
 use crate::helpers::{read, TestApp};
 use reqwest::{Method, StatusCode};
