@@ -360,8 +360,13 @@ async fn humanping_agent(
         .as_str()
         .and_then(|id| id.strip_prefix("agent_"))
         .context("agent id")?;
-    let id = uuid::Uuid::parse_str(hex).context("agent id is hex")?.to_string();
-    let key = registered["api_key"].as_str().context("api key")?.to_owned();
+    let id = uuid::Uuid::parse_str(hex)
+        .context("agent id is hex")?
+        .to_string();
+    let key = registered["api_key"]
+        .as_str()
+        .context("api key")?
+        .to_owned();
     Ok((id, key))
 }
 
