@@ -22,13 +22,14 @@ mod tables;
 use std::collections::HashSet;
 
 use errand_aggregates::ids::WebhookId;
+use errand_aggregates::task::TaskEvent;
 use errand_aggregates::webhook::{delivery_id, DeliveryEvent, EventFilter, WebhookEvent};
 use errand_aggregates::Event;
 use sqlx::AnyConnection;
 
 use crate::rows::{insert_with, Rows, ViewRow as _};
 use crate::{micros, stream_suffix, ProjectedEvent, Projection, ProjectionError};
-use audience::{audience, remember};
+use audience::{audience, party_id, remember};
 
 pub use humanping::HumanPingTaskRow;
 pub use tables::{due, AttemptRow, DeliveryRow, DueDelivery, EndpointRow, PartyRow};
@@ -126,6 +127,19 @@ impl Projection for Outbox {
                 .prefetch_where(conn, "subject_id", subjects)
                 .await?;
         }
+        // `remember` gives an assignment or submission its task's mode from the poster's row,
+        // whether or not anyone is subscribed: without it, what is remembered would depend
+        // on where batches begin and end (the audit's rebuild found that).
+        let posters = events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.event,
+                    Event::Task(TaskEvent::TaskAssigned { .. } | TaskEvent::WorkSubmitted { .. })
+                )
+            })
+            .map(|e| party_id("poster", stream_suffix(&e.stream_id)));
+        batch.parties.prefetch(conn, posters).await?;
         let attempted = events
             .iter()
             .filter(|e| matches!(e.event, Event::Delivery(_)))

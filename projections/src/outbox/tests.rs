@@ -603,3 +603,25 @@ mod humanping {
         assert_eq!(rows[0].status, "cancelled");
     }
 }
+
+#[tokio::test]
+async fn workers_are_remembered_across_batches_even_before_any_endpoint_exists() {
+    let (poster, worker) = (ActorId(new_id()), ActorId(new_id()));
+    let mut journal = TestJournal::default();
+    journal.deposit(poster, 10_000);
+    task_taken_and_submitted(&mut journal, poster, worker);
+    let events = journal.take();
+    let mut whole = TestDb::new().await;
+    whole.apply(&Outbox, &events).await;
+    let mut one_by_one = TestDb::new().await;
+    for event in &events {
+        one_by_one.apply(&Outbox, std::slice::from_ref(event)).await;
+    }
+    let parties = all_rows::<PartyRow>(&mut whole.conn).await;
+    assert_eq!(
+        parties.len(),
+        3,
+        "poster, assignment, submission: {parties:?}"
+    );
+    assert_eq!(all_rows::<PartyRow>(&mut one_by_one.conn).await, parties);
+}
