@@ -149,6 +149,27 @@ impl<R: ViewRow> Rows<R> {
         Ok(())
     }
 
+    /// Loads the rows a fixed condition picks (no parameters: a constant
+    /// of the caller's), keeping any cached row as it is.
+    pub(crate) async fn prefetch_matching(
+        &mut self,
+        conn: &mut AnyConnection,
+        condition: &'static str,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {condition}",
+            R::COLUMNS.join(", "),
+            R::TABLE
+        );
+        for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            let row = R::decode(&row)?;
+            self.slots
+                .entry(row.key().to_owned())
+                .or_insert(Slot::Stored(row));
+        }
+        Ok(())
+    }
+
     /// The row with this key, to change; loaded on a cache miss.
     pub(crate) async fn get_mut(
         &mut self,

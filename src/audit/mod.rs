@@ -14,7 +14,8 @@
 //!   - `holds`: 3. each settlement is applied at most once, no hold is settled beyond what it
 //!     holds, and each task's escrow equals its hold;
 //!   - the folded rows, taken at each projection's checkpoint, for
-//! - `read_models`: 4. `accounts_view`, `tasks_view` and `postings` equal the replay.
+//! - `read_models`: 4. `accounts_view`, `tasks_view` and `postings` equal the replay;
+//!   `rebuilt`: the outbox's and reputation's tables equal their projections' own rebuild.
 //! - `acknowledged`: 5. every idempotency record's events are in the journal.
 //! - `findings`: the bounded list of breaches each check reports.
 //!
@@ -32,6 +33,7 @@ mod findings;
 mod holds;
 mod ledger;
 mod read_models;
+mod rebuilt;
 mod replay;
 
 #[cfg(test)]
@@ -121,7 +123,7 @@ pub async fn verify(journal: &Journal) -> Result<AuditReport, AuditError> {
     let replay = replay::run(journal, head_position, read_models.checkpoints()).await?;
     let events_checked = replay.events_checked;
     let (ledger, holds, folded) = replay.finish();
-    let read_models = read_models.compare(folded, head_position).await?;
+    let read_models = read_models.compare(journal, folded, head_position).await?;
     let acknowledged = acknowledged::check(journal).await?;
     let invariants = vec![chain, ledger, holds, read_models, acknowledged];
     Ok(AuditReport {

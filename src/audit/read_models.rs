@@ -1,6 +1,7 @@
 //! Invariant 4: every read model equals a fresh replay. `accounts_view` (balances and lifetime
 //! totals), `tasks_view` (status, slots, counters, escrow) and the `postings` table (sum and
-//! count per ledger account) are compared row by row with what the replay folded.
+//! count per ledger account) are compared row by row with what the replay folded; the outbox's
+//! and reputation's tables with a rebuild by their own projections (`rebuilt.rs`).
 //!
 //! Projections trail the journal. Their checkpoints and rows are read in one snapshot (a
 //! read-only repeatable-read transaction), and each read model is compared with the journal
@@ -12,13 +13,16 @@ use std::fmt::Write as _;
 
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
-use errand_projections::{Accounts, Postings, Projection, Tasks, CHECKPOINTS_TABLE};
+use errand_projections::{
+    Accounts, Outbox, Postings, Projection, ReadModel, Reputation, Tasks, CHECKPOINTS_TABLE,
+};
 use futures::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::findings::Findings;
 use super::ledger::Balances;
+use super::rebuilt;
 use super::replay::Folded;
 use super::{AuditError, InvariantReport};
 use crate::journal::{Backend, Journal};
@@ -31,6 +35,8 @@ pub(super) struct Checkpoints {
     pub accounts: i64,
     pub tasks: i64,
     pub postings: i64,
+    pub outbox: i64,
+    pub reputation: i64,
 }
 
 /// One compared column's value.
@@ -38,6 +44,7 @@ pub(super) struct Checkpoints {
 pub(super) enum Value {
     Int(i64),
     Text(String),
+    Null,
 }
 
 impl fmt::Display for Value {
@@ -45,6 +52,7 @@ impl fmt::Display for Value {
         match self {
             Value::Int(value) => value.fmt(f),
             Value::Text(value) => write!(f, "{value:?}"),
+            Value::Null => f.write_str("null"),
         }
     }
 }
@@ -53,20 +61,24 @@ impl fmt::Display for Value {
 pub(super) type Taken = BTreeMap<String, Vec<Value>>;
 
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Int,
     Text,
+    /// A BIGINT that may be NULL.
+    OptionalInt,
+    /// A TEXT that may be NULL.
+    OptionalText,
 }
 
 /// A compared table: a query whose first `key_columns` columns (text) identify a row, followed
 /// by `columns`.
-struct Table {
-    name: &'static str,
+pub(super) struct Table {
+    pub name: &'static str,
     /// What one of its rows is, for the summary.
-    rows_are: &'static str,
-    sql: &'static str,
-    key_columns: usize,
-    columns: &'static [(&'static str, Kind)],
+    pub rows_are: &'static str,
+    pub sql: &'static str,
+    pub key_columns: usize,
+    pub columns: &'static [(&'static str, Kind)],
 }
 
 const ACCOUNTS_VIEW: Table = Table {
@@ -229,6 +241,8 @@ impl Snapshot {
             accounts: at(Accounts.name()),
             tasks: at(Tasks.name()),
             postings: at(Postings.name()),
+            outbox: at(Outbox.name()),
+            reputation: at(Reputation.name()),
         };
         Ok(Snapshot {
             transaction,
@@ -243,6 +257,7 @@ impl Snapshot {
     /// Compares each read model with the replay at its checkpoint.
     pub(super) async fn compare(
         mut self,
+        journal: &Journal,
         folded: Folded,
         head_position: i64,
     ) -> Result<InvariantReport, AuditError> {
@@ -281,17 +296,38 @@ impl Snapshot {
                 "{}: {rows} {} compared",
                 table.name, table.rows_are
             );
-            if checkpoint < head_position {
-                let _ = write!(
-                    summary,
-                    " as of position {checkpoint}: the {projection} projection is behind the head {head_position}"
-                );
-            } else if checkpoint > head_position {
-                findings.breach(|| {
-                    format!("the {projection} projection claims position {checkpoint}, past the journal head {head_position}")
-                });
-            }
-            summary.push('\n');
+            note_checkpoint(
+                &mut summary,
+                &mut findings,
+                projection,
+                checkpoint,
+                head_position,
+            );
+        }
+        let rebuilt = [
+            (ReadModel::Outbox(Outbox), self.checkpoints.outbox),
+            (
+                ReadModel::Reputation(Reputation),
+                self.checkpoints.reputation,
+            ),
+        ];
+        for (model, checkpoint) in rebuilt {
+            rebuilt::compare(
+                journal,
+                &mut self.transaction,
+                model,
+                checkpoint,
+                &mut findings,
+                &mut summary,
+            )
+            .await?;
+            note_checkpoint(
+                &mut summary,
+                &mut findings,
+                model.name(),
+                checkpoint,
+                head_position,
+            );
         }
         if folded.unknown_streams > 0 {
             let _ = writeln!(
@@ -309,9 +345,31 @@ impl Snapshot {
     }
 }
 
+/// Ends a summary line: as of which position a projection was compared, or the breach of a
+/// checkpoint past the head.
+fn note_checkpoint(
+    summary: &mut String,
+    findings: &mut Findings,
+    projection: &str,
+    checkpoint: i64,
+    head_position: i64,
+) {
+    if checkpoint < head_position {
+        let _ = write!(
+            summary,
+            " as of position {checkpoint}: the {projection} projection is behind the head {head_position}"
+        );
+    } else if checkpoint > head_position {
+        findings.breach(|| {
+            format!("the {projection} projection claims position {checkpoint}, past the journal head {head_position}")
+        });
+    }
+    summary.push('\n');
+}
+
 /// Streams `table`'s rows and checks each against `expected`, which it empties: what is left
 /// is missing from the table. Returns how many rows the table has.
-async fn compare_table(
+pub(super) async fn compare_table(
     transaction: &mut Transaction<'static, Any>,
     table: &Table,
     mut expected: Taken,
@@ -340,7 +398,7 @@ async fn compare_table(
     Ok(count)
 }
 
-fn decode(table: &Table, row: &AnyRow) -> Result<(String, Vec<Value>), AuditError> {
+pub(super) fn decode(table: &Table, row: &AnyRow) -> Result<(String, Vec<Value>), AuditError> {
     let failed = || AuditError::database("decoding a read-model row");
     let mut key = Vec::with_capacity(table.key_columns);
     for index in 0..table.key_columns {
@@ -352,6 +410,14 @@ fn decode(table: &Table, row: &AnyRow) -> Result<(String, Vec<Value>), AuditErro
         values.push(match kind {
             Kind::Int => Value::Int(row.try_get(index).map_err(failed())?),
             Kind::Text => Value::Text(row.try_get(index).map_err(failed())?),
+            Kind::OptionalInt => row
+                .try_get::<Option<i64>, _>(index)
+                .map_err(failed())?
+                .map_or(Value::Null, Value::Int),
+            Kind::OptionalText => row
+                .try_get::<Option<String>, _>(index)
+                .map_err(failed())?
+                .map_or(Value::Null, Value::Text),
         });
     }
     Ok((key.join(" / "), values))

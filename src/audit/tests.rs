@@ -15,6 +15,7 @@ use errand_aggregates::money::Money;
 use errand_aggregates::task::{
     account_commands, AssignmentMode, NewTask, Proof, Task, TaskCommand,
 };
+use errand_aggregates::webhook::{EventFilter, WebhookEvent, WebhookFormat, WebhookUrl};
 use errand_aggregates::{Aggregate, Event};
 use errand_projections::{ProjectedEvent, Projection, ReadModel, CHECKPOINTS_TABLE};
 use uuid::Uuid;
@@ -70,6 +71,7 @@ on_both_backends!(
     a_settlement_applied_twice_is_found,
     a_capture_beyond_what_the_hold_holds_is_found,
     an_edited_read_model_row_is_found,
+    an_edited_outbox_or_reputation_row_is_found,
     read_models_behind_the_head_are_compared_at_their_checkpoint,
     a_tampered_payload_breaks_the_chain,
     an_idempotency_record_past_the_head_is_found,
@@ -711,6 +713,81 @@ async fn an_edited_read_model_row_is_found(journal: &Journal) {
         read_models.contains("postings platform:fees:live:USD / USD: missing"),
         "{read_models}"
     );
+}
+
+async fn an_edited_outbox_or_reputation_row_is_found(journal: &Journal) {
+    let mut story = story(journal).await;
+    // An endpoint for the poster, then money for them: one delivery.
+    let webhook_id = WebhookId(new_id());
+    let registered = WebhookEvent::WebhookRegistered {
+        webhook_id,
+        owner: story.poster,
+        owner_role: Role::Agent,
+        mode: Mode::Live,
+        url: WebhookUrl::parse("https://hooks.example.com/in").unwrap(),
+        events: EventFilter::All,
+        format: WebhookFormat::Native,
+        registered_at: at(7),
+    };
+    story
+        .market
+        .forge(
+            journal,
+            format!("webhook-{webhook_id}"),
+            Event::Webhook(registered),
+        )
+        .await;
+    story.market.fund(journal, story.poster, 100).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert!(report.ok, "{}", report.render_text());
+    let read_models = detail(&report, "read_models_match_replay");
+    for compared in [
+        "webhook_endpoints_view: 1 endpoints",
+        "webhook_deliveries: 1 deliveries",
+        "webhook_parties: 3 parties",
+        "reputation_view: 1 people",
+        "reputation_submissions: 1 submissions",
+    ] {
+        assert!(read_models.contains(compared), "{compared}: {read_models}");
+    }
+
+    execute(
+        journal,
+        "UPDATE webhook_deliveries SET status = 'delivered'",
+        &[],
+    )
+    .await;
+    execute(journal, "DELETE FROM webhook_parties", &[]).await;
+    execute(
+        journal,
+        "INSERT INTO humanping_tasks (task_id, poster, last_disputed_at_us) VALUES ('forged', 'x', NULL)",
+        &[],
+    )
+    .await;
+    execute(
+        journal,
+        "UPDATE reputation_view SET trust_score = 99 WHERE actor_id = $1",
+        &[&story.worker.to_string()],
+    )
+    .await;
+    let report = audited(journal).await;
+    assert_eq!(breached(&report), ["read_models_match_replay"]);
+    let read_models = detail(&report, "read_models_match_replay");
+    for found in [
+        "status is \"delivered\", replay says \"pending\"".to_owned(),
+        format!(
+            "webhook_parties poster:{}: missing (the replay has it)",
+            story.task
+        ),
+        "humanping_tasks forged: not in the replay".to_owned(),
+        format!(
+            "reputation_view {}: trust_score is 99, replay says",
+            story.worker
+        ),
+    ] {
+        assert!(read_models.contains(&found), "{found}: {read_models}");
+    }
 }
 
 async fn read_models_behind_the_head_are_compared_at_their_checkpoint(journal: &Journal) {

@@ -5,6 +5,7 @@
 //!   errand-load --database-url postgres://… --clients 64        # in-process server on PostgreSQL
 //!   errand-load --url http://host:8080 --admin-key erk_…       # a running server
 //!   errand-load --scenario lifecycle --rate 2000                # post, accept, submit, approve at a fixed rate
+//!   errand-load --scenario humanping                            # post through HumanPing's POST /tasks
 //!
 //! The in-process server has no rate limits; a server given with --url has
 //! its own, which one client's key or the setup's key issues may meet.
@@ -47,6 +48,11 @@ enum Scenario {
     Post,
     /// Post, accept, submit and approve: four commands per task.
     Lifecycle,
+    /// Post tasks through HumanPing's `POST /humanping/api/v1/tasks`, as
+    /// agents registered through HumanPing (funded by an admin credit):
+    /// the dialect's translation on top of `post`.
+    #[value(name = "humanping")]
+    HumanPing,
 }
 
 struct Target {
@@ -80,7 +86,12 @@ async fn main() -> anyhow::Result<()> {
     let mut workers = Vec::new();
     println!("preparing {} clients ({:?})…", args.clients, args.scenario);
     for n in 0..args.clients {
-        let agent = actor(&client, &target, "agent", &format!("load-agent-{n}")).await?;
+        let agent = match args.scenario {
+            Scenario::HumanPing => humanping_agent(&client, &target, n).await?,
+            Scenario::Post | Scenario::Lifecycle => {
+                actor(&client, &target, "agent", &format!("load-agent-{n}")).await?
+            }
+        };
         grant(&client, &target, &agent.0, 1_000_000_000).await?;
         let human = actor(&client, &target, "human", &format!("load-human-{n}")).await?;
         workers.push((agent, human));
@@ -189,6 +200,19 @@ async fn one_round(
     scenario: Scenario,
     local: &mut std::collections::BTreeMap<&'static str, Histogram<u64>>,
 ) -> anyhow::Result<u64> {
+    if let Scenario::HumanPing = scenario {
+        timed(
+            local,
+            "hp_post",
+            client
+                .post(format!("{base}{HUMANPING_API}/tasks"))
+                .bearer_auth(agent_key)
+                .json(&json!({ "description": "load", "budget_cents": 100 })),
+            StatusCode::CREATED,
+        )
+        .await?;
+        return Ok(1);
+    }
     let posted = timed(
         local,
         "post",
@@ -310,6 +334,40 @@ async fn actor(
         .json()
         .await?;
     Ok((id, key["secret"].as_str().context("secret")?.to_owned()))
+}
+
+/// Where HumanPing's agent API is served.
+const HUMANPING_API: &str = "/humanping/api/v1";
+
+/// An agent registered through HumanPing (public, by email): its ledger id
+/// (the UUID behind `agent_<hex>`, for the admin credit) and `hp_live_` key.
+async fn humanping_agent(
+    client: &Client,
+    target: &Target,
+    n: usize,
+) -> anyhow::Result<(String, String)> {
+    let unique = uuid::Uuid::now_v7().simple();
+    let response = client
+        .post(format!("{}{HUMANPING_API}/agents/register", target.base))
+        .json(&json!({ "name": format!("load-agent-{n}"), "email": format!("load-{unique}@load.example.com") }))
+        .send()
+        .await?;
+    if response.status() != StatusCode::CREATED {
+        bail!("humanping register: {}", response.text().await?);
+    }
+    let registered: Value = response.json().await?;
+    let hex = registered["agent"]["id"]
+        .as_str()
+        .and_then(|id| id.strip_prefix("agent_"))
+        .context("agent id")?;
+    let id = uuid::Uuid::parse_str(hex)
+        .context("agent id is hex")?
+        .to_string();
+    let key = registered["api_key"]
+        .as_str()
+        .context("api key")?
+        .to_owned();
+    Ok((id, key))
 }
 
 async fn grant(client: &Client, target: &Target, actor_id: &str, cents: i64) -> anyhow::Result<()> {

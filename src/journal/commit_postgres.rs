@@ -28,7 +28,9 @@ use super::reads::{column, decode_stored_response};
 /// Begins the group's transaction holding the head lock, in one round trip: with no bind
 /// parameters sqlx sends this as a simple query, which may carry two statements. Other
 /// appenders, in this process or another, queue on the row lock.
-pub(crate) async fn begin_locked(pool: &AnyPool) -> Result<Transaction<'static, Any>, JournalError> {
+pub(crate) async fn begin_locked(
+    pool: &AnyPool,
+) -> Result<Transaction<'static, Any>, JournalError> {
     pool.begin_with("BEGIN; SELECT 1 FROM journal_head WHERE id = 1 FOR UPDATE")
         .await
         .map_err(JournalError::database("beginning the append transaction"))
@@ -55,7 +57,9 @@ pub(crate) async fn read_head_and_versions(
     .bind(to_json(&stream_ids)?)
     .fetch_all(&mut **transaction)
     .await
-    .map_err(JournalError::database("reading the head and stream versions"))?;
+    .map_err(JournalError::database(
+        "reading the head and stream versions",
+    ))?;
     let first = rows
         .first()
         .ok_or_else(|| JournalError::Corrupt("journal_head has no row".to_owned()))?;

@@ -14,11 +14,13 @@ use uuid::Uuid;
 const DEFAULT_LIMIT: u32 = 20;
 const STATUSES: &[&str] = &["pending", "delivered", "failed", "cancelled"];
 
-/// An actor's active endpoints, oldest first.
+/// An actor's active endpoints registered through the native API, oldest
+/// first. HumanPing's implicit ones (an agent's `webhook_url`, a task's
+/// `callback_url`) are not: they are managed by what made them.
 pub async fn endpoints_of(pool: &AnyPool, owner: &str) -> Result<Vec<EndpointRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {} FROM webhook_endpoints_view WHERE owner = $1 AND status = 'active' \
-         ORDER BY webhook_id",
+         AND format = 'native' ORDER BY webhook_id",
         EndpointRow::COLUMNS.join(", ")
     );
     let rows = sqlx::query(&sql).bind(owner).fetch_all(pool).await?;
@@ -27,7 +29,8 @@ pub async fn endpoints_of(pool: &AnyPool, owner: &str) -> Result<Vec<EndpointRow
 
 pub async fn endpoint_count(pool: &AnyPool, owner: &str) -> Result<u32, sqlx::Error> {
     let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM webhook_endpoints_view WHERE owner = $1 AND status = 'active'",
+        "SELECT COUNT(*) FROM webhook_endpoints_view \
+         WHERE owner = $1 AND status = 'active' AND format = 'native'",
     )
     .bind(owner)
     .fetch_one(pool)

@@ -18,6 +18,7 @@
 pub mod courier;
 pub mod destination;
 pub mod format;
+pub mod humanping;
 pub mod signature;
 
 use std::time::Duration;

@@ -6,8 +6,8 @@
 //!   "{id}.{timestamp}.{body}">`, the key being the base64 after `whsec_` in
 //!   the endpoint's secret.
 //! - HumanPing: `X-HumanPing-Signature: sha256=<hex HMAC-SHA256 of the raw
-//!   body>` under the agent's secret (its text, as shown), and
-//!   `X-HumanPing-Event: <event name>`.
+//!   body>` under the agent's secret (its text, as shown),
+//!   `X-HumanPing-Event: <event name>` and `X-HumanPing-Delivery: <id>`.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -82,6 +82,8 @@ impl Signature {
                     format!("sha256={}", hex::encode(hmac(key, body))),
                 ),
                 ("x-humanping-event", event.clone()),
+                // The same on every attempt: receivers drop repeats by it.
+                ("x-humanping-delivery", id.to_owned()),
             ],
         }
     }
@@ -132,12 +134,13 @@ mod tests {
         // print(hmac.new(b'humanping-secret', b'{\"event\":\"task.completed\"}',
         // hashlib.sha256).hexdigest())"
         let signature = Signature::humanping("humanping-secret", "task.completed");
-        let headers = signature.headers("ignored", 0, br#"{"event":"task.completed"}"#);
+        let headers = signature.headers("delivery-1", 0, br#"{"event":"task.completed"}"#);
         assert_eq!(
             header(&headers, "x-humanping-signature"),
             "sha256=5cc352828ec561096b66cd828c8ec65379755204edace757155731a1fc237586"
         );
         assert_eq!(header(&headers, "x-humanping-event"), "task.completed");
+        assert_eq!(header(&headers, "x-humanping-delivery"), "delivery-1");
     }
 
     #[test]

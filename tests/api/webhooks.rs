@@ -1,6 +1,7 @@
 //! Webhooks end to end: a receiver on 127.0.0.1 (so these servers allow
 //! private destinations), deliveries signed the Standard Webhooks way and
 //! verified here independently, retries, giving up, and who may see what.
+//! The receiver and the quick settings serve HumanPing's tests too.
 
 use crate::both_backends;
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
@@ -20,7 +21,7 @@ use std::time::Duration;
 /// Attempts per delivery in these tests, and waits short enough to watch.
 const ATTEMPTS_MAX: u32 = 3;
 
-fn quick_webhooks(config: &mut Config) {
+pub(crate) fn quick_webhooks(config: &mut Config) {
     config.webhooks.allow_private_destinations = true;
     config.webhooks.retry = RetryPolicy {
         attempts_max: ATTEMPTS_MAX,
@@ -56,15 +57,15 @@ macro_rules! with_receivers {
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 /// A receiver answering with `statuses` in turn, then the last one forever.
 #[derive(Clone)]
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: Arc<Mutex<Vec<Received>>>,
 }
 
@@ -74,7 +75,7 @@ struct Script {
 }
 
 impl Receiver {
-    async fn start(statuses: &[u16]) -> Receiver {
+    pub(crate) async fn start(statuses: &[u16]) -> Receiver {
         let got = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Script {
             statuses: statuses.to_vec(),
@@ -96,7 +97,7 @@ impl Receiver {
         }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.got.lock().expect("not poisoned").clone()
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod delivery;
 pub mod endpoint;
+pub mod humanping;
 
 pub use delivery::{
     delivery_id, AttemptOutcome, DeliveryCommand, DeliveryEvent, DeliveryStatus, RetryPolicy,

@@ -23,7 +23,7 @@ pub(crate) struct Audience {
     pub(crate) parties: Vec<String>,
 }
 
-fn party_id(role: &str, id: &str) -> String {
+pub(crate) fn party_id(role: &str, id: &str) -> String {
     format!("{role}:{id}")
 }
 

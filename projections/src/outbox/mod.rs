@@ -16,18 +16,22 @@
 //! not copy the journal and every attempt sends the same bytes.
 
 mod audience;
+mod humanping;
 mod tables;
 
 use std::collections::HashSet;
 
+use errand_aggregates::ids::WebhookId;
+use errand_aggregates::task::TaskEvent;
 use errand_aggregates::webhook::{delivery_id, DeliveryEvent, EventFilter, WebhookEvent};
 use errand_aggregates::Event;
 use sqlx::AnyConnection;
 
 use crate::rows::{insert_with, Rows, ViewRow as _};
 use crate::{micros, stream_suffix, ProjectedEvent, Projection, ProjectionError};
-use audience::{audience, remember};
+use audience::{audience, party_id, remember};
 
+pub use humanping::HumanPingTaskRow;
 pub use tables::{due, AttemptRow, DeliveryRow, DueDelivery, EndpointRow, PartyRow};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,6 +70,8 @@ struct Batch {
     attempts: Vec<AttemptRow>,
     /// Endpoints deleted in this batch: what is pending for them is cancelled.
     deleted: Vec<(String, i64)>,
+    /// HumanPing's tasks this batch routes events of (see `humanping.rs`).
+    humanping_tasks: Rows<HumanPingTaskRow>,
 }
 
 impl Projection for Outbox {
@@ -79,6 +85,7 @@ impl Projection for Outbox {
             "webhook_deliveries",
             "webhook_delivery_attempts",
             "webhook_parties",
+            "humanping_tasks",
         ]
     }
 
@@ -88,9 +95,11 @@ impl Projection for Outbox {
         events: &[ProjectedEvent],
     ) -> Result<(), ProjectionError> {
         let mut batch = Batch::default();
+        // The fan-out's subscribers: endpoints registered through the API.
+        // HumanPing's implicit endpoints are routed by `humanping.rs` alone.
         batch
             .endpoints
-            .prefetch_where(conn, "status", ["active".to_owned()])
+            .prefetch_matching(conn, "status = 'active' AND format = 'native'")
             .await?;
         for row in batch.endpoints.cached_where(|_| true) {
             let subscriber =
@@ -118,11 +127,25 @@ impl Projection for Outbox {
                 .prefetch_where(conn, "subject_id", subjects)
                 .await?;
         }
+        // `remember` gives an assignment or submission its task's mode from the poster's row,
+        // whether or not anyone is subscribed: without it, what is remembered would depend
+        // on where batches begin and end (the audit's rebuild found that).
+        let posters = events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.event,
+                    Event::Task(TaskEvent::TaskAssigned { .. } | TaskEvent::WorkSubmitted { .. })
+                )
+            })
+            .map(|e| party_id("poster", stream_suffix(&e.stream_id)));
+        batch.parties.prefetch(conn, posters).await?;
         let attempted = events
             .iter()
             .filter(|e| matches!(e.event, Event::Delivery(_)))
             .map(|e| stream_suffix(&e.stream_id).to_owned());
         batch.deliveries.prefetch(conn, attempted).await?;
+        humanping::prefetch(&mut batch, conn, events).await?;
         for projected in events {
             batch.fold(conn, projected).await?;
         }
@@ -139,6 +162,7 @@ impl Batch {
         match &projected.event {
             Event::Webhook(event) => self.endpoint(conn, projected, event).await?,
             Event::Delivery(event) => self.attempt(conn, projected, event).await?,
+            Event::Actor(_) | Event::Task(_) => self.humanping(conn, projected).await?,
             _ => {}
         }
         remember(&mut self.parties, projected);
@@ -151,7 +175,7 @@ impl Batch {
             return Ok(());
         };
         let event_type = projected.event.event_type();
-        let at_us = micros(projected.recorded_at);
+        let mut deliveries = Vec::new();
         for subscriber in &self.subscribers {
             let may_see =
                 subscriber.sees_everything || audience.parties.contains(&subscriber.owner);
@@ -161,24 +185,32 @@ impl Batch {
             {
                 continue;
             }
-            let webhook_id = errand_aggregates::ids::WebhookId::parse(&subscriber.webhook_id)
-                .ok_or_else(|| {
-                    ProjectionError::inconsistent(projected, "a webhook id is not a UUID")
-                })?;
-            self.deliveries.put(DeliveryRow {
-                delivery_id: delivery_id(webhook_id, projected.position).to_string(),
-                webhook_id: subscriber.webhook_id.clone(),
-                owner: subscriber.owner.clone(),
-                position: projected.position,
-                event_type: event_type.to_owned(),
-                status: "pending".to_owned(),
-                attempts: 0,
-                due_at_us: at_us,
-                created_at_us: at_us,
-                updated_at_us: at_us,
-            });
+            let webhook_id = WebhookId::parse(&subscriber.webhook_id).ok_or_else(|| {
+                ProjectionError::inconsistent(projected, "a webhook id is not a UUID")
+            })?;
+            deliveries.push((webhook_id, subscriber.owner.clone()));
+        }
+        for (webhook_id, owner) in deliveries {
+            self.put_delivery(webhook_id, &owner, projected);
         }
         Ok(())
+    }
+
+    /// A pending delivery of this event to this endpoint, due at once.
+    fn put_delivery(&mut self, webhook_id: WebhookId, owner: &str, projected: &ProjectedEvent) {
+        let at_us = micros(projected.recorded_at);
+        self.deliveries.put(DeliveryRow {
+            delivery_id: delivery_id(webhook_id, projected.position).to_string(),
+            webhook_id: webhook_id.to_string(),
+            owner: owner.to_owned(),
+            position: projected.position,
+            event_type: projected.event.event_type().to_owned(),
+            status: "pending".to_owned(),
+            attempts: 0,
+            due_at_us: at_us,
+            created_at_us: at_us,
+            updated_at_us: at_us,
+        });
     }
 
     async fn endpoint(
@@ -328,6 +360,7 @@ impl Batch {
         self.endpoints.flush(conn).await?;
         self.parties.flush(conn).await?;
         self.deliveries.flush(conn).await?;
+        self.humanping_tasks.flush(conn).await?;
         insert_with(conn, &self.attempts, "").await?;
         let mut cancelled = HashSet::new();
         for (webhook_id, at_us) in &self.deleted {

@@ -446,3 +446,182 @@ async fn the_outbox_does_not_depend_on_where_batches_begin_and_end() {
         assert_eq!(first, other);
     }
 }
+
+mod humanping {
+    use super::*;
+    use errand_aggregates::actor::ActorCommand;
+    use errand_aggregates::webhook::humanping::{agent_endpoint_id, task_endpoint_id};
+
+    fn agent_with_webhook(journal: &mut TestJournal, url: &str) -> ActorId {
+        let agent = ActorId(new_id());
+        journal.actor(
+            agent,
+            ActorCommand::Register {
+                actor_id: agent,
+                role: Role::Agent,
+                name: "Pinger".into(),
+                email: None,
+                at: at(0),
+            },
+        );
+        let mut details = serde_json::Map::new();
+        details.insert("webhook_url".into(), serde_json::json!(url));
+        journal.actor(agent, ActorCommand::RecordDetails { details, at: at(0) });
+        journal.deposit(agent, 100_000);
+        agent
+    }
+
+    fn post(journal: &mut TestJournal, poster: ActorId, slots: u32, details: Value) -> TaskId {
+        let task = TaskId(new_id());
+        let mut posted = new_task(task, slots, 500);
+        posted.details = details;
+        journal.task(
+            task,
+            TaskCommand::Post {
+                task: Box::new(posted),
+                by: caller(poster),
+                at: at(1),
+            },
+        );
+        task
+    }
+
+    fn take_and_submit(journal: &mut TestJournal, task: TaskId, worker: ActorId) {
+        journal.task(
+            task,
+            TaskCommand::Accept {
+                assignment_id: AssignmentId(new_id()),
+                by: caller(worker),
+                at: at(2),
+            },
+        );
+        journal.task(
+            task,
+            TaskCommand::Submit {
+                submission_id: SubmissionId(new_id()),
+                proof: Proof::text("open"),
+                by: caller(worker),
+                at: at(3),
+            },
+        );
+    }
+
+    use serde_json::{json, Value};
+
+    #[tokio::test]
+    async fn humanping_tasks_go_to_their_callback_else_to_the_agents_webhook_url() {
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let agent = agent_with_webhook(&mut journal, "https://agent.example.com/hook");
+        let hooked = post(&mut journal, agent, 1, json!({ "dialect": "humanping" }));
+        let called_back = post(
+            &mut journal,
+            agent,
+            1,
+            json!({ "dialect": "humanping", "callback_url": "https://agent.example.com/cb" }),
+        );
+        let native = post(&mut journal, agent, 1, json!({}));
+        let worker = ActorId(new_id());
+        for task in [hooked, called_back, native] {
+            take_and_submit(&mut journal, task, worker);
+            journal.task(
+                task,
+                TaskCommand::ApprovePending {
+                    override_result: None,
+                    by: caller(agent),
+                    at: at(4),
+                },
+            );
+        }
+        // Applied in two batches: routing survives a batch boundary.
+        let events = journal.take();
+        let (first, rest) = events.split_at(events.len() / 2);
+        db.apply(&Outbox, first).await;
+        db.apply(&Outbox, rest).await;
+
+        let agents = agent_endpoint_id(agent);
+        let callbacks = task_endpoint_id(called_back);
+        let mut expected = of(agents, &["WorkSubmitted", "TaskCompleted"]);
+        expected.extend(of(callbacks, &["WorkSubmitted", "TaskCompleted"]));
+        assert_eq!(deliveries(&mut db).await, expected);
+        let endpoints = all_rows::<EndpointRow>(&mut db.conn).await;
+        assert_eq!(endpoints.len(), 2);
+        assert!(endpoints
+            .iter()
+            .all(|e| e.format == "humanping" && e.owner == agent.to_string()));
+        let owners = all_rows::<DeliveryRow>(&mut db.conn).await;
+        assert!(owners.iter().all(|d| d.owner == agent.to_string()));
+    }
+
+    #[tokio::test]
+    async fn a_dispute_of_several_proofs_is_sent_once_and_an_agent_without_a_url_gets_nothing() {
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let agent = agent_with_webhook(&mut journal, "https://agent.example.com/hook");
+        let consensus = post(&mut journal, agent, 3, json!({ "dialect": "humanping" }));
+        take_and_submit(&mut journal, consensus, ActorId(new_id()));
+        take_and_submit(&mut journal, consensus, ActorId(new_id()));
+        journal.task(
+            consensus,
+            TaskCommand::DisputePending {
+                reason: "wrong shop".into(),
+                by: caller(agent),
+                at: at(5),
+            },
+        );
+        let silent = ActorId(new_id());
+        journal.deposit(silent, 10_000);
+        let unheard = post(&mut journal, silent, 1, json!({ "dialect": "humanping" }));
+        take_and_submit(&mut journal, unheard, ActorId(new_id()));
+        for event in journal.take() {
+            db.apply(&Outbox, std::slice::from_ref(&event)).await;
+        }
+
+        let agents = agent_endpoint_id(agent);
+        assert_eq!(
+            deliveries(&mut db).await,
+            of(
+                agents,
+                &["WorkSubmitted", "WorkSubmitted", "SubmissionDisputed"]
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn removing_the_webhook_url_cancels_what_was_pending() {
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let agent = agent_with_webhook(&mut journal, "https://agent.example.com/hook");
+        let task = post(&mut journal, agent, 1, json!({ "dialect": "humanping" }));
+        take_and_submit(&mut journal, task, ActorId(new_id()));
+        let mut details = serde_json::Map::new();
+        details.insert("webhook_url".into(), Value::Null);
+        journal.actor(agent, ActorCommand::RecordDetails { details, at: at(6) });
+        db.apply(&Outbox, &journal.take()).await;
+        let rows = all_rows::<DeliveryRow>(&mut db.conn).await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].status, "cancelled");
+    }
+}
+
+#[tokio::test]
+async fn workers_are_remembered_across_batches_even_before_any_endpoint_exists() {
+    let (poster, worker) = (ActorId(new_id()), ActorId(new_id()));
+    let mut journal = TestJournal::default();
+    journal.deposit(poster, 10_000);
+    task_taken_and_submitted(&mut journal, poster, worker);
+    let events = journal.take();
+    let mut whole = TestDb::new().await;
+    whole.apply(&Outbox, &events).await;
+    let mut one_by_one = TestDb::new().await;
+    for event in &events {
+        one_by_one.apply(&Outbox, std::slice::from_ref(event)).await;
+    }
+    let parties = all_rows::<PartyRow>(&mut whole.conn).await;
+    assert_eq!(
+        parties.len(),
+        3,
+        "poster, assignment, submission: {parties:?}"
+    );
+    assert_eq!(all_rows::<PartyRow>(&mut one_by_one.conn).await, parties);
+}

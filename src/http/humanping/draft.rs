@@ -155,6 +155,18 @@ pub fn parse_url(text: &str) -> Result<String, HumanPingError> {
     }
 }
 
+/// A webhook destination the server may send to: `parse_url`'s URL whose
+/// host is not internal (the SSRF guard, unless private destinations are
+/// allowed for local testing). Names are checked again when sending.
+pub fn parse_destination(text: &str, allow_private: bool) -> Result<String, HumanPingError> {
+    let url = parse_url(text)?;
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|error| HumanPingError::BadRequest(format!("{url:?} is not a URL: {error}.")))?;
+    crate::webhooks::destination::check_url(&parsed, allow_private)
+        .map_err(|why| HumanPingError::BadRequest(format!("{why}.")))?;
+    Ok(url)
+}
+
 /// ISO 8601 with an offset (`2026-01-15T14:30:00Z`) or relative to now:
 /// minutes, hours or days (`30m`, `2h`, `1d`). Always in the future.
 pub fn parse_deadline(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, HumanPingError> {

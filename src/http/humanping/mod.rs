@@ -19,10 +19,12 @@ mod stats;
 mod tasks;
 mod views;
 mod wallet;
+mod webhook;
 mod worker_auth;
 mod workers;
 
 pub use errors::{HumanPingError, DEPOSIT_URL};
+pub use views::task_document;
 
 use crate::http::rate_limit::Class;
 use crate::http::state::AppState;
@@ -85,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/worker/earnings", get(workers::get_earnings))
         .route("/worker/leaderboard", get(workers::leaderboard))
         .route("/worker/{id}/public", get(workers::get_public))
+        .route("/agents/me/webhook", get(webhook::get_webhook))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

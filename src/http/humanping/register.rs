@@ -1,11 +1,11 @@
 //! `POST /agents/register` (public): an agent, its `hp_live_` key (shown
 //! once), its webhook URL recorded on the actor, and its free tasks, in one
-//! append.
+//! append. The reply carries the agent's `webhook_secret` too.
 //!
 //! Duplicate emails are not refused yet: uniqueness belongs to the email
 //! claim streams the people work adds (a 409 then follows from it).
 
-use super::draft::parse_url;
+use super::draft::parse_destination;
 use super::errors::HumanPingResult;
 use super::extract::Body;
 use super::{ids, views};
@@ -15,6 +15,7 @@ use crate::credentials::new_secret;
 use crate::http::errors::current_request_id;
 use crate::http::respond;
 use crate::http::state::AppState;
+use crate::webhooks::signature::humanping_secret;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -47,7 +48,11 @@ pub async fn register(
     let email = Email::parse(&body.email)?;
     let mut details = Map::new();
     if let Some(url) = &body.webhook_url {
-        details.insert("webhook_url".into(), json!(parse_url(url)?));
+        let allow_private = app.config.webhooks.allow_private_destinations;
+        details.insert(
+            "webhook_url".into(),
+            json!(parse_destination(url, allow_private)?),
+        );
     }
     let actor_id = ActorId(Uuid::now_v7());
     let secret = new_secret(KEY_PREFIX, Mode::Live);
@@ -91,6 +96,8 @@ pub async fn register(
                 "created_at": actor.registered_at.map(views::time),
             },
             "api_key": secret.secret.clone(),
+            // Signs this agent's webhooks; also at GET /agents/me/webhook.
+            "webhook_secret": humanping_secret(&app.secret, actor_id),
             "free_tasks": {
                 "remaining": account.free_tasks_remaining,
                 "cap_cents": account.free_task_cap_cents,

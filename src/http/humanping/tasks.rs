@@ -2,7 +2,7 @@
 //! money, approve or dispute it. Each HumanPing task is a ledger `Task`; the
 //! aggregate decides, these handlers translate.
 
-use super::draft::{ProofKind, TaskDraft, TaskType, Urgency};
+use super::draft::{parse_destination, ProofKind, TaskDraft, TaskType, Urgency};
 use super::errors::{HumanPingError, HumanPingResult};
 use super::extract::{Agent, Body, HpPath, HpQuery};
 use super::{ids, proofs, views};
@@ -76,6 +76,9 @@ pub(super) async fn post_draft(
     meta: &CommandMeta,
 ) -> HumanPingResult<Response> {
     principal.require_scope("tasks:write")?;
+    if let Some(url) = &draft.callback_url {
+        parse_destination(url, app.config.webhooks.allow_private_destinations)?;
+    }
     let new_task =
         Box::new(draft.into_new_task(principal, app.config.humanping_fee, Utc::now())?);
     let task_id = new_task.task_id;
@@ -208,12 +211,9 @@ pub async fn get_task(
         .map(|e| Event::decode(&e.stream_id, &e.payload).map(|event| (event, e.recorded_at)))
         .collect::<Result<_, _>>()
         .map_err(|error| HumanPingError::Internal(error.into()))?;
-    let mut view = views::task_detail(&task);
-    view.insert(
-        "transactions".into(),
-        Value::Array(views::transactions(&events)),
-    );
-    Ok(Json(json!({ "task": view })))
+    Ok(Json(
+        json!({ "task": views::task_document(&task, &events) }),
+    ))
 }
 
 pub async fn get_proof(

@@ -181,6 +181,14 @@ pub fn task_detail(task: &Task) -> Map<String, Value> {
     view
 }
 
+/// `GET /tasks/:id`'s task: the detail and its money movements, from the
+/// task folded as far as `events` go. Webhooks send the same shape.
+pub fn task_document(task: &Task, events: &[(Event, DateTime<Utc>)]) -> Map<String, Value> {
+    let mut view = task_detail(task);
+    view.insert("transactions".into(), Value::Array(transactions(events)));
+    view
+}
+
 pub fn proofs(task: &Task) -> Vec<Value> {
     task.submissions
         .iter()

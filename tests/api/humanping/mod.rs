@@ -6,6 +6,7 @@
 mod bad_input;
 mod flow;
 mod seed;
+mod webhooks;
 mod worker;
 mod worker_bad_input;
 
