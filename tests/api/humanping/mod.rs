@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod flow;
+mod journey;
 mod seed;
 mod webhooks;
 mod worker;

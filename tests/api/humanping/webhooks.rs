@@ -35,12 +35,16 @@ macro_rules! with_receivers {
 }
 
 /// A HumanPing agent with the secret its webhooks are signed with.
-struct Hooked {
-    agent: Agent,
-    secret: String,
+pub(super) struct Hooked {
+    pub(super) agent: Agent,
+    pub(super) secret: String,
 }
 
-async fn register_hooked(app: &TestApp, name: &str, webhook_url: Option<&str>) -> Hooked {
+pub(super) async fn register_hooked(
+    app: &TestApp,
+    name: &str,
+    webhook_url: Option<&str>,
+) -> Hooked {
     let mut body =
         json!({ "name": name, "email": format!("{}@hooks.example.com", name.to_lowercase()) });
     if let Some(url) = webhook_url {
@@ -92,7 +96,7 @@ fn signed_by(received: &Received, secret: &str) -> bool {
 
 /// Waits until `receiver` has `count` requests; returns their bodies, after
 /// checking each is signed with `secret` and names its event and delivery.
-async fn heard(receiver: &Receiver, count: usize, secret: &str) -> Vec<Value> {
+pub(super) async fn heard(receiver: &Receiver, count: usize, secret: &str) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while receiver.received().len() < count {
         assert!(
