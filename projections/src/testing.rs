@@ -568,6 +568,8 @@ pub(crate) fn rich_story(journal: &mut TestJournal) -> Cast {
         AccountCommand::SendPayout {
             payout_id: PayoutId(new_id()),
             amount: Money::usd(100),
+            destination: "acct_sandbox".to_owned(),
+            purpose: Default::default(),
             at: at(400),
         },
     );
