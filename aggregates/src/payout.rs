@@ -11,12 +11,15 @@
 //! first payout instead of making a second.
 
 use crate::account::AccountId;
+use crate::actor::Caller;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::error::{Decided, DomainError};
 use crate::ids::{ActorId, PayoutId, TaskId};
 use crate::money::Money;
+use crate::task::{SubmissionStatus, Task};
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The longest failure reason recorded: a provider's message, not a document.
@@ -33,6 +36,42 @@ pub fn task_payout_id(task_id: TaskId, worker: ActorId) -> PayoutId {
     name[..16].copy_from_slice(task_id.0.as_bytes());
     name[16..].copy_from_slice(worker.0.as_bytes());
     PayoutId(Uuid::new_v5(&TASK_PAYOUT_NAMESPACE, &name))
+}
+
+/// What each worker earned on `task` — their approved submissions' pay, net
+/// of the fee — for the task's poster (or an admin) to pay out. Workers whose
+/// pay was nothing (a 100 % fee) are left out.
+pub fn task_earnings(task: &Task, by: &Caller) -> Result<Vec<(ActorId, Money)>, DomainError> {
+    if !task.exists() {
+        return Err(DomainError::NotFound("task"));
+    }
+    if task.poster != Some(by.actor) && !by.is_admin() {
+        return Err(DomainError::forbidden(
+            "only the task's poster may pay its workers out",
+        ));
+    }
+    by.ensure_not_banned()?;
+    let mut earned: BTreeMap<ActorId, Money> = BTreeMap::new();
+    for submission in &task.submissions {
+        let Some(pay) = submission.payout else {
+            continue;
+        };
+        if submission.status != SubmissionStatus::Approved || pay.cents <= 0 {
+            continue;
+        }
+        let total = earned.entry(submission.worker).or_insert(Money {
+            cents: 0,
+            currency: pay.currency,
+        });
+        total.cents = total
+            .cents
+            .checked_add(pay.cents)
+            .ok_or(crate::money::MoneyError::TooLarge)?;
+    }
+    if earned.is_empty() {
+        return Err(DomainError::conflict("task has no approved work to pay out"));
+    }
+    Ok(earned.into_iter().collect())
 }
 
 /// What a payout is for.
@@ -426,6 +465,90 @@ mod tests {
             panic!("a failure")
         };
         assert_eq!(reason.chars().count(), FAILURE_REASON_MAX_CHARS);
+    }
+
+    fn caller(actor: ActorId, role: crate::actor::Role) -> Caller {
+        Caller {
+            actor,
+            role,
+            standing: crate::actor::Standing::Active,
+        }
+    }
+
+    /// A task posted by 0x1 whose submissions by `workers` are approved (or
+    /// not), each paying `pay` cents.
+    fn task_with(work: &[(ActorId, SubmissionStatus, i64)]) -> Task {
+        let mut task = Task {
+            id: Some(TaskId(Uuid::from_u128(0x7a5c))),
+            poster: Some(ActorId(Uuid::from_u128(0x1))),
+            ..Task::default()
+        };
+        for (n, (worker, status, pay)) in work.iter().enumerate() {
+            task.submissions.push(crate::task::Submission {
+                id: crate::ids::SubmissionId(Uuid::from_u128(0x50 + n as u128)),
+                assignment_id: crate::ids::AssignmentId(Uuid::from_u128(0xa0 + n as u128)),
+                worker: *worker,
+                proof: crate::task::Proof::text("done"),
+                status: *status,
+                submitted_at: at(),
+                review_due_at: None,
+                reason: None,
+                payout: (*status == SubmissionStatus::Approved).then(|| Money::usd(*pay)),
+                fee: None,
+            });
+        }
+        task
+    }
+
+    #[test]
+    fn a_task_pays_out_what_each_worker_earned_on_it() {
+        let other = ActorId(Uuid::from_u128(0x3));
+        let task = task_with(&[
+            (WORKER, SubmissionStatus::Approved, 410),
+            (other, SubmissionStatus::Approved, 410),
+            (WORKER, SubmissionStatus::Approved, 90),
+            (other, SubmissionStatus::Rejected, 410),
+        ]);
+        let poster = caller(ActorId(Uuid::from_u128(0x1)), crate::actor::Role::Agent);
+        assert_eq!(
+            task_earnings(&task, &poster),
+            Ok(vec![(WORKER, Money::usd(500)), (other, Money::usd(410))])
+        );
+    }
+
+    #[test]
+    fn only_the_poster_or_an_admin_pays_a_task_out() {
+        let task = task_with(&[(WORKER, SubmissionStatus::Approved, 410)]);
+        let stranger = caller(ActorId(Uuid::from_u128(0x9)), crate::actor::Role::Agent);
+        assert_eq!(
+            task_earnings(&task, &stranger),
+            Err(DomainError::Forbidden(
+                "only the task's poster may pay its workers out".into()
+            ))
+        );
+        let admin = caller(ActorId(Uuid::from_u128(0xad)), crate::actor::Role::Admin);
+        assert!(task_earnings(&task, &admin).is_ok());
+    }
+
+    #[test]
+    fn a_task_without_approved_pay_has_nothing_to_pay_out() {
+        let poster = caller(ActorId(Uuid::from_u128(0x1)), crate::actor::Role::Agent);
+        for work in [
+            vec![],
+            vec![(WORKER, SubmissionStatus::Pending, 410)],
+            vec![(WORKER, SubmissionStatus::Approved, 0)],
+        ] {
+            assert_eq!(
+                task_earnings(&task_with(&work), &poster),
+                Err(DomainError::Conflict(
+                    "task has no approved work to pay out".into()
+                ))
+            );
+        }
+        assert_eq!(
+            task_earnings(&Task::default(), &poster),
+            Err(DomainError::NotFound("task"))
+        );
     }
 
     #[test]

@@ -165,6 +165,7 @@ pub(crate) struct TestJournal {
     tasks: HashMap<TaskId, Task>,
     webhooks: HashMap<WebhookId, WebhookEndpoint>,
     deliveries: HashMap<DeliveryId, WebhookDelivery>,
+    payouts: HashMap<errand_aggregates::ids::PayoutId, errand_aggregates::payout::Payout>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -213,6 +214,15 @@ impl TestJournal {
     pub(crate) fn account(&mut self, account: AccountId, command: AccountCommand) {
         let events = decided(self.accounts.entry(account).or_default(), &command);
         self.record(&account.stream_id(), events);
+    }
+
+    pub(crate) fn payout(
+        &mut self,
+        payout: errand_aggregates::ids::PayoutId,
+        command: errand_aggregates::payout::PayoutCommand,
+    ) {
+        let events = decided(self.payouts.entry(payout).or_default(), &command);
+        self.record(&format!("payout-{payout}"), events);
     }
 
     pub(crate) fn deposit(&mut self, owner: ActorId, cents: i64) {
