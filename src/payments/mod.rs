@@ -7,6 +7,7 @@
 mod deposits;
 pub mod dispatch;
 mod payouts;
+pub mod task_earnings;
 
 pub use deposits::{PaymentProvider, Sandbox};
 pub use payouts::{

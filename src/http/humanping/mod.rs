@@ -3,12 +3,13 @@
 //! envelope `{"error": "…"}`. A HumanPing task is a ledger `Task` (18 %
 //! commission, first accept); these handlers translate requests into
 //! commands and read models into HumanPing's shapes, and decide nothing.
-//! Worker endpoints (`/worker/*`) and payouts are not served yet.
+//! Worker endpoints (`/worker/*`) are not served yet.
 
 mod draft;
 mod errors;
 mod extract;
 mod ids;
+pub mod payouts;
 mod register;
 mod shorthand;
 mod stats;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/proof", get(tasks::get_proof))
         .route("/tasks/{id}/approve", post(tasks::approve_task))
         .route("/tasks/{id}/dispute", post(tasks::dispute_task))
+        .route("/tasks/{id}/payout", post(payouts::pay_out_task))
         .route("/verify", post(shorthand::verify))
         .route("/call", post(shorthand::call))
         .route("/gut-check", post(shorthand::gut_check))
