@@ -1163,7 +1163,10 @@ mod tests {
     #[test]
     fn a_payout_leaves_the_available_balance_for_good() {
         let account = Account::fold(&[funded(1_000), payout_sent(400)]);
-        assert_eq!((account.available_cents, account.paid_out_cents), (600, 400));
+        assert_eq!(
+            (account.available_cents, account.paid_out_cents),
+            (600, 400)
+        );
     }
 
     #[test]
@@ -1187,7 +1190,10 @@ mod tests {
                 at: at(),
             },
         ]);
-        assert_eq!((account.available_cents, account.paid_out_cents), (1_000, 0));
+        assert_eq!(
+            (account.available_cents, account.paid_out_cents),
+            (1_000, 0)
+        );
     }
 
     #[test]
@@ -1214,7 +1220,10 @@ mod tests {
         else {
             panic!("a payout")
         };
-        assert_eq!((destination.as_str(), purpose), ("", PayoutPurpose::Withdrawal));
+        assert_eq!(
+            (destination.as_str(), purpose),
+            ("", PayoutPurpose::Withdrawal)
+        );
     }
 
     #[test]

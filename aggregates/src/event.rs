@@ -158,7 +158,8 @@ mod tests {
 
     #[test]
     fn payouts_and_payout_accounts_decode_by_their_prefixes() {
-        let paid = r#"{"type":"PayoutPaid","provider_reference":"po_1","at":"2026-01-01T12:00:00Z"}"#;
+        let paid =
+            r#"{"type":"PayoutPaid","provider_reference":"po_1","at":"2026-01-01T12:00:00Z"}"#;
         assert!(matches!(
             Event::decode("payout-00000000-0000-0000-0000-000000000001", paid),
             Ok(Event::Payout(PayoutEvent::PayoutPaid { .. }))

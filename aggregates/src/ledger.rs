@@ -195,7 +195,10 @@ mod tests {
         };
         assert_eq!(
             postings_of(&sent),
-            vec![(format!("{account}:available"), -300), (external.clone(), 300)]
+            vec![
+                (format!("{account}:available"), -300),
+                (external.clone(), 300)
+            ]
         );
         let returned = AccountEvent::PayoutReturned {
             payout_id: PayoutId(Uuid::nil()),

@@ -69,7 +69,9 @@ pub fn task_earnings(task: &Task, by: &Caller) -> Result<Vec<(ActorId, Money)>, 
             .ok_or(crate::money::MoneyError::TooLarge)?;
     }
     if earned.is_empty() {
-        return Err(DomainError::conflict("task has no approved work to pay out"));
+        return Err(DomainError::conflict(
+            "task has no approved work to pay out",
+        ));
     }
     Ok(earned.into_iter().collect())
 }
@@ -112,10 +114,7 @@ pub enum PayoutCommand {
         at: Timestamp,
     },
     /// The provider refused it or it bounced: the money goes back.
-    Fail {
-        reason: String,
-        at: Timestamp,
-    },
+    Fail { reason: String, at: Timestamp },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -381,7 +380,10 @@ mod tests {
             .given_no_previous_events()
             .when(request(Money::usd(450)))
             .then_expect_events(vec![requested(450)]);
-        assert_eq!(Payout::fold(&[requested(450)]).status, PayoutStatus::Pending);
+        assert_eq!(
+            Payout::fold(&[requested(450)]).status,
+            PayoutStatus::Pending
+        );
     }
 
     #[test]

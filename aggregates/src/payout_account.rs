@@ -157,7 +157,9 @@ impl Aggregate for PayoutAccount {
             PayoutAccountCommand::CompleteOnboarding { at } => match self.status {
                 PayoutAccountStatus::NotConnected => Err(DomainError::NotFound("payout account")),
                 PayoutAccountStatus::Onboarding => {
-                    Ok(vec![PayoutAccountEvent::PayoutOnboardingCompleted { at: *at }])
+                    Ok(vec![PayoutAccountEvent::PayoutOnboardingCompleted {
+                        at: *at,
+                    }])
                 }
                 PayoutAccountStatus::Active => Err(DomainError::conflict(
                     "payout account onboarding is already completed",
@@ -174,7 +176,9 @@ impl Aggregate for PayoutAccount {
                 }
                 let reason = policy::audited_reason(reason)?;
                 match self.status {
-                    PayoutAccountStatus::NotConnected => Err(DomainError::NotFound("payout account")),
+                    PayoutAccountStatus::NotConnected => {
+                        Err(DomainError::NotFound("payout account"))
+                    }
                     PayoutAccountStatus::Disabled => {
                         Err(DomainError::conflict("payout account is already disabled"))
                     }

@@ -122,7 +122,9 @@ impl Projection for Payouts {
             .filter(|e| {
                 matches!(
                     e.event,
-                    Event::Payout(PayoutEvent::PayoutPaid { .. } | PayoutEvent::PayoutFailed { .. })
+                    Event::Payout(
+                        PayoutEvent::PayoutPaid { .. } | PayoutEvent::PayoutFailed { .. }
+                    )
                 )
             })
             .map(|e| stream_suffix(&e.stream_id).to_owned());
@@ -166,19 +168,17 @@ impl Projection for Payouts {
                     provider_reference,
                     at,
                 } => {
-                    let row = payouts
-                        .get_mut(conn, payout_id)
-                        .await?
-                        .ok_or_else(|| ProjectionError::inconsistent(projected, "unknown payout"))?;
+                    let row = payouts.get_mut(conn, payout_id).await?.ok_or_else(|| {
+                        ProjectionError::inconsistent(projected, "unknown payout")
+                    })?;
                     row.status = "paid".to_owned();
                     row.provider_reference = Some(provider_reference.clone());
                     row.settled_at_us = Some(micros(*at));
                 }
                 PayoutEvent::PayoutFailed { reason, at } => {
-                    let row = payouts
-                        .get_mut(conn, payout_id)
-                        .await?
-                        .ok_or_else(|| ProjectionError::inconsistent(projected, "unknown payout"))?;
+                    let row = payouts.get_mut(conn, payout_id).await?.ok_or_else(|| {
+                        ProjectionError::inconsistent(projected, "unknown payout")
+                    })?;
                     row.status = "failed".to_owned();
                     row.failure_reason = Some(reason.clone());
                     row.settled_at_us = Some(micros(*at));
@@ -249,11 +249,17 @@ mod tests {
         );
         db.apply(&Payouts, &journal.take()).await;
         let rows: Vec<PayoutRow> = all_rows(&mut db.conn).await;
-        let paid_row = rows.iter().find(|r| r.payout_id == paid.to_string()).unwrap();
+        let paid_row = rows
+            .iter()
+            .find(|r| r.payout_id == paid.to_string())
+            .unwrap();
         assert_eq!(paid_row.status, "paid");
         assert_eq!(paid_row.provider_reference.as_deref(), Some("po_1"));
         assert_eq!(paid_row.purpose, "withdrawal");
-        let failed_row = rows.iter().find(|r| r.payout_id == failed.to_string()).unwrap();
+        let failed_row = rows
+            .iter()
+            .find(|r| r.payout_id == failed.to_string())
+            .unwrap();
         assert_eq!(failed_row.status, "failed");
         assert_eq!(failed_row.failure_reason.as_deref(), Some("bank declined"));
         assert_eq!(failed_row.task_id, Some(task.to_string()));

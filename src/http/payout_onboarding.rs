@@ -24,13 +24,19 @@ pub fn router() -> Router<AppState> {
             "/payouts/onboarding/{owner}/{mode}/{account}/complete",
             post(complete),
         )
-        .route("/payouts/dashboard/{owner}/{mode}/{account}", get(dashboard))
+        .route(
+            "/payouts/dashboard/{owner}/{mode}/{account}",
+            get(dashboard),
+        )
 }
 
 type Link = (String, String, String);
 
 /// The payout account a link names; any mismatch is not found.
-async fn load(app: &AppState, (owner, mode, account): &Link) -> ApiResult<(ActorId, Mode, PayoutAccount)> {
+async fn load(
+    app: &AppState,
+    (owner, mode, account): &Link,
+) -> ApiResult<(ActorId, Mode, PayoutAccount)> {
     let not_found = || ApiError::NotFound("payout account".into());
     let owner: ActorId = parse_id(owner, "payout account")?;
     let mode = match mode.as_str() {

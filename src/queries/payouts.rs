@@ -35,7 +35,9 @@ pub struct PayoutView {
 
 impl PayoutView {
     pub fn from_state(payout: &Payout) -> PayoutView {
-        let amount = payout.amount.unwrap_or(errand_aggregates::money::Money::usd(0));
+        let amount = payout
+            .amount
+            .unwrap_or(errand_aggregates::money::Money::usd(0));
         PayoutView {
             id: payout.payout_id.map(|id| id.0).unwrap_or_default(),
             amount_cents: amount.cents,

@@ -16,11 +16,18 @@ async fn worker_with_earnings(app: &TestApp, reward: i64) -> (Actor, Actor) {
     let agent = app.funded_agent("Payer", reward * 2).await;
     let worker = app.actor("human", "Bea").await;
     let task = app
-        .post_task(&agent, json!({ "title": "Check the bakery", "reward_cents": reward }))
+        .post_task(
+            &agent,
+            json!({ "title": "Check the bakery", "reward_cents": reward }),
+        )
         .await;
     let submission = app.take_and_submit(&worker, &task).await;
     let (status, body) = app
-        .post(&format!("/v1/submissions/{submission}/approve"), &agent.key, json!({}))
+        .post(
+            &format!("/v1/submissions/{submission}/approve"),
+            &agent.key,
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     (agent, worker)
@@ -28,16 +35,38 @@ async fn worker_with_earnings(app: &TestApp, reward: i64) -> (Actor, Actor) {
 
 /// Connects `worker`'s payout account and completes onboarding at the sandbox page.
 async fn onboard(app: &TestApp, worker: &Actor) -> Value {
-    let (status, account) = app.post("/v1/payouts/account", &worker.key, json!({})).await;
+    let (status, account) = app
+        .post("/v1/payouts/account", &worker.key, json!({}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{account}");
     assert_eq!(account["status"], "onboarding");
-    let link = account["onboarding_url"].as_str().expect("onboarding url").to_owned();
+    let link = account["onboarding_url"]
+        .as_str()
+        .expect("onboarding url")
+        .to_owned();
     assert!(link.starts_with(&app.base_url), "{link}");
-    let page = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Complete onboarding"), "{page}");
     for _ in 0..2 {
-        let response = app.client.post(format!("{link}/complete")).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "completing twice is harmless");
+        let response = app
+            .client
+            .post(format!("{link}/complete"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "completing twice is harmless"
+        );
     }
     let (status, account) = app.get("/v1/payouts/account", &worker.key).await;
     assert_eq!(status, StatusCode::OK, "{account}");
@@ -55,14 +84,19 @@ both_backends!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(account["status"], "not_connected");
         let connected = onboard(&app, &worker).await;
-        let (status, again) = app.post("/v1/payouts/account", &worker.key, json!({})).await;
+        let (status, again) = app
+            .post("/v1/payouts/account", &worker.key, json!({}))
+            .await;
         assert_eq!(status, StatusCode::CONFLICT, "connected once: {again}");
         let (status, dashboard) = app
             .post("/v1/payouts/account/dashboard", &worker.key, json!({}))
             .await;
         assert_eq!(status, StatusCode::OK, "{dashboard}");
         let url = dashboard["url"].as_str().unwrap();
-        assert!(url.contains(connected["account_id"].as_str().unwrap()), "{url}");
+        assert!(
+            url.contains(connected["account_id"].as_str().unwrap()),
+            "{url}"
+        );
 
         let (status, payout) = app
             .post("/v1/payouts", &worker.key, json!({ "amount_cents": 600 }))
@@ -75,7 +109,10 @@ both_backends!(
         assert_eq!(balance["available_cents"], 300);
         assert_eq!(balance["paid_out_cents"], 600);
         let (_, one) = app
-            .get(&format!("/v1/payouts/{}", payout["id"].as_str().unwrap()), &worker.key)
+            .get(
+                &format!("/v1/payouts/{}", payout["id"].as_str().unwrap()),
+                &worker.key,
+            )
             .await;
         assert_eq!(one["status"], "paid");
         let (status, list) = app.get("/v1/payouts", &worker.key).await;
@@ -95,11 +132,18 @@ both_backends!(
         let (_, worker) = worker_with_earnings(&app, 2_000).await;
         onboard(&app, &worker).await;
         let (status, payout) = app
-            .post("/v1/payouts", &worker.key, json!({ "amount_cents": DECLINED_CENTS }))
+            .post(
+                "/v1/payouts",
+                &worker.key,
+                json!({ "amount_cents": DECLINED_CENTS }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{payout}");
         assert_eq!(payout["status"], "failed");
-        assert!(payout["failure_reason"].as_str().unwrap().contains("declined"));
+        assert!(payout["failure_reason"]
+            .as_str()
+            .unwrap()
+            .contains("declined"));
         let balance = app.balance(&worker).await;
         assert_eq!(balance["available_cents"], 1_800);
         assert_eq!(balance["paid_out_cents"], 0);
@@ -121,7 +165,9 @@ both_backends!(
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(app.journal_head().await, head);
-        let (status, account) = app.post("/v1/payouts/account", &worker.key, json!({})).await;
+        let (status, account) = app
+            .post("/v1/payouts/account", &worker.key, json!({}))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{account}");
         let head = app.journal_head().await;
         let (status, problem) = app
@@ -137,7 +183,11 @@ both_backends!(
         assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{problem}");
         for amount in [json!(0), json!(-5)] {
             let (status, problem) = app
-                .post("/v1/payouts", &worker.key, json!({ "amount_cents": amount }))
+                .post(
+                    "/v1/payouts",
+                    &worker.key,
+                    json!({ "amount_cents": amount }),
+                )
                 .await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         }
@@ -148,7 +198,10 @@ both_backends!(
         assert_eq!(app.journal_head().await, head);
         assert_eq!(app.balance(&worker).await["available_cents"], 900);
         // Someone else's payout account page is not found with a wrong account id.
-        let wrong = account["onboarding_url"].as_str().unwrap().replace("acct_", "acct_x");
+        let wrong = account["onboarding_url"]
+            .as_str()
+            .unwrap()
+            .replace("acct_", "acct_x");
         let response = app.client.get(&wrong).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
@@ -156,7 +209,12 @@ both_backends!(
 
 async fn onboard_existing(app: &TestApp, account: &Value) {
     let link = account["onboarding_url"].as_str().unwrap();
-    let response = app.client.post(format!("{link}/complete")).send().await.unwrap();
+    let response = app
+        .client
+        .post(format!("{link}/complete"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -204,10 +262,17 @@ both_backends!(
         assert_eq!(status, StatusCode::OK, "{again}");
         assert_eq!(again["paid_now_cents"], 0);
         assert_eq!(again["payouts"][0]["paid_now"], false);
-        assert_eq!(again["payouts"][0]["payout_id"], body["payouts"][0]["payout_id"]);
+        assert_eq!(
+            again["payouts"][0]["payout_id"],
+            body["payouts"][0]["payout_id"]
+        );
         assert!(again["message"].as_str().unwrap().contains("Nothing more"));
         let (_, list) = app.get("/v1/payouts", &worker.key).await;
-        assert_eq!(list["data"].as_array().unwrap().len(), 1, "paid once: {list}");
+        assert_eq!(
+            list["data"].as_array().unwrap().len(),
+            1,
+            "paid once: {list}"
+        );
         assert_eq!(list["data"][0]["purpose"], "task_earnings");
         assert_eq!(list["data"][0]["task_id"], json!(uuid_of(&task)));
 

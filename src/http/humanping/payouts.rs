@@ -19,6 +19,7 @@ use crate::payments::task_earnings::{self, Outcome, WorkerPayout};
 use axum::extract::State;
 use axum::Json;
 use errand_aggregates::actor::Caller;
+use errand_aggregates::payout::PayoutStatus;
 use errand_aggregates::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -54,7 +55,7 @@ pub async fn pay_out_task(
     let paid_now_cents: i64 = lines
         .iter()
         .filter_map(|line| match &line.outcome {
-            Outcome::Sent { payout, now: true } if payout.status.as_str() != "failed" => {
+            Outcome::Sent { payout, now: true } if payout.status != PayoutStatus::Failed => {
                 Some(line.amount.cents)
             }
             _ => None,
@@ -93,7 +94,9 @@ fn refusal_text(refusal: &DomainError) -> String {
     match refusal {
         DomainError::InsufficientFunds {
             available_cents, ..
-        } => format!("the worker's available balance is {available_cents} cents (already withdrawn)"),
+        } => {
+            format!("the worker's available balance is {available_cents} cents (already withdrawn)")
+        }
         other => other.to_string(),
     }
 }

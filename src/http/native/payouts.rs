@@ -280,9 +280,7 @@ fn view(account: &PayoutAccount, onboarding_url: Option<String>) -> PayoutAccoun
     PayoutAccountView {
         status: account.status.as_str().to_owned(),
         payouts_enabled: account.destination().is_ok(),
-        provider: account
-            .is_connected()
-            .then(|| account.provider.clone()),
+        provider: account.is_connected().then(|| account.provider.clone()),
         account_id: account.provider_account_id.clone(),
         onboarding_url,
         connected_at: account.connected_at,
