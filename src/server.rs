@@ -110,6 +110,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         payments: Arc::new(Sandbox {
             base_url: config.public_url.clone(),
         }),
+        payouts: Arc::new(Sandbox {
+            base_url: config.public_url.clone(),
+        }),
         config,
         metrics: options.metrics,
     }));

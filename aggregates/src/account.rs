@@ -8,6 +8,7 @@ use crate::error::{Decided, DomainError};
 use crate::ids::{ActorId, FundingId, HoldId, PayoutId, SettlementId, TaskId};
 use crate::mode::Mode;
 use crate::money::{Currency, Money};
+use crate::payout::PayoutPurpose;
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -101,9 +102,19 @@ pub enum AccountCommand {
         amount: Money,
         at: Timestamp,
     },
+    /// Money leaves the ledger to the owner's connected account (`payout`).
     SendPayout {
         payout_id: PayoutId,
         amount: Money,
+        destination: String,
+        purpose: PayoutPurpose,
+        at: Timestamp,
+    },
+    /// The payout failed at the provider: its money comes back.
+    ReturnPayout {
+        payout_id: PayoutId,
+        amount: Money,
+        reason: String,
         at: Timestamp,
     },
     /// A promotion: the next `count` tasks posted from this account are funded
@@ -172,6 +183,18 @@ pub enum AccountEvent {
     PayoutSent {
         payout_id: PayoutId,
         amount: Money,
+        /// The provider's connected account; empty in payouts recorded before it was.
+        #[serde(default)]
+        destination: String,
+        #[serde(default)]
+        purpose: PayoutPurpose,
+        at: Timestamp,
+    },
+    /// A payout failed at the provider and its money came back.
+    PayoutReturned {
+        payout_id: PayoutId,
+        amount: Money,
+        reason: String,
         at: Timestamp,
     },
     /// A free-task allowance; no money moves until a task spends one.
@@ -193,6 +216,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::HoldReleased { .. } => "HoldReleased",
             AccountEvent::PaymentReceived { .. } => "PaymentReceived",
             AccountEvent::PayoutSent { .. } => "PayoutSent",
+            AccountEvent::PayoutReturned { .. } => "PayoutReturned",
             AccountEvent::FreeTasksGranted { .. } => "FreeTasksGranted",
         }
     }
@@ -448,6 +472,8 @@ impl Aggregate for Account {
             AccountCommand::SendPayout {
                 payout_id,
                 amount,
+                destination,
+                purpose,
                 at,
             } => {
                 ensure_positive(*amount)?;
@@ -456,6 +482,31 @@ impl Aggregate for Account {
                 Ok(vec![AccountEvent::PayoutSent {
                     payout_id: *payout_id,
                     amount: *amount,
+                    destination: destination.clone(),
+                    purpose: *purpose,
+                    at: *at,
+                }])
+            }
+            AccountCommand::ReturnPayout {
+                payout_id,
+                amount,
+                reason,
+                at,
+            } => {
+                ensure_positive(*amount)?;
+                self.ensure_currency(*amount)?;
+                // Which payout failed is the `Payout` stream's to know; the account
+                // only makes sure it never gets back more than it sent out.
+                if amount.cents > self.paid_out_cents {
+                    return Err(DomainError::conflict(format!(
+                        "cannot return {} cents: {} cents were paid out",
+                        amount.cents, self.paid_out_cents
+                    )));
+                }
+                Ok(vec![AccountEvent::PayoutReturned {
+                    payout_id: *payout_id,
+                    amount: *amount,
+                    reason: reason.clone(),
                     at: *at,
                 }])
             }
@@ -551,6 +602,11 @@ impl Aggregate for Account {
             AccountEvent::PayoutSent { amount, .. } => {
                 self.available_cents -= amount.cents;
                 self.paid_out_cents += amount.cents;
+            }
+            // `paid_out_cents` counts what left for good.
+            AccountEvent::PayoutReturned { amount, .. } => {
+                self.available_cents += amount.cents;
+                self.paid_out_cents -= amount.cents;
             }
             AccountEvent::FreeTasksGranted {
                 account,
@@ -689,10 +745,33 @@ mod tests {
         }
     }
 
+    const PAYOUT: PayoutId = PayoutId(Uuid::from_u128(0x9a0));
+
     fn payout(cents: i64) -> AccountCommand {
         AccountCommand::SendPayout {
-            payout_id: PayoutId(Uuid::from_u128(0x9a0)),
+            payout_id: PAYOUT,
             amount: usd(cents),
+            destination: "acct_1".to_owned(),
+            purpose: PayoutPurpose::Withdrawal,
+            at: at(),
+        }
+    }
+
+    fn payout_sent(cents: i64) -> AccountEvent {
+        AccountEvent::PayoutSent {
+            payout_id: PAYOUT,
+            amount: usd(cents),
+            destination: "acct_1".to_owned(),
+            purpose: PayoutPurpose::Withdrawal,
+            at: at(),
+        }
+    }
+
+    fn return_payout(cents: i64) -> AccountCommand {
+        AccountCommand::ReturnPayout {
+            payout_id: PAYOUT,
+            amount: usd(cents),
+            reason: "account closed".to_owned(),
             at: at(),
         }
     }
@@ -1052,11 +1131,7 @@ mod tests {
         AccountTest::with(())
             .given(with_hold())
             .when(payout(500))
-            .then_expect_events(vec![AccountEvent::PayoutSent {
-                payout_id: PayoutId(Uuid::from_u128(0x9a0)),
-                amount: usd(500),
-                at: at(),
-            }]);
+            .then_expect_events(vec![payout_sent(500)]);
         // Held money is not available for a payout.
         AccountTest::with(())
             .given(with_hold())
@@ -1072,8 +1147,10 @@ mod tests {
         AccountTest::with(())
             .given(vec![funded(1_000)])
             .when(AccountCommand::SendPayout {
-                payout_id: PayoutId(Uuid::from_u128(0x9a0)),
+                payout_id: PAYOUT,
                 amount: credits(1),
+                destination: "acct_1".to_owned(),
+                purpose: PayoutPurpose::Withdrawal,
                 at: at(),
             })
             .then_expect_error(invalid("account holds USD, not RC"));
@@ -1081,6 +1158,72 @@ mod tests {
             .given(vec![funded(1_000)])
             .when(payout(0))
             .then_expect_error(invalid("amount must be greater than zero"));
+    }
+
+    #[test]
+    fn a_payout_leaves_the_available_balance_for_good() {
+        let account = Account::fold(&[funded(1_000), payout_sent(400)]);
+        assert_eq!(
+            (account.available_cents, account.paid_out_cents),
+            (600, 400)
+        );
+    }
+
+    #[test]
+    fn a_failed_payout_returns_its_money() {
+        AccountTest::with(())
+            .given(vec![funded(1_000), payout_sent(400)])
+            .when(return_payout(400))
+            .then_expect_events(vec![AccountEvent::PayoutReturned {
+                payout_id: PAYOUT,
+                amount: usd(400),
+                reason: "account closed".to_owned(),
+                at: at(),
+            }]);
+        let account = Account::fold(&[
+            funded(1_000),
+            payout_sent(400),
+            AccountEvent::PayoutReturned {
+                payout_id: PAYOUT,
+                amount: usd(400),
+                reason: "account closed".to_owned(),
+                at: at(),
+            },
+        ]);
+        assert_eq!(
+            (account.available_cents, account.paid_out_cents),
+            (1_000, 0)
+        );
+    }
+
+    #[test]
+    fn an_account_never_gets_back_more_than_it_paid_out() {
+        AccountTest::with(())
+            .given(vec![funded(1_000), payout_sent(400)])
+            .when(return_payout(401))
+            .then_expect_error(conflict("cannot return 401 cents: 400 cents were paid out"));
+        AccountTest::with(())
+            .given(vec![funded(1_000)])
+            .when(return_payout(0))
+            .then_expect_error(invalid("amount must be greater than zero"));
+    }
+
+    #[test]
+    fn a_payout_recorded_before_destinations_still_reads() {
+        let old = r#"{"type":"PayoutSent","payout_id":"00000000-0000-0000-0000-0000000009a0","amount":{"cents":5,"currency":"USD"},"at":"2026-01-01T12:00:00Z"}"#;
+        let event: AccountEvent = serde_json::from_str(old).unwrap();
+        let AccountEvent::PayoutSent {
+            destination,
+            purpose,
+            ..
+        } = event
+        else {
+            panic!("a payout")
+        };
+        assert_eq!(
+            (destination.as_str(), purpose),
+            ("", PayoutPurpose::Withdrawal)
+        );
     }
 
     #[test]

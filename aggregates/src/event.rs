@@ -9,6 +9,8 @@ use crate::api_key::KeyEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::email_claim::EmailClaimEvent;
+use crate::payout::PayoutEvent;
+use crate::payout_account::PayoutAccountEvent;
 use crate::task::TaskEvent;
 use crate::webhook::{DeliveryEvent, WebhookEvent};
 use serde::Serialize;
@@ -25,6 +27,8 @@ pub enum Event {
     Delivery(DeliveryEvent),
     Credentials(CredentialsEvent),
     EmailClaim(EmailClaimEvent),
+    Payout(PayoutEvent),
+    PayoutAccount(PayoutAccountEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +78,10 @@ impl Event {
             crate::email_claim::EmailClaim::STREAM_PREFIX => {
                 Event::EmailClaim(parse(stream_id, payload)?)
             }
+            crate::payout::Payout::STREAM_PREFIX => Event::Payout(parse(stream_id, payload)?),
+            crate::payout_account::PayoutAccount::STREAM_PREFIX => {
+                Event::PayoutAccount(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -89,6 +97,8 @@ impl Event {
             Event::Delivery(e) => e.event_type(),
             Event::Credentials(e) => e.event_type(),
             Event::EmailClaim(e) => e.event_type(),
+            Event::Payout(e) => e.event_type(),
+            Event::PayoutAccount(e) => e.event_type(),
         }
     }
 }
@@ -144,6 +154,23 @@ mod tests {
         let claimed = r#"{"type":"EmailClaimed","email":"bea@example.com","actor_id":"00000000-0000-0000-0000-000000000001","at":"2026-01-01T12:00:00Z"}"#;
         let decoded = Event::decode("email-ab12", claimed).unwrap();
         assert_eq!(decoded.event_type(), "EmailClaimed");
+    }
+
+    #[test]
+    fn payouts_and_payout_accounts_decode_by_their_prefixes() {
+        let paid =
+            r#"{"type":"PayoutPaid","provider_reference":"po_1","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("payout-00000000-0000-0000-0000-000000000001", paid),
+            Ok(Event::Payout(PayoutEvent::PayoutPaid { .. }))
+        ));
+        let onboarded = r#"{"type":"PayoutOnboardingCompleted","at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode(
+            "payoutaccount-00000000-0000-0000-0000-000000000001-live",
+            onboarded,
+        )
+        .unwrap();
+        assert_eq!(decoded.event_type(), "PayoutOnboardingCompleted");
     }
 
     #[test]

@@ -95,6 +95,11 @@ pub fn postings(account: &AccountId, event: &AccountEvent) -> Vec<Posting> {
             platform("external:payouts", mode, currency),
             amount.cents,
         ),
+        AccountEvent::PayoutReturned { amount, .. } => pair(
+            platform("external:payouts", mode, currency),
+            available(account),
+            amount.cents,
+        ),
         // A promise, not money: the postings come when a free task is spent.
         AccountEvent::FreeTasksGranted { .. } => Vec::new(),
     }
@@ -148,6 +153,16 @@ mod tests {
             AccountEvent::PayoutSent {
                 payout_id: PayoutId(Uuid::nil()),
                 amount: Money::usd(410),
+                destination: "acct_1".into(),
+                purpose: crate::payout::PayoutPurpose::TaskEarnings {
+                    task_id: TaskId(Uuid::nil()),
+                },
+                at,
+            },
+            AccountEvent::PayoutReturned {
+                payout_id: PayoutId(Uuid::nil()),
+                amount: Money::usd(410),
+                reason: "account closed".into(),
                 at,
             },
         ];
@@ -158,5 +173,42 @@ mod tests {
                 .sum();
             assert_eq!(sum, 0, "{event:?}");
         }
+    }
+
+    #[test]
+    fn a_payout_moves_money_to_external_payouts_and_a_return_brings_it_back() {
+        let account = AccountId::usd(ActorId(Uuid::nil()), Mode::Test);
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let sent = AccountEvent::PayoutSent {
+            payout_id: PayoutId(Uuid::nil()),
+            amount: Money::usd(300),
+            destination: "acct_1".into(),
+            purpose: Default::default(),
+            at,
+        };
+        let external = "external:payouts:test:USD".to_owned();
+        let postings_of = |event| {
+            postings(&account, event)
+                .into_iter()
+                .map(|p| (p.ledger_account, p.amount_cents))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            postings_of(&sent),
+            vec![
+                (format!("{account}:available"), -300),
+                (external.clone(), 300)
+            ]
+        );
+        let returned = AccountEvent::PayoutReturned {
+            payout_id: PayoutId(Uuid::nil()),
+            amount: Money::usd(300),
+            reason: "bounced".into(),
+            at,
+        };
+        assert_eq!(
+            postings_of(&returned),
+            vec![(external, -300), (format!("{account}:available"), 300)]
+        );
     }
 }

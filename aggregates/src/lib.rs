@@ -13,6 +13,8 @@
 //! - [`ledger`]: the double-entry postings each account event makes.
 //! - [`webhook`]: endpoints actors are sent events at, and each delivery's attempts.
 //! - [`promotion`]: free tasks granted at registration, spent before the wallet.
+//! - [`payout`], [`payout_account`]: money out to a person's connected account
+//!   at the payout provider, once per payout id, returned if it fails.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -33,6 +35,8 @@ pub mod ids;
 pub mod ledger;
 pub mod mode;
 pub mod money;
+pub mod payout;
+pub mod payout_account;
 pub mod policy;
 pub mod profile;
 pub mod promotion;

@@ -177,6 +177,11 @@ fn fold(row: &mut AccountView, event: &AccountEvent) {
             row.paid_out_cents += amount.cents;
             at
         }
+        AccountEvent::PayoutReturned { amount, at, .. } => {
+            row.available_cents += amount.cents;
+            row.paid_out_cents -= amount.cents;
+            at
+        }
         AccountEvent::FreeTasksGranted { at, .. } => at,
     };
     row.updated_at_us = micros(*at);
@@ -317,6 +322,8 @@ mod tests {
             AccountCommand::SendPayout {
                 payout_id: PayoutId(new_id()),
                 amount: Money::usd(500),
+                destination: "acct_sandbox".to_owned(),
+                purpose: Default::default(),
                 at: at(6),
             },
         );

@@ -14,6 +14,7 @@
 //! - [`reputation`]: `reputation_view`, each human's trust score, level and earnings.
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
 //! - [`outbox`]: webhook endpoints and the deliveries the runtime sends.
+//! - [`payouts`]: `payouts_view`, every payout with its status.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -32,6 +33,7 @@ pub mod accounts;
 pub mod actors;
 pub mod api_keys;
 pub mod outbox;
+pub mod payouts;
 pub mod postings;
 pub mod reputation;
 mod rows;
@@ -52,6 +54,7 @@ pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use outbox::Outbox;
+pub use payouts::Payouts;
 pub use postings::Postings;
 pub use reputation::Reputation;
 pub use rows::{AnyQuery, Record, ViewRow};
@@ -156,6 +159,7 @@ pub enum ReadModel {
     Timers(Timers),
     Outbox(Outbox),
     Reputation(Reputation),
+    Payouts(Payouts),
 }
 
 impl ReadModel {
@@ -170,6 +174,7 @@ impl ReadModel {
             ReadModel::Timers(Timers),
             ReadModel::Outbox(Outbox),
             ReadModel::Reputation(Reputation),
+            ReadModel::Payouts(Payouts),
         ]
     }
 }
@@ -185,6 +190,7 @@ impl Projection for ReadModel {
             ReadModel::Timers(p) => p.name(),
             ReadModel::Outbox(p) => p.name(),
             ReadModel::Reputation(p) => p.name(),
+            ReadModel::Payouts(p) => p.name(),
         }
     }
 
@@ -198,6 +204,7 @@ impl Projection for ReadModel {
             ReadModel::Timers(p) => p.tables(),
             ReadModel::Outbox(p) => p.tables(),
             ReadModel::Reputation(p) => p.tables(),
+            ReadModel::Payouts(p) => p.tables(),
         }
     }
 
@@ -215,6 +222,7 @@ impl Projection for ReadModel {
             ReadModel::Timers(p) => p.apply_batch(conn, events).await,
             ReadModel::Outbox(p) => p.apply_batch(conn, events).await,
             ReadModel::Reputation(p) => p.apply_batch(conn, events).await,
+            ReadModel::Payouts(p) => p.apply_batch(conn, events).await,
         }
     }
 }

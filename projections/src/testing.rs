@@ -165,6 +165,7 @@ pub(crate) struct TestJournal {
     tasks: HashMap<TaskId, Task>,
     webhooks: HashMap<WebhookId, WebhookEndpoint>,
     deliveries: HashMap<DeliveryId, WebhookDelivery>,
+    payouts: HashMap<errand_aggregates::ids::PayoutId, errand_aggregates::payout::Payout>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -213,6 +214,15 @@ impl TestJournal {
     pub(crate) fn account(&mut self, account: AccountId, command: AccountCommand) {
         let events = decided(self.accounts.entry(account).or_default(), &command);
         self.record(&account.stream_id(), events);
+    }
+
+    pub(crate) fn payout(
+        &mut self,
+        payout: errand_aggregates::ids::PayoutId,
+        command: errand_aggregates::payout::PayoutCommand,
+    ) {
+        let events = decided(self.payouts.entry(payout).or_default(), &command);
+        self.record(&format!("payout-{payout}"), events);
     }
 
     pub(crate) fn deposit(&mut self, owner: ActorId, cents: i64) {
@@ -568,6 +578,8 @@ pub(crate) fn rich_story(journal: &mut TestJournal) -> Cast {
         AccountCommand::SendPayout {
             payout_id: PayoutId(new_id()),
             amount: Money::usd(100),
+            destination: "acct_sandbox".to_owned(),
+            purpose: Default::default(),
             at: at(400),
         },
     );

@@ -97,6 +97,7 @@ impl Holds {
             }
             AccountEvent::FundsDeposited { .. }
             | AccountEvent::PayoutSent { .. }
+            | AccountEvent::PayoutReturned { .. }
             | AccountEvent::FreeTasksGranted { .. } => {}
         }
     }

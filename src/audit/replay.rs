@@ -154,6 +154,8 @@ impl Replay {
             | Event::Webhook(_)
             | Event::Delivery(_) => {}
             Event::Credentials(_) | Event::EmailClaim(_) => {}
+            // A payout's money moves in its account's stream (PayoutSent, PayoutReturned).
+            Event::Payout(_) | Event::PayoutAccount(_) => {}
         }
     }
 
@@ -320,7 +322,8 @@ fn account_amounts(event: &AccountEvent) -> Vec<Money> {
         | AccountEvent::HoldIncreased { amount, .. }
         | AccountEvent::HoldReleased { amount, .. }
         | AccountEvent::PaymentReceived { amount, .. }
-        | AccountEvent::PayoutSent { amount, .. } => vec![*amount],
+        | AccountEvent::PayoutSent { amount, .. }
+        | AccountEvent::PayoutReturned { amount, .. } => vec![*amount],
         AccountEvent::HoldCaptured { gross, fee, .. } => vec![*gross, *fee],
         AccountEvent::FreeTasksGranted { cap_per_task, .. } => vec![*cap_per_task],
     }

@@ -360,6 +360,8 @@ async fn story(journal: &Journal) -> Story {
     let payout = AccountCommand::SendPayout {
         payout_id: PayoutId(new_id()),
         amount: Money::usd(500),
+        destination: "acct_sandbox".to_owned(),
+        purpose: Default::default(),
         at: at(6),
     };
     market.account(journal, usd(worker), payout).await;
@@ -577,6 +579,8 @@ async fn a_payout_beyond_the_balance_breaks_the_ledger(journal: &Journal) {
     let payout = AccountEvent::PayoutSent {
         payout_id: PayoutId(new_id()),
         amount: Money::usd(1_000),
+        destination: "acct_sandbox".to_owned(),
+        purpose: Default::default(),
         at: at(10),
     };
     story

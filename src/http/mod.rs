@@ -9,6 +9,7 @@ pub mod extract;
 pub mod humanping;
 pub mod native;
 mod ops;
+mod payout_onboarding;
 pub mod rate_limit;
 pub mod redaction;
 mod request_id;
@@ -52,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(checkout::router())
+        .merge(payout_onboarding::router())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)

@@ -25,6 +25,8 @@ pub struct Services {
     /// Whether this instance runs the projector and timers (see `runtime::lease`).
     pub lease: Lease,
     pub payments: Arc<dyn PaymentProvider>,
+    /// Where payouts go (connected accounts, onboarding, sending).
+    pub payouts: Arc<dyn crate::payments::PayoutProvider>,
     pub config: Config,
     /// What signing keys (JWTs, webhook signatures) derive from.
     pub secret: ServerSecret,

@@ -5,6 +5,7 @@ pub mod accounts;
 mod binds;
 pub mod humanping;
 pub mod keys;
+pub mod payouts;
 pub mod reputation;
 pub mod tasks;
 pub mod webhooks;

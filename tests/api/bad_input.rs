@@ -234,6 +234,12 @@ fn endpoints(world: &World) -> Vec<Endpoint> {
         endpoint("GET /v1/deposits/{deposit}", "poster", Scope("wallet:read"), Nothing),
         endpoint("GET /v1/account", "poster", Scope("wallet:read"), Nothing),
         endpoint("GET /v1/account/postings", "poster", Scope("wallet:read"), Nothing),
+        endpoint("POST /v1/payouts", "poster", Scope("wallet:write"), Fields(json!({ "amount_cents": 100 }), vec![cents("amount_cents")])),
+        endpoint("GET /v1/payouts", "poster", Scope("wallet:read"), Nothing),
+        endpoint("GET /v1/payouts/{payout}", "worker", Scope("wallet:read"), Nothing),
+        endpoint("POST /v1/payouts/account", "poster", Scope("wallet:write"), NoFields),
+        endpoint("GET /v1/payouts/account", "poster", Scope("wallet:read"), Nothing),
+        endpoint("POST /v1/payouts/account/dashboard", "poster", Scope("wallet:read"), NoFields),
         endpoint("POST /v1/tasks", "poster", Scope("tasks:write"), Fields(json!({ "title": "Is it open?", "reward_cents": 100 }), vec![
             field("title", REQUIRED, json!([5, null]), json!(["", " ", text(201), "\u{0}"])),
             field("description", OPTIONAL, json!([5]), json!([text(5_001)])),
@@ -325,6 +331,8 @@ fn rows(world: &World) -> Vec<Row> {
     vec![
         // Not the caller's to see: not found, as if it did not exist.
         ("GET /v1/deposits/{deposit}", "intruder", None, "not_found"),
+        ("GET /v1/payouts/{payout}", "intruder", None, "not_found"),
+        ("GET /v1/payouts/{payout}", "poster_test_mode", None, "not_found"),
         ("DELETE /v1/keys/{key}", "intruder", None, "not_found"),
         ("POST /v1/submissions/{submission}/approve", "intruder", None, "not_found"),
         ("POST /v1/submissions/{submission}/reject", "intruder", reason(), "not_found"),
@@ -477,6 +485,27 @@ impl World {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{webhook}");
         let webhook = webhook["id"].as_str().expect("a webhook id").to_owned();
+        // The worker withdraws once, so a payout exists to name.
+        app.grant(&worker, 1_000).await;
+        let (status, payout_account) = app
+            .post("/v1/payouts/account", &worker.key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payout_account}");
+        let onboarding = payout_account["onboarding_url"]
+            .as_str()
+            .expect("an onboarding url");
+        let response = app
+            .client
+            .post(format!("{onboarding}/complete"))
+            .send()
+            .await
+            .expect("onboarding completes");
+        assert_eq!(response.status(), StatusCode::OK);
+        let (status, payout) = app
+            .post("/v1/payouts", &worker.key, json!({ "amount_cents": 100 }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payout}");
+        let payout = payout["id"].as_str().expect("a payout id").to_owned();
         let banned = app.actor("agent", "banned").await;
         let ban = format!("/v1/actors/{}/ban", banned.id);
         let (status, body) = app
@@ -490,6 +519,7 @@ impl World {
             ("poster", &poster),
             ("intruder", &intruder),
             ("hand", &hand),
+            ("worker", &worker),
         ] {
             keys.insert(name.to_owned(), actor.key.clone());
             // A scope none of these endpoints asks for: the key may do nothing here.
@@ -500,7 +530,6 @@ impl World {
         }
         let (_, test_mode) = app.key_for(&poster, json!({ "mode": "test" })).await;
         for (name, key) in [
-            ("worker", worker.key),
             ("poster_test_mode", test_mode),
             ("revoked", revoked),
             ("banned", banned.key),
@@ -522,6 +551,7 @@ impl World {
             ),
             ("key", key),
             ("webhook", webhook),
+            ("payout", payout),
         ]);
         let unknown_id = uuid::Uuid::now_v7().to_string();
         World {

@@ -10,6 +10,7 @@ mod bad_input;
 mod humanping;
 mod idempotency;
 mod journal;
+mod payouts;
 mod people;
 mod races;
 mod rate_limits;

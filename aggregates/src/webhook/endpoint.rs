@@ -53,8 +53,13 @@ pub const SUBSCRIBABLE_EVENT_TYPES: &[&str] = &[
     "HoldReleased",
     "PaymentReceived",
     "PayoutSent",
+    "PayoutReturned",
     "DepositRequested",
     "DepositCompleted",
+    // Payouts (to their owner).
+    "PayoutRequested",
+    "PayoutPaid",
+    "PayoutFailed",
     // Actors and keys (to admins' endpoints only).
     "ActorRegistered",
     "ActorFrozen",

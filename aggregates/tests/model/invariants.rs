@@ -133,6 +133,7 @@ pub fn holds_settle_at_most_once(world: &World) -> Result<(), TestCaseError> {
                 }
                 AccountEvent::FundsDeposited { .. }
                 | AccountEvent::PayoutSent { .. }
+                | AccountEvent::PayoutReturned { .. }
                 | AccountEvent::FreeTasksGranted { .. } => {}
             },
             Recorded::Task {

@@ -5,6 +5,7 @@
 //! admins only. Admins' endpoints may be sent every event (see `mod.rs`).
 
 use errand_aggregates::deposit::DepositEvent;
+use errand_aggregates::payout::PayoutEvent;
 use errand_aggregates::task::TaskEvent;
 use errand_aggregates::Event;
 
@@ -48,6 +49,12 @@ pub(crate) fn remember(parties: &mut Rows<PartyRow>, projected: &ProjectedEvent)
         ),
         Event::Deposit(DepositEvent::DepositRequested { account, .. }) => put(
             "deposit",
+            subject_id.to_owned(),
+            account.owner.to_string(),
+            account.mode.as_str().to_owned(),
+        ),
+        Event::Payout(PayoutEvent::PayoutRequested { account, .. }) => put(
+            "payout",
             subject_id.to_owned(),
             account.owner.to_string(),
             account.mode.as_str().to_owned(),
@@ -165,6 +172,23 @@ pub(crate) fn audience(
             Audience {
                 mode: owner.mode.clone(),
                 parties: vec![owner.actor_id.clone()],
+            }
+        }
+        Event::Payout(_) => {
+            let owner = party("payout", subject_id)?;
+            Audience {
+                mode: owner.mode.clone(),
+                parties: vec![owner.actor_id.clone()],
+            }
+        }
+        // `payoutaccount-<owner>-<mode>`: the owner's, in its mode.
+        Event::PayoutAccount(_) => {
+            let (owner, mode) = subject_id
+                .rsplit_once('-')
+                .ok_or("stream id does not name a payout account")?;
+            Audience {
+                mode: mode.to_owned(),
+                parties: vec![owner.to_owned()],
             }
         }
         Event::Actor(_) | Event::Key(_) => Audience {

@@ -120,7 +120,12 @@ impl Projection for Outbox {
         if !batch.subscribers.is_empty() || registers {
             let subjects = events
                 .iter()
-                .filter(|e| matches!(e.event, Event::Task(_) | Event::Deposit(_)))
+                .filter(|e| {
+                    matches!(
+                        e.event,
+                        Event::Task(_) | Event::Deposit(_) | Event::Payout(_)
+                    )
+                })
                 .map(|e| stream_suffix(&e.stream_id).to_owned());
             batch
                 .parties

@@ -4,6 +4,7 @@
 mod actors;
 mod funds;
 mod keys;
+mod payouts;
 mod people;
 mod registration;
 mod tasks;
@@ -11,6 +12,10 @@ mod tasks;
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
 pub use keys::{issue_key, key_stream, revoke_key, NewKey};
+pub use payouts::{
+    complete_payout_onboarding, connect_payout_account, disable_payout_account,
+    payout_account_stream, payout_stream, request_payout, settle_payout, NewPayout,
+};
 pub use people::{
     change_credentials, credentials_stream, email_claim_stream, register_person, update_profile,
     verify_email, NewPerson,

@@ -4,18 +4,19 @@
 //! commission, first accept); these handlers translate requests into
 //! commands and read models into HumanPing's shapes, and decide nothing.
 //! The worker side (`/worker/*`) logs people in with JWTs and serves their
-//! feed, accepts, proofs (with uploads), profile and earnings. Payouts are
-//! not served yet.
+//! feed, accepts, proofs (with uploads), profile, earnings and payout account.
 
 mod draft;
 mod errors;
 mod extract;
 mod feed;
 mod ids;
+pub mod payouts;
 mod proofs;
 mod register;
 mod shorthand;
 mod stats;
+mod stripe;
 mod tasks;
 mod views;
 mod wallet;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/proof", get(tasks::get_proof))
         .route("/tasks/{id}/approve", post(tasks::approve_task))
         .route("/tasks/{id}/dispute", post(tasks::dispute_task))
+        .route("/tasks/{id}/payout", post(payouts::pay_out_task))
         .route("/verify", post(shorthand::verify))
         .route("/call", post(shorthand::call))
         .route("/gut-check", post(shorthand::gut_check))
@@ -87,6 +89,9 @@ pub fn router() -> Router<AppState> {
         .route("/worker/earnings", get(workers::get_earnings))
         .route("/worker/leaderboard", get(workers::leaderboard))
         .route("/worker/{id}/public", get(workers::get_public))
+        .route("/worker/stripe/connect", post(stripe::connect_account))
+        .route("/worker/stripe/dashboard", post(stripe::dashboard))
+        .route("/worker/stripe/status", get(stripe::get_status))
         .route("/agents/me/webhook", get(webhook::get_webhook))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -175,7 +175,7 @@ pub async fn list_tasks(
 
 /// The caller's task, folded from its stream: another agent's task, or one
 /// of the other mode, is not found (it is not the caller's to know of).
-async fn own_task(
+pub(super) async fn own_task(
     app: &AppState,
     principal: &Principal,
     id: &str,

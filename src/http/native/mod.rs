@@ -6,6 +6,7 @@ mod actors;
 mod events;
 mod funds;
 mod openapi;
+pub mod payouts;
 pub(crate) mod people;
 pub(crate) mod profiles;
 mod tasks;
@@ -27,6 +28,7 @@ pub use tasks::{DEFAULT_ASSIGNMENT_TIME_LIMIT_S, DEFAULT_REVIEW_WINDOW_S};
 // The command bodies, for the fuzz target `native_body`.
 pub use actors::{IssueKeyRequest, RegisterActorRequest, StandingRequest};
 pub use funds::{DepositRequest, GrantCreditRequest};
+pub use payouts::PayoutRequest;
 pub use people::{LoginRequest, RegisterPersonRequest};
 pub use tasks::{ApplyRequest, PostTaskRequest, ReasonRequest, ResizeRequest, SubmitRequest};
 
@@ -126,6 +128,19 @@ pub fn router() -> Router<AppState> {
             "/admin/email-verifications",
             get(profiles::sent_verification),
         )
+        .route(
+            "/payouts",
+            post(payouts::request_payout).get(payouts::list_payouts),
+        )
+        .route(
+            "/payouts/account",
+            post(payouts::connect_account).get(payouts::get_account),
+        )
+        .route(
+            "/payouts/account/dashboard",
+            post(payouts::payout_dashboard),
+        )
+        .route("/payouts/{id}", get(payouts::get_payout))
 }
 
 #[cfg(test)]

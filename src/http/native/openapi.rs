@@ -20,7 +20,7 @@
 //! schemas from the constants that set them ([`BOUNDS`]), so clients (and
 //! schemathesis) know them before they send.
 
-use super::{actors, events, funds, people, profiles, tasks, webhooks};
+use super::{actors, events, funds, payouts, people, profiles, tasks, webhooks};
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
 use errand_aggregates::actor::NAME_MAX_CHARS;
@@ -58,6 +58,8 @@ use utoipa::OpenApi;
         people::register, people::login, people::refresh, people::verify_email, people::check_email,
         people::change_password, people::logout, profiles::get_me, profiles::put_me,
         profiles::get_public, profiles::leaderboard, profiles::sent_verification,
+        payouts::connect_account, payouts::get_account, payouts::payout_dashboard,
+        payouts::request_payout, payouts::list_payouts, payouts::get_payout,
     ),
     // What only the modifiers below refer to; the handlers' own are found
     // from their annotations.
@@ -165,7 +167,7 @@ impl utoipa::Modify for SharedResponses {
 
 /// POSTs that append nothing (they read, or hand out tokens): no `position`,
 /// no Idempotency-Key or dry run.
-const READS_BY_POST: &[&str] = &["login", "refresh", "check_email"];
+const READS_BY_POST: &[&str] = &["login", "refresh", "check_email", "payout_dashboard"];
 
 fn share(method: HttpMethod, operation: &mut Operation) {
     let has = |place: ParameterIn| {
@@ -454,6 +456,7 @@ const BOUNDS: &[(&str, &str, Bound)] = &[
             max: policy::REASON_MAX_CHARS,
         },
     ),
+    ("PayoutRequest", "amount_cents", Bound::Cents { min: 1 }),
     (
         "DepositRequest",
         "amount_cents",

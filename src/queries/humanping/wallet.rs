@@ -15,7 +15,7 @@ pub struct WalletEntry {
     /// The journal position of the event: unique per movement.
     pub position: i64,
     /// deposit, credit, free_task, escrow_lock, escrow_release, payment,
-    /// earning or payout.
+    /// earning, payout or payout_returned.
     pub kind: &'static str,
     /// Always positive: the kind says which way the money went.
     pub amount_cents: i64,
@@ -42,6 +42,7 @@ fn kind(event_type: &str, source: Option<&str>) -> &'static str {
         "HoldCaptured" => "payment",
         "PaymentReceived" => "earning",
         "PayoutSent" => "payout",
+        "PayoutReturned" => "payout_returned",
         _ => "other",
     }
 }
@@ -51,7 +52,7 @@ const MOVEMENTS: &str = "FROM postings p \
     LEFT JOIN postings src ON src.position = p.position AND src.amount_cents < 0 \
         AND p.event_type = 'FundsDeposited' AND src.ledger_account <> p.ledger_account \
     WHERE (p.ledger_account = $1 AND p.event_type IN ('HoldPlaced', 'HoldIncreased', 'HoldCaptured')) \
-       OR (p.ledger_account = $2 AND p.event_type IN ('FundsDeposited', 'HoldReleased', 'PaymentReceived', 'PayoutSent'))";
+       OR (p.ledger_account = $2 AND p.event_type IN ('FundsDeposited', 'HoldReleased', 'PaymentReceived', 'PayoutSent', 'PayoutReturned'))";
 
 pub async fn recent(
     pool: &AnyPool,
@@ -137,5 +138,7 @@ mod tests {
         );
         assert_eq!(kind("HoldPlaced", None), "escrow_lock");
         assert_eq!(kind("HoldCaptured", None), "payment");
+        assert_eq!(kind("PayoutSent", None), "payout");
+        assert_eq!(kind("PayoutReturned", None), "payout_returned");
     }
 }

@@ -435,6 +435,35 @@ both_backends!(
                 Some(r#"{"reason": "bad"}"#),
                 S::UNAUTHORIZED,
             ),
+            // Payouts: nothing approved yet, another's task, a body field it does not take.
+            case(
+                Method::POST,
+                &format!("/tasks/{mine}/payout"),
+                k(),
+                Some("{}"),
+                S::CONFLICT,
+            ),
+            case(
+                Method::POST,
+                &format!("/tasks/{theirs}/payout"),
+                k(),
+                Some("{}"),
+                S::NOT_FOUND,
+            ),
+            case(
+                Method::POST,
+                &format!("/tasks/{mine}/payout"),
+                k(),
+                Some(r#"{"amount_cents": 5}"#),
+                S::BAD_REQUEST,
+            ),
+            case(
+                Method::POST,
+                &format!("/tasks/{mine}/payout"),
+                Auth::None,
+                Some("{}"),
+                S::UNAUTHORIZED,
+            ),
             // Shorthands.
             case(Method::POST, "/verify", k(), Some("{}"), S::BAD_REQUEST),
             case(

@@ -101,6 +101,53 @@ async fn journey(app: TestApp) {
         .collect();
     assert_eq!(fees, [180, 180, 180]);
 
+    // Ana connects a payout account (Stripe Connect in HumanPing's words, the sandbox here),
+    // completes onboarding, and the agent pays the task out: to Ana now, to the others once
+    // they have onboarded.
+    let ana = &workers[0];
+    let (status, connected) = hp(
+        &app,
+        Method::POST,
+        "/worker/stripe/connect",
+        Some(ana),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{connected}");
+    let onboarding = connected["onboarding_url"]
+        .as_str()
+        .expect("onboarding url");
+    let completed = app
+        .client
+        .post(format!("{onboarding}/complete"))
+        .send()
+        .await
+        .expect("the onboarding page answers");
+    assert_eq!(completed.status(), StatusCode::OK);
+    let (status, stripe) = hp(&app, Method::GET, "/worker/stripe/status", Some(ana), None).await;
+    assert_eq!(status, StatusCode::OK, "{stripe}");
+    assert_eq!(stripe["stripe"]["payouts_enabled"], json!(true), "{stripe}");
+    let (status, link) = hp(
+        &app,
+        Method::POST,
+        "/worker/stripe/dashboard",
+        Some(ana),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    assert!(link["url"].is_string(), "{link}");
+    let (status, paid) = hp(
+        &app,
+        Method::POST,
+        &format!("/tasks/{consensus}/payout"),
+        Some(&agent.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["paid_now_cents"], json!(820), "{paid}");
+
     // A second task, disputed: the agent gets the escrow back, the worker's trust drops.
     let balance_before = wallet(&app, agent).await["balance_cents"].clone();
     let disputed = post_task(

@@ -281,6 +281,49 @@ both_backends!(
             ),
             // Proofs.
             case(Method::POST, &proof, t, Some("{"), S::BAD_REQUEST),
+            case(
+                Method::POST,
+                "/worker/stripe/connect",
+                None,
+                None,
+                S::UNAUTHORIZED,
+            ),
+            case(
+                Method::POST,
+                "/worker/stripe/connect",
+                t,
+                Some("{"),
+                S::BAD_REQUEST,
+            ),
+            case(
+                Method::POST,
+                "/worker/stripe/connect",
+                t,
+                Some(r#"{"country": "CA"}"#),
+                S::BAD_REQUEST,
+            ),
+            case(
+                Method::POST,
+                "/worker/stripe/dashboard",
+                t,
+                Some("[]"),
+                S::BAD_REQUEST,
+            ),
+            // No account connected yet: no dashboard to link to.
+            case(
+                Method::POST,
+                "/worker/stripe/dashboard",
+                t,
+                None,
+                S::CONFLICT,
+            ),
+            case(
+                Method::GET,
+                "/worker/stripe/status",
+                None,
+                None,
+                S::UNAUTHORIZED,
+            ),
             case(Method::POST, &proof, t, Some("{}"), S::BAD_REQUEST),
             case(
                 Method::POST,
