@@ -277,11 +277,19 @@ fn post_task(body: PostTaskRequest) -> Result<(), ApiError> {
         at: at(),
     };
     let (task, events) = decided_with_events(&Task::default(), &command)?;
-    // The escrow is the whole task's price, held on the poster's account.
-    let holds = account_commands(&task, &events);
+    // The escrow is the whole task's price, held on the poster's account, after a free
+    // task (if the account has one left) funds part of it.
+    let commands = account_commands(&task, &events);
+    let (free_tasks, holds): (Vec<_>, Vec<_>) = commands
+        .iter()
+        .partition(|(_, command)| matches!(command, AccountCommand::FundFreeTask { .. }));
     let [(account, hold @ AccountCommand::PlaceHold { amount, .. })] = holds.as_slice() else {
-        panic!("posting places exactly one hold: {holds:?}");
+        panic!("posting places exactly one hold: {commands:?}");
     };
+    assert!(
+        free_tasks.len() <= 1 && free_tasks.iter().all(|(funded, _)| funded == account),
+        "a free task funds the poster's own account first: {commands:?}"
+    );
     assert_eq!(amount.cents, reward.cents * i64::from(slots));
     assert!(amount.cents <= MAX_AMOUNT_CENTS);
     let funded = decided(
@@ -298,6 +306,10 @@ fn post_task(body: PostTaskRequest) -> Result<(), ApiError> {
         },
     )
     .expect("funding an empty account");
+    for (_, free_task) in &free_tasks {
+        // An account granted no free tasks funds nothing.
+        decided(&funded, free_task).expect("no free task is no refusal");
+    }
     decided(&funded, hold).expect("a funded account holds any valid escrow");
     Ok(())
 }
