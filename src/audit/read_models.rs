@@ -1,7 +1,7 @@
 //! Invariant 4: every read model equals a fresh replay. `accounts_view` (balances and lifetime
 //! totals), `tasks_view` (status, slots, counters, escrow) and the `postings` table (sum and
 //! count per ledger account) are compared row by row with what the replay folded; the outbox's
-//! and reputation's tables with a rebuild by their own projections (`rebuilt.rs`).
+//! reputation's and payouts' tables with a rebuild by their own projections (`rebuilt.rs`).
 //!
 //! Projections trail the journal. Their checkpoints and rows are read in one snapshot (a
 //! read-only repeatable-read transaction), and each read model is compared with the journal
@@ -14,7 +14,8 @@ use std::fmt::Write as _;
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
 use errand_projections::{
-    Accounts, Outbox, Postings, Projection, ReadModel, Reputation, Tasks, CHECKPOINTS_TABLE,
+    Accounts, Outbox, Payouts, Postings, Projection, ReadModel, Reputation, Tasks,
+    CHECKPOINTS_TABLE,
 };
 use futures::TryStreamExt;
 use sqlx::any::AnyRow;
@@ -37,6 +38,7 @@ pub(super) struct Checkpoints {
     pub postings: i64,
     pub outbox: i64,
     pub reputation: i64,
+    pub payouts: i64,
 }
 
 /// One compared column's value.
@@ -243,6 +245,7 @@ impl Snapshot {
             postings: at(Postings.name()),
             outbox: at(Outbox.name()),
             reputation: at(Reputation.name()),
+            payouts: at(Payouts.name()),
         };
         Ok(Snapshot {
             transaction,
@@ -310,6 +313,7 @@ impl Snapshot {
                 ReadModel::Reputation(Reputation),
                 self.checkpoints.reputation,
             ),
+            (ReadModel::Payouts(Payouts), self.checkpoints.payouts),
         ];
         for (model, checkpoint) in rebuilt {
             rebuilt::compare(

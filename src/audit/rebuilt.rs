@@ -1,5 +1,6 @@
 //! Invariant 4 for the read models whose rules are too rich to fold again by hand (the outbox:
-//! who may see what, HumanPing's routes, each delivery's attempts; reputation: trust scores):
+//! who may see what, HumanPing's routes, each delivery's attempts; reputation: trust scores;
+//! payouts: each payout's state):
 //! their own projections replay the journal, up to the checkpoint the snapshot read, into a
 //! scratch SQLite database in memory, and every table is compared row by row with the stored one.
 //! A row edited, added or removed after the fact differs from the rebuild.
@@ -129,6 +130,31 @@ const REPUTATION_SUBMISSIONS: Table = Table {
     columns: &[("worker", Kind::Text)],
 };
 
+const PAYOUTS_VIEW: Table = Table {
+    name: "payouts_view",
+    rows_are: "payouts",
+    sql: "SELECT payout_id, owner, mode, currency, amount_cents, destination, provider, purpose, \
+          task_id, status, provider_reference, failure_reason, position, requested_at_us, \
+          settled_at_us FROM payouts_view",
+    key_columns: 1,
+    columns: &[
+        ("owner", Kind::Text),
+        ("mode", Kind::Text),
+        ("currency", Kind::Text),
+        ("amount_cents", Kind::Int),
+        ("destination", Kind::Text),
+        ("provider", Kind::Text),
+        ("purpose", Kind::Text),
+        ("task_id", Kind::OptionalText),
+        ("status", Kind::Text),
+        ("provider_reference", Kind::OptionalText),
+        ("failure_reason", Kind::OptionalText),
+        ("position", Kind::Int),
+        ("requested_at_us", Kind::Int),
+        ("settled_at_us", Kind::OptionalInt),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -141,6 +167,7 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
             HUMANPING_TASKS,
         ],
         ReadModel::Reputation(_) => &[REPUTATION_VIEW, REPUTATION_SUBMISSIONS],
+        ReadModel::Payouts(_) => &[PAYOUTS_VIEW],
         _ => &[],
     }
 }
@@ -262,5 +289,6 @@ mod tests {
         }
         assert!(!compared_tables(ReadModel::Outbox(errand_projections::Outbox)).is_empty());
         assert!(!compared_tables(ReadModel::Reputation(errand_projections::Reputation)).is_empty());
+        assert!(!compared_tables(ReadModel::Payouts(errand_projections::Payouts)).is_empty());
     }
 }

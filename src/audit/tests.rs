@@ -71,7 +71,7 @@ on_both_backends!(
     a_settlement_applied_twice_is_found,
     a_capture_beyond_what_the_hold_holds_is_found,
     an_edited_read_model_row_is_found,
-    an_edited_outbox_or_reputation_row_is_found,
+    an_edited_outbox_reputation_or_payout_row_is_found,
     read_models_behind_the_head_are_compared_at_their_checkpoint,
     a_tampered_payload_breaks_the_chain,
     an_idempotency_record_past_the_head_is_found,
@@ -719,7 +719,7 @@ async fn an_edited_read_model_row_is_found(journal: &Journal) {
     );
 }
 
-async fn an_edited_outbox_or_reputation_row_is_found(journal: &Journal) {
+async fn an_edited_outbox_reputation_or_payout_row_is_found(journal: &Journal) {
     let mut story = story(journal).await;
     // An endpoint for the poster, then money for them: one delivery.
     let webhook_id = WebhookId(new_id());
@@ -752,6 +752,7 @@ async fn an_edited_outbox_or_reputation_row_is_found(journal: &Journal) {
         "webhook_parties: 3 parties",
         "reputation_view: 1 people",
         "reputation_submissions: 1 submissions",
+        "payouts_view: 0 payouts",
     ] {
         assert!(read_models.contains(compared), "{compared}: {read_models}");
     }
@@ -775,6 +776,15 @@ async fn an_edited_outbox_or_reputation_row_is_found(journal: &Journal) {
         &[&story.worker.to_string()],
     )
     .await;
+    execute(
+        journal,
+        "INSERT INTO payouts_view (payout_id, owner, mode, currency, amount_cents, destination, \
+         provider, purpose, task_id, status, provider_reference, failure_reason, position, \
+         requested_at_us, settled_at_us) VALUES ('forged', 'x', 'live', 'USD', 100, 'acct_x', \
+         'sandbox', 'withdrawal', NULL, 'paid', NULL, NULL, 1, 1, NULL)",
+        &[],
+    )
+    .await;
     let report = audited(journal).await;
     assert_eq!(breached(&report), ["read_models_match_replay"]);
     let read_models = detail(&report, "read_models_match_replay");
@@ -785,6 +795,7 @@ async fn an_edited_outbox_or_reputation_row_is_found(journal: &Journal) {
             story.task
         ),
         "humanping_tasks forged: not in the replay".to_owned(),
+        "payouts_view forged: not in the replay".to_owned(),
         format!(
             "reputation_view {}: trust_score is 99, replay says",
             story.worker
