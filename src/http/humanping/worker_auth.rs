@@ -7,17 +7,19 @@
 use super::errors::{HumanPingError, HumanPingResult};
 use super::extract::{Body, HpQuery};
 use super::workers::{location_from, profile_json, worker_json, LocationInput};
-use crate::bus::commands::{self, NewPerson};
+use crate::bus::commands;
 use crate::bus::{CommandContext, Executed};
 use crate::credentials::hash_secret;
 use crate::http::errors::{current_request_id, ApiError};
 use crate::http::extract::CommandMeta;
-use crate::http::native::people::{authenticate, issue_tokens, refreshed};
+use crate::http::native::people::{
+    authenticate, issue_tokens, mail_verification, prepare_person, refreshed,
+};
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::identity::password::Password;
 use crate::identity::tokens::TokenPair;
-use crate::identity::verification::{new_verification_token, token_actor, SentVerification};
+use crate::identity::verification::token_actor;
 use crate::queries::reputation::reputation_of;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -25,15 +27,12 @@ use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
 use errand_aggregates::actor::{Actor, Email, Role, VERIFICATION_TOKEN_INVALID};
-use errand_aggregates::email_claim::EmailClaim;
-use errand_aggregates::ids::ActorId;
 use errand_aggregates::mode::Mode;
 use errand_aggregates::profile::Profile;
 use errand_aggregates::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 /// Where the verification link points, under the public URL.
 const VERIFY_PATH: &str = "/humanping/api/v1/worker/verify";
@@ -68,32 +67,9 @@ pub async fn register(
         body.location.map(location_from),
         &BTreeMap::new(),
     )?;
-    // Spares the slow hash when the address is plainly taken; the append
-    // still decides a race.
-    let (claim, _) = app
-        .bus
-        .load::<EmailClaim>(&commands::email_claim_stream(&email))
-        .await?;
-    if claim.actor_id.is_some() {
-        return Err(ApiError::Taken("email").into());
-    }
-    let password_hash = app
-        .identity
-        .passwords
-        .hash(&password)
-        .await
-        .map_err(ApiError::from)?;
-    let actor_id = ActorId(Uuid::now_v7());
-    let verification = new_verification_token(actor_id);
-    let person = NewPerson {
-        actor_id,
-        role: Role::Human,
-        name,
-        email: email.clone(),
-        password_hash,
-        verification_hash: verification.hash.clone(),
-        profile,
-    };
+    let (person, verification) =
+        prepare_person(&app, Role::Human, name, email.clone(), &password, profile).await?;
+    let actor_id = person.actor_id;
     let context =
         request
             .meta
@@ -109,16 +85,7 @@ pub async fn register(
         }))
     })?;
     if let Executed::Done { .. } = executed {
-        app.identity.mailbox.send(SentVerification {
-            actor_id,
-            email: email.as_str().to_owned(),
-            link: format!(
-                "{}{VERIFY_PATH}?token={}",
-                app.config.public_url, verification.token
-            ),
-            token: verification.token,
-            sent_at: Utc::now(),
-        });
+        mail_verification(&app, actor_id, &email, VERIFY_PATH, verification);
     }
     Ok(respond::executed(executed, StatusCode::CREATED))
 }

@@ -19,7 +19,9 @@ use crate::http::respond;
 use crate::http::state::AppState;
 use crate::identity::password::{Password, PasswordError, PASSWORD_MAX_CHARS};
 use crate::identity::tokens::{TokenError, TokenPair, TokenType};
-use crate::identity::verification::{new_verification_token, token_actor, SentVerification};
+use crate::identity::verification::{
+    new_verification_token, token_actor, SentVerification, VerificationToken,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -166,27 +168,9 @@ pub async fn register(
         body.location.map(Location::from),
         &BTreeMap::new(),
     )?;
-    // Spares the slow hash when the address is plainly taken; the append
-    // still decides a race.
-    let (claim, _) = app
-        .bus
-        .load::<EmailClaim>(&commands::email_claim_stream(&email))
-        .await?;
-    if claim.actor_id.is_some() {
-        return Err(ApiError::Taken("email"));
-    }
-    let password_hash = app.identity.passwords.hash(&password).await?;
-    let actor_id = ActorId(Uuid::now_v7());
-    let verification = new_verification_token(actor_id);
-    let person = NewPerson {
-        actor_id,
-        role,
-        name: body.name,
-        email: email.clone(),
-        password_hash,
-        verification_hash: verification.hash.clone(),
-        profile,
-    };
+    let (person, verification) =
+        prepare_person(&app, role, body.name, email.clone(), &password, profile).await?;
+    let actor_id = person.actor_id;
     let context =
         request
             .meta
@@ -197,18 +181,63 @@ pub async fn register(
         Ok(SessionView::new(&actor, tokens.clone()))
     })?;
     if let Executed::Done { .. } = executed {
-        app.identity.mailbox.send(SentVerification {
-            actor_id,
-            email: email.as_str().to_owned(),
-            link: format!(
-                "{}/v1/people/verify?token={}",
-                app.config.public_url, verification.token
-            ),
-            token: verification.token,
-            sent_at: Utc::now(),
-        });
+        mail_verification(&app, actor_id, &email, "/v1/people/verify", verification);
     }
     Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// A registration, ready for `commands::register_person`: the password hashed and a
+/// verification token issued. An address already claimed is refused first, sparing the slow
+/// hash; the append still decides a race. Shared by every API that registers people.
+pub(crate) async fn prepare_person(
+    app: &AppState,
+    role: Role,
+    name: String,
+    email: Email,
+    password: &Password,
+    profile: Profile,
+) -> ApiResult<(NewPerson, VerificationToken)> {
+    let (claim, _) = app
+        .bus
+        .load::<EmailClaim>(&commands::email_claim_stream(&email))
+        .await?;
+    if claim.actor_id.is_some() {
+        return Err(ApiError::Taken("email"));
+    }
+    let password_hash = app.identity.passwords.hash(password).await?;
+    let actor_id = ActorId(Uuid::now_v7());
+    let verification = new_verification_token(actor_id);
+    let person = NewPerson {
+        actor_id,
+        role,
+        name,
+        email,
+        password_hash,
+        verification_hash: verification.hash.clone(),
+        profile,
+    };
+    Ok((person, verification))
+}
+
+/// "Sends" the verification of a registration that committed: logged and kept in the sandbox
+/// mailbox, with a link to `verify_path` (each API has its own).
+pub(crate) fn mail_verification(
+    app: &AppState,
+    actor_id: ActorId,
+    email: &Email,
+    verify_path: &str,
+    verification: VerificationToken,
+) {
+    app.identity.mailbox.send(SentVerification {
+        actor_id,
+        email: email.as_str().to_owned(),
+        link: format!(
+            "{}{verify_path}?token={}",
+            app.config.public_url, verification.token
+        ),
+        token: verification.token,
+        sent_at: Utc::now(),
+    });
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
