@@ -10,6 +10,10 @@
 //! The in-process server has no rate limits; a server given with --url has
 //! its own, which one client's key or the setup's key issues may meet.
 
+/// mimalloc rather than glibc's malloc: as `errand` itself (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
 use errand::config::Config;

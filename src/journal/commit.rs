@@ -1,12 +1,12 @@
 //! One group transaction: lock the head, read what the group's checks need, write the rows
 //! of the requests that pass, move the head, commit. PostgreSQL reads and writes through the
-//! fixed statements of `commit_postgres`; SQLite, in process and so without round trips to
-//! save, through a statement per table here.
+//! fixed statements of `commit_postgres`, on a connection of its own; SQLite, in process and
+//! so without round trips to save, through a statement per table here.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, PgPool, Transaction};
 
 use super::batch::{AppendBatch, Appended, StoredResponse};
 use super::commit_postgres as postgres;
@@ -27,35 +27,40 @@ pub(crate) struct CommittedGroup {
     pub events_written: usize,
 }
 
+/// Where the writer commits groups. SQLite: through the shared pool, taking turns with the
+/// projectors at the write gate. PostgreSQL: through a pool of the writer's own on sqlx's
+/// native driver, which binds a group's rows as arrays in the binary protocol (the `Any`
+/// driver has no arrays), so no row set is encoded as text and parsed again under the lock.
+#[derive(Clone)]
+pub(crate) enum GroupStore {
+    Sqlite { pool: AnyPool, gate: WriteGate },
+    Postgres(PgPool),
+}
+
 /// Commits `batches` in one transaction. An `Err` means nothing was written, for any of them:
 /// on an early return the transaction is dropped, and sqlx rolls it back as the connection
 /// goes back to the pool.
 #[tracing::instrument(level = "debug", skip_all, fields(requests = batches.len()))]
 pub(crate) async fn commit_group(
+    store: &GroupStore,
+    batches: &[&AppendBatch],
+) -> Result<CommittedGroup, JournalError> {
+    match store {
+        GroupStore::Sqlite { pool, gate } => commit_group_sqlite(pool, gate, batches).await,
+        GroupStore::Postgres(pool) => postgres::commit_group(pool, batches).await,
+    }
+}
+
+async fn commit_group_sqlite(
     pool: &AnyPool,
-    backend: Backend,
     gate: &WriteGate,
     batches: &[&AppendBatch],
 ) -> Result<CommittedGroup, JournalError> {
-    let (mut transaction, head, known, _turn) = match backend {
-        Backend::Sqlite => {
-            let (mut transaction, head, turn) = lock_head_sqlite(pool, gate).await?;
-            let known = Known {
-                stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
-                responses: read_stored_responses(&mut transaction, backend, batches).await?,
-            };
-            (transaction, head, known, Some(turn))
-        }
-        Backend::Postgres => {
-            let mut transaction = postgres::begin_locked(pool).await?;
-            let (head, stream_versions) =
-                postgres::read_head_and_versions(&mut transaction, batches).await?;
-            let known = Known {
-                stream_versions,
-                responses: postgres::read_stored_responses(&mut transaction, batches).await?,
-            };
-            (transaction, head, known, None)
-        }
+    let backend = Backend::Sqlite;
+    let (mut transaction, head, _turn) = lock_head_sqlite(pool, gate).await?;
+    let known = Known {
+        stream_versions: read_stream_versions(&mut transaction, backend, batches).await?,
+        responses: read_stored_responses(&mut transaction, backend, batches).await?,
     };
     let recorded_at = now_to_the_microsecond();
     let plan = plan_group(batches, head, &known, recorded_at);
@@ -69,17 +74,10 @@ pub(crate) async fn commit_group(
             ))?;
         return Ok(committed(plan));
     }
-    match backend {
-        Backend::Sqlite => {
-            insert_events(&mut transaction, backend, &plan.events).await?;
-            upsert_stream_versions(&mut transaction, backend, &plan).await?;
-            insert_idempotency(&mut transaction, backend, &plan.idempotency, recorded_at).await?;
-            advance_head(&mut transaction, &plan.head).await?;
-        }
-        Backend::Postgres => {
-            postgres::write_group(&mut transaction, &plan, recorded_at.timestamp_micros()).await?;
-        }
-    }
+    insert_events(&mut transaction, backend, &plan.events).await?;
+    upsert_stream_versions(&mut transaction, backend, &plan).await?;
+    insert_idempotency(&mut transaction, backend, &plan.idempotency, recorded_at).await?;
+    advance_head(&mut transaction, &plan.head).await?;
     transaction
         .commit()
         .await
@@ -87,7 +85,7 @@ pub(crate) async fn commit_group(
     Ok(committed(plan))
 }
 
-fn committed(plan: GroupPlan<'_>) -> CommittedGroup {
+pub(crate) fn committed(plan: GroupPlan<'_>) -> CommittedGroup {
     CommittedGroup {
         head_position: plan.head.position,
         events_written: plan.events.len(),
@@ -97,7 +95,7 @@ fn committed(plan: GroupPlan<'_>) -> CommittedGroup {
 
 /// The stored timestamp has microsecond precision; truncating here makes what `append`
 /// returns equal what a later read returns.
-fn now_to_the_microsecond() -> DateTime<Utc> {
+pub(crate) fn now_to_the_microsecond() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }

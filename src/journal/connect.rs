@@ -4,7 +4,8 @@
 use std::fmt;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, PgPool};
 
 use super::error::JournalError;
 use super::limits::SQLITE_BUSY_TIMEOUT_MS;
@@ -120,6 +121,16 @@ pub(crate) async fn connect(
         .await
         .map_err(|error| JournalError::Migrate(error.into()))?;
     Ok((pool, backend))
+}
+
+/// The writer's own pool on PostgreSQL: one connection, since it commits one group at a
+/// time, on the native driver so a group's rows bind as arrays (see `commit_postgres`).
+pub(crate) async fn connect_postgres_writer(url: &str) -> Result<PgPool, JournalError> {
+    PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .map_err(JournalError::database("connecting the journal's writer"))
 }
 
 /// Puts the SQLite file in WAL mode, so readers never block the writer nor it them. Done once

@@ -20,9 +20,8 @@ pub(crate) struct Known {
     pub responses: HashMap<(String, String), StoredResponse>,
 }
 
-/// One row of the `events` table, borrowing its text from the request. Serialized with the
-/// column names, for PostgreSQL's JSON row sets (`commit_postgres`).
-#[derive(Debug, serde::Serialize)]
+/// One row of the `events` table, borrowing its text from the request.
+#[derive(Debug)]
 pub(crate) struct EventRow<'a> {
     pub position: i64,
     pub stream_id: &'a str,
@@ -34,7 +33,6 @@ pub(crate) struct EventRow<'a> {
     pub payload: &'a str,
     pub metadata: &'a str,
     pub recorded_at_us: i64,
-    #[serde(rename = "hash")]
     pub hash_hex: String,
 }
 

@@ -7,7 +7,8 @@ use tokio::sync::{mpsc, oneshot, watch, Mutex, Notify};
 use tokio::task::JoinHandle;
 
 use super::batch::{AppendBatch, Appended, StoredResponse};
-use super::connect::{connect, Backend, JournalOptions};
+use super::commit::GroupStore;
+use super::connect::{connect, connect_postgres_writer, Backend, JournalOptions};
 use super::error::{AppendError, JournalError};
 use super::event::RecordedEvent;
 use super::limits::APPEND_QUEUE_CAPACITY;
@@ -58,10 +59,17 @@ impl Journal {
         let counters = Arc::new(GroupCommitCounters::default());
         let shutdown = Arc::new(Notify::new());
         let gate = WriteGate::default();
+        let store = match backend {
+            Backend::Sqlite => GroupStore::Sqlite {
+                pool: pool.clone(),
+                gate: gate.clone(),
+            },
+            Backend::Postgres => GroupStore::Postgres(connect_postgres_writer(url).await?),
+        };
         let writer = Writer {
+            store,
             pool: pool.clone(),
             backend,
-            gate: gate.clone(),
             requests: request_receiver,
             head: head_sender,
             counters: Arc::clone(&counters),

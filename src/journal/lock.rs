@@ -45,8 +45,8 @@ impl WriteGate {
 /// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (a plain `BEGIN` would
 ///   take it only at the first write, after the head was read). Other processes on the same
 ///   file wait on `busy_timeout`.
-/// - PostgreSQL: see `commit_postgres::begin_locked`, which locks the one `journal_head` row and
-///   reads the head with the group's stream versions.
+/// - PostgreSQL: see `commit_postgres::commit_group`, which locks the one `journal_head` row
+///   and reads the head with the group's stream versions.
 pub(crate) async fn lock_head_sqlite(
     pool: &AnyPool,
     gate: &WriteGate,

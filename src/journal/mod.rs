@@ -13,7 +13,7 @@
 //! - `writer`: the group-commit task. `append` queues; the writer commits whatever is queued
 //!   in one transaction, so one fsync serves many commands.
 //! - `commit`: the SQL of one group transaction (`commit_postgres`: PostgreSQL's fixed
-//!   statements over JSON row sets); `group`: the pure planning inside it (each request's
+//!   statements over arrays, on the writer's own native connection); `group`: the pure planning inside it (each request's
 //!   version and idempotency checks, positions, hashes).
 //! - `lock`: the head lock that keeps positions gap-free (the one backend-specific statement).
 //! - `sql`: placeholders for statements whose length varies, chunked under the bind limit.

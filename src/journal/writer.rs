@@ -15,12 +15,11 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::batch::{AppendBatch, Appended};
-use super::commit::{commit_group, CommittedGroup};
+use super::commit::{commit_group, CommittedGroup, GroupStore};
 use super::connect::Backend;
 use super::constraint::{explain_violation, violated_constraint};
 use super::error::{AppendError, JournalError};
 use super::limits::{GROUP_BYTES_MAX, GROUP_EVENTS_MAX, GROUP_LINGER_MAX, GROUP_REQUESTS_MAX};
-use super::lock::WriteGate;
 use super::stats::GroupCommitCounters;
 
 /// One queued append and where to send its outcome.
@@ -30,9 +29,11 @@ pub(crate) struct AppendRequest {
 }
 
 pub(crate) struct Writer {
+    /// Where groups commit.
+    pub store: GroupStore,
+    /// The shared pool, for explaining a request's unique violation after the fact.
     pub pool: AnyPool,
     pub backend: Backend,
-    pub gate: WriteGate,
     pub requests: mpsc::Receiver<AppendRequest>,
     /// Bumped to the new head after every commit.
     pub head: watch::Sender<i64>,
@@ -109,6 +110,9 @@ impl Writer {
             let group = fill_group(first, &mut self.requests, &mut carried);
             self.commit(group.requests).await;
         }
+        if let GroupStore::Postgres(pool) = &self.store {
+            pool.close().await;
+        }
     }
 
     /// Commits one group and answers every request in it.
@@ -138,7 +142,7 @@ impl Writer {
         batches: &[AppendBatch],
     ) -> Vec<Result<Appended, AppendError>> {
         let group: Vec<&AppendBatch> = batches.iter().collect();
-        let failure = match commit_group(&self.pool, self.backend, &self.gate, &group).await {
+        let failure = match commit_group(&self.store, &group).await {
             Ok(committed) => return self.publish(committed),
             Err(failure) => failure,
         };
@@ -155,7 +159,7 @@ impl Writer {
         }
         let mut outcomes = Vec::with_capacity(batches.len());
         for batch in batches {
-            let outcome = match commit_group(&self.pool, self.backend, &self.gate, &[batch]).await {
+            let outcome = match commit_group(&self.store, &[batch]).await {
                 Ok(committed) => self.publish(committed),
                 Err(error) => vec![Err(self.explain(batch, error).await)],
             };

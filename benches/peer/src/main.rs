@@ -18,6 +18,11 @@
 //! side waits on a hot aggregate. Every run gets a fresh database, dropped
 //! at the end.
 
+/// The allocator `errand` ships with (see its Cargo.toml), so Errand runs here as it runs
+/// in production. The peer shares the process and so the allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cpu;
 mod database;
 mod errand_side;

@@ -15,7 +15,6 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::commit_postgres::begin_locked;
 use super::connect::Backend;
 use super::lock::lock_head_sqlite;
 use super::testing::{create_postgres_database, drop_postgres_database, postgres_admin_url};
@@ -192,7 +191,11 @@ pub(crate) async fn with_writer_blocked<T>(
             (held, Some(turn))
         }
         Backend::Postgres => (
-            begin_locked(journal.pool()).await.expect("the head lock"),
+            journal
+                .pool()
+                .begin_with("BEGIN; SELECT 1 FROM journal_head WHERE id = 1 FOR UPDATE")
+                .await
+                .expect("the head lock"),
             None,
         ),
     };
