@@ -82,3 +82,31 @@ pub fn risk_gate_from_file(path: &Path) -> anyhow::Result<RiskGate> {
         .map_err(|e| anyhow::anyhow!("reading the Risk Gate file {}: {e}", path.display()))?;
     RiskGate::parse(&document).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use errand_aggregates::risk_gate::Content;
+
+    #[test]
+    fn an_operators_risk_gate_file_replaces_the_default_list() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gate.json");
+        std::fs::write(
+            &path,
+            r#"{"rules": [{"name": "pets", "phrases": ["walk my cat"]}]}"#,
+        )
+        .expect("written");
+        let gate = risk_gate_from_file(&path).expect("a valid gate");
+        let task = |title| Content {
+            title,
+            description: "",
+            category: "errands",
+        };
+        assert!(gate.screen(task("Walk my cat")).is_err());
+        assert!(gate.screen(task("Send me your password")).is_ok());
+        std::fs::write(&path, "{").expect("written");
+        assert!(risk_gate_from_file(&path).is_err());
+        assert!(risk_gate_from_file(&dir.path().join("missing.json")).is_err());
+    }
+}

@@ -777,6 +777,97 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn rejected_apply_select_work_reads_as_the_chosen_person_working_again() {
+        use errand_aggregates::ids::{ApplicationId, AssignmentId, HoldId, SubmissionId};
+        use errand_aggregates::task::{AssignmentMode, Proof, TaskCommand};
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let cast = rich_story(&mut journal);
+        let task_id = errand_aggregates::ids::TaskId(new_id());
+        let mut task = new_task(task_id, 1, 1_500);
+        task.assignment = AssignmentMode::ApplySelect;
+        task.hold_id = HoldId(new_id());
+        journal.task(
+            task_id,
+            TaskCommand::Post {
+                task: Box::new(task),
+                by: caller(cast.poster),
+                at: at(500),
+            },
+        );
+        let (application, assignment) = (ApplicationId(new_id()), AssignmentId(new_id()));
+        let worker = cast.workers[0];
+        journal.task(
+            task_id,
+            TaskCommand::Apply {
+                application_id: application,
+                note: None,
+                by: caller(worker),
+                at: at(501),
+            },
+        );
+        journal.task(
+            task_id,
+            TaskCommand::Select {
+                application_id: application,
+                assignment_id: assignment,
+                by: caller(cast.poster),
+                at: at(502),
+            },
+        );
+        let submit = |journal: &mut TestJournal, seconds| {
+            let submission_id = SubmissionId(new_id());
+            journal.task(
+                task_id,
+                TaskCommand::Submit {
+                    submission_id,
+                    proof: Proof::text("done"),
+                    by: caller(worker),
+                    at: at(seconds),
+                },
+            );
+            submission_id
+        };
+        let first = submit(&mut journal, 503);
+        journal.task(
+            task_id,
+            TaskCommand::Reject {
+                submission_id: first,
+                reason: "Blurry".into(),
+                by: caller(cast.poster),
+                at: at(504),
+            },
+        );
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.working, row.awaiting_review), (1, 0));
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
+        let assignment_row = AssignmentView::find(&mut db.conn, &assignment.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(assignment_row.status, "active");
+
+        submit(&mut journal, 505);
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.working, row.awaiting_review), (0, 1));
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
+    }
+
+    #[tokio::test]
     async fn a_three_slot_task_with_one_approved_one_rejected_and_one_disputed_submission() {
         let mut db = TestDb::new().await;
         let mut journal = TestJournal::default();

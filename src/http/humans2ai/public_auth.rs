@@ -47,6 +47,7 @@ pub struct RegisterRequest {
     pub password: String,
     /// `agent` (the default: the seed registers AI agents) or `human`.
     pub role: Option<String>,
+    #[serde(alias = "name")]
     pub display_name: Option<String>,
 }
 

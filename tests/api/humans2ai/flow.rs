@@ -273,3 +273,46 @@ both_backends!(
         app.verify().await;
     }
 );
+
+both_backends!(
+    posting_twice_with_one_idempotency_key_makes_one_task_and_holds_once,
+    |app: TestApp| async move {
+        let agent = register(&app, "agent", "Retrier").await;
+        let key = create_key(&app, &agent.token, json!({})).await;
+        fund(&app, &agent.token, 1_000).await;
+        let body = task_body("Photograph a door", json!(4));
+        let send = |body: serde_json::Value| {
+            let (app, key) = (&app, key.clone());
+            async move {
+                let response = app
+                    .client
+                    .post(app.url(&format!("{API}/tasks")))
+                    .bearer_auth(key)
+                    .header("Idempotency-Key", "550e8400-e29b-41d4-a716-446655440000")
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("sent");
+                let replayed = response.headers().contains_key("idempotent-replayed");
+                let (status, reply) = crate::helpers::read(response).await;
+                (status, reply, replayed)
+            }
+        };
+        let (status, first, replayed) = send(body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert!(!replayed);
+        let (status, second, replayed) = send(body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{second}");
+        assert!(replayed, "the stored reply");
+        assert_eq!(second["data"]["id"], first["data"]["id"]);
+        assert_eq!(
+            wallet(&app, &key).await["frozenBalance"],
+            json!(4),
+            "held once"
+        );
+        let mut other = body;
+        other["budget"] = json!(5);
+        let (status, reply, _) = send(other).await;
+        refused(status, &reply, StatusCode::CONFLICT, "CONFLICT");
+    }
+);
