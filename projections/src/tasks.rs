@@ -5,7 +5,7 @@
 //! disputed`, computed in queries: the same sum the aggregate uses
 //! (`Task::open_slots`), so a list never offers a slot the task would refuse.
 
-use errand_aggregates::task::{TaskEvent, TaskStatus};
+use errand_aggregates::task::{AssignmentMode, TaskEvent, TaskStatus};
 use errand_aggregates::Event;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -521,11 +521,18 @@ impl Batch {
                 ..
             } => {
                 let disputed = matches!(event, TaskEvent::SubmissionDisputed { .. });
+                // Apply-select work rejected goes back to the chosen person
+                // (the aggregate's rule): their assignment is active again.
+                let redo =
+                    !disputed && task.assignment_mode == AssignmentMode::ApplySelect.as_str();
                 task.awaiting_review -= 1;
+                task.working += i64::from(redo);
                 task.disputed += i64::from(disputed);
                 task.updated_at_us = micros(*at);
                 let (submission_word, assignment_word) = if disputed {
                     (submission_status::DISPUTED, assignment_status::DISPUTED)
+                } else if redo {
+                    (submission_status::REJECTED, assignment_status::ACTIVE)
                 } else {
                     (submission_status::REJECTED, assignment_status::REJECTED)
                 };
@@ -767,6 +774,97 @@ mod tests {
             assert_eq!(counters(&row), expected_counters(state), "{task_id}");
             assert_eq!(row.updated_at_us, micros(state.updated_at.unwrap()));
         }
+    }
+
+    #[tokio::test]
+    async fn rejected_apply_select_work_reads_as_the_chosen_person_working_again() {
+        use errand_aggregates::ids::{ApplicationId, AssignmentId, HoldId, SubmissionId};
+        use errand_aggregates::task::{AssignmentMode, Proof, TaskCommand};
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let cast = rich_story(&mut journal);
+        let task_id = errand_aggregates::ids::TaskId(new_id());
+        let mut task = new_task(task_id, 1, 1_500);
+        task.assignment = AssignmentMode::ApplySelect;
+        task.hold_id = HoldId(new_id());
+        journal.task(
+            task_id,
+            TaskCommand::Post {
+                task: Box::new(task),
+                by: caller(cast.poster),
+                at: at(500),
+            },
+        );
+        let (application, assignment) = (ApplicationId(new_id()), AssignmentId(new_id()));
+        let worker = cast.workers[0];
+        journal.task(
+            task_id,
+            TaskCommand::Apply {
+                application_id: application,
+                note: None,
+                by: caller(worker),
+                at: at(501),
+            },
+        );
+        journal.task(
+            task_id,
+            TaskCommand::Select {
+                application_id: application,
+                assignment_id: assignment,
+                by: caller(cast.poster),
+                at: at(502),
+            },
+        );
+        let submit = |journal: &mut TestJournal, seconds| {
+            let submission_id = SubmissionId(new_id());
+            journal.task(
+                task_id,
+                TaskCommand::Submit {
+                    submission_id,
+                    proof: Proof::text("done"),
+                    by: caller(worker),
+                    at: at(seconds),
+                },
+            );
+            submission_id
+        };
+        let first = submit(&mut journal, 503);
+        journal.task(
+            task_id,
+            TaskCommand::Reject {
+                submission_id: first,
+                reason: "Blurry".into(),
+                by: caller(cast.poster),
+                at: at(504),
+            },
+        );
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.working, row.awaiting_review), (1, 0));
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
+        let assignment_row = AssignmentView::find(&mut db.conn, &assignment.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(assignment_row.status, "active");
+
+        submit(&mut journal, 505);
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.working, row.awaiting_review), (0, 1));
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
     }
 
     #[tokio::test]
