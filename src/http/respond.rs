@@ -49,6 +49,30 @@ pub fn executed<R: Serialize>(executed: Executed<R>, status: StatusCode) -> Resp
     }
 }
 
+/// A command's reply as a body without HTTP, for MCP tools: the reply with its
+/// journal position (a replay's recorded reply, a dry run's plan).
+pub fn executed_body<R: Serialize>(executed: Executed<R>) -> Value {
+    match executed {
+        Executed::Done {
+            reply,
+            last_position,
+        } => with_position(
+            serde_json::to_value(reply).unwrap_or(Value::Null),
+            last_position,
+        ),
+        Executed::Replayed(stored) => with_position(
+            serde_json::from_str(&stored.body).unwrap_or(Value::Null),
+            stored.last_position,
+        ),
+        Executed::DryRun { reply, events } => serde_json::to_value(DryRun {
+            dry_run: true,
+            events: events.into_iter().map(PlannedEventView::from).collect(),
+            result: serde_json::to_value(reply).unwrap_or(Value::Null),
+        })
+        .unwrap_or(Value::Null),
+    }
+}
+
 /// What every command reply adds to its body (`with_position`); for the
 /// OpenAPI document.
 #[derive(Debug, ToSchema)]

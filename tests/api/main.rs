@@ -10,6 +10,7 @@ mod bad_input;
 mod humanping;
 mod idempotency;
 mod journal;
+mod mcp;
 mod payouts;
 mod people;
 mod races;
