@@ -2,7 +2,7 @@
 //! plain JSON-RPC over `reqwest` as curl sends it.
 
 use crate::both_backends;
-use crate::helpers::{Actor, TestApp};
+use crate::helpers::{read, Actor, TestApp};
 use errand::http::rate_limit::RateLimits;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
@@ -485,5 +485,74 @@ both_backends!(
         let response = post_json_rpc(&app, Some(&agent.key), list).await;
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(response.headers().contains_key("retry-after"));
+    }
+);
+
+both_backends!(
+    a_revoked_key_stops_working_in_an_open_session,
+    |app: TestApp| async move {
+        let agent = app.funded_agent("Revoked", 1_000).await;
+        let (key_id, secret) = app.key_for(&agent, json!({})).await;
+        let client = session(&app, &secret).await;
+        assert_eq!(
+            ok(&client, "get_balance", json!({})).await["available_cents"],
+            1_000
+        );
+
+        let response = app
+            .request(
+                reqwest::Method::DELETE,
+                &format!("/v1/keys/{key_id}"),
+                Some(&app.admin_key),
+                None,
+            )
+            .await;
+        assert!(response.status().is_success(), "{}", response.status());
+        let refused = client
+            .call_tool(CallToolRequestParams::new("get_balance").with_arguments(Default::default()))
+            .await;
+        assert!(refused.is_err(), "{refused:?}");
+    }
+);
+
+both_backends!(
+    a_person_calls_tools_with_a_login_token,
+    |app: TestApp| async move {
+        let registration = json!({ "name": "Bea", "email": "bea@example.com", "password": "correct horse battery" });
+        let response = app
+            .request(
+                reqwest::Method::POST,
+                "/v1/people/register",
+                None,
+                Some(registration),
+            )
+            .await;
+        let (status, person) = read(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{person}");
+        let token = person["access_token"].as_str().unwrap();
+        let client = session(&app, token).await;
+        let balance = ok(&client, "get_balance", json!({})).await;
+        assert_eq!(balance["actor_id"], person["actor_id"]);
+        assert_eq!(balance["available_cents"], 0);
+    }
+);
+
+both_backends!(
+    a_tool_retried_with_its_idempotency_key_posts_once,
+    |app: TestApp| async move {
+        let agent = app.funded_agent("Careful", 2_000).await;
+        let client = session(&app, &agent.key).await;
+        let post = json!({ "title": "Once", "reward_cents": 700, "idempotency_key": "post-1" });
+        let first = ok(&client, "post_task", post.clone()).await;
+        let again = ok(&client, "post_task", post).await;
+        assert_eq!(first["id"], again["id"]);
+        assert_eq!(first["position"], again["position"]);
+        assert_eq!(app.balance(&agent).await["held_cents"], 700);
+
+        let other = json!({ "title": "Twice", "reward_cents": 700, "idempotency_key": "post-1" });
+        let (refused, body) = call(&client, "post_task", other).await;
+        assert!(refused, "{body}");
+        assert_eq!(body["code"], "idempotency_key_reused");
+        assert_eq!(app.balance(&agent).await["held_cents"], 700);
     }
 );
