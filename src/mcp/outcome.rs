@@ -113,6 +113,28 @@ mod tests {
     }
 
     #[test]
+    fn arguments_rmcp_refused_read_as_every_refusal_does() {
+        let refused = CallToolResult::error(vec![rmcp::model::ContentBlock::text(
+            "failed to deserialize parameters: missing field `title`",
+        )]);
+        let Ok(CallToolResponse::Complete(result)) = with_json_refusals(Ok(refused.into())) else {
+            panic!("a complete result");
+        };
+        assert_eq!(result.is_error, Some(true));
+        assert_eq!(body(&result)["code"], "invalid_arguments");
+        assert!(body(&result)["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("missing field `title`")));
+
+        let replied = CallToolResult::structured(json!({ "id": 1 }));
+        let Ok(CallToolResponse::Complete(result)) = with_json_refusals(Ok(replied.into())) else {
+            panic!("a complete result");
+        };
+        assert_eq!(result.is_error, Some(false));
+        assert_eq!(body(&result), &json!({ "id": 1 }));
+    }
+
+    #[test]
     fn an_internal_error_shows_no_cause() {
         let refused = refusal(ApiError::internal(anyhow::anyhow!("disk on fire")), "req-2");
         assert_eq!(refused.is_error, Some(true));
