@@ -13,6 +13,7 @@
 //!   that fire commands through the bus.
 //! - [`queries`]: what list and balance endpoints read from the read models.
 //! - [`http`]: the axum app — the native API under `/v1`, OpenAPI, checkout.
+//! - [`mcp`]: MCP servers over Streamable HTTP; the native tools at `/v1/mcp`.
 //! - [`audit`]: the invariants `errand verify` checks.
 //! - [`webhooks`]: rendering, signing and sending deliveries, with the SSRF guard.
 //! - [`identity`]: passwords, login tokens, email verification.
@@ -30,6 +31,7 @@ pub mod demo;
 pub mod http;
 pub mod identity;
 pub mod journal;
+pub mod mcp;
 pub mod payments;
 pub mod queries;
 pub mod runtime;

@@ -107,9 +107,9 @@ impl Principal {
     }
 }
 
-fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let value = parts
-        .headers
+/// The credential of `Authorization: Bearer <key or token>`.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
         .get(axum::http::header::AUTHORIZATION)
         .ok_or(ApiError::Unauthorized(
             "missing Authorization: Bearer <key>",
@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        principal_for_secret(state, bearer(parts)?).await
+        principal_for_secret(state, bearer(&parts.headers)?).await
     }
 }
 

@@ -73,6 +73,11 @@ impl ApiError {
         ApiError::Internal(error.into())
     }
 
+    /// The stable snake_case code of the problem (MCP tools' errors carry it too).
+    pub fn code(&self) -> &'static str {
+        self.status_and_code().1
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),

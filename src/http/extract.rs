@@ -108,20 +108,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CommandRequest<T> {
 /// (uploads).
 pub fn command_meta(parts: &Parts, bytes: &[u8]) -> Result<CommandMeta, ApiError> {
     let headers = &parts.headers;
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(value) => {
-            let key = value.to_str().ok().filter(|k| {
-                !k.is_empty()
-                    && k.len() <= IDEMPOTENCY_KEY_MAX_CHARS
-                    && k.chars().all(|c| c.is_ascii_graphic())
-            });
-            Some(key.ok_or_else(|| ApiError::BadRequest {
-                code: "invalid_idempotency_key",
-                detail: format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_CHARS} visible ASCII characters"),
-            })?)
-        }
-    };
+    let idempotency = headers
+        .get("idempotency-key")
+        .map(|value| {
+            idempotency(
+                // Not visible ASCII: refused as any such key is.
+                value.to_str().unwrap_or("\n"),
+                parts.method.as_str(),
+                parts.uri.path(),
+                bytes,
+            )
+        })
+        .transpose()?;
     let dry_run = match headers
         .get("errand-dry-run")
         .map(|v| v.to_str().unwrap_or(""))
@@ -136,10 +134,6 @@ pub fn command_meta(parts: &Parts, bytes: &[u8]) -> Result<CommandMeta, ApiError
             })
         }
     };
-    let idempotency = key.map(|key| Idempotency {
-        key: key.to_owned(),
-        fingerprint: fingerprint(parts.method.as_str(), parts.uri.path(), bytes),
-    });
     Ok(CommandMeta {
         idempotency,
         dry_run,
@@ -179,13 +173,22 @@ pub fn parse_json<T: DeserializeOwned>(
             detail: "the body must be a JSON object".into(),
         });
     }
-    if let Some(place) = nul_character_in(&value) {
-        let place = place.trim_start_matches('.');
-        return Err(ApiError::Invalid(format!(
-            "{place} holds the character U+0000, which no text here may"
-        )));
-    }
+    refuse_nul_characters(&value)?;
     T::deserialize(value).map_err(body_error)
+}
+
+/// A command's arguments hold no U+0000 anywhere (see [`nul_character_in`]): for
+/// bodies, and for MCP tools' arguments, which reach the same commands.
+pub fn refuse_nul_characters(value: &serde_json::Value) -> Result<(), ApiError> {
+    match nul_character_in(value) {
+        None => Ok(()),
+        Some(place) => {
+            let place = place.trim_start_matches('.');
+            Err(ApiError::Invalid(format!(
+                "{place} holds the character U+0000, which no text here may"
+            )))
+        }
+    }
 }
 
 /// Where a string (or an object's key) holds U+0000, if one does, as a path
@@ -290,6 +293,31 @@ impl From<QueryRejection> for ApiError {
             }
         }
     }
+}
+
+/// An idempotency key for a request (`method` and `path` name what it does, `body` its
+/// arguments: an MCP tool call names its tool), checked as Stripe checks them.
+pub fn idempotency(
+    key: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<Idempotency, ApiError> {
+    let valid = !key.is_empty()
+        && key.len() <= IDEMPOTENCY_KEY_MAX_CHARS
+        && key.chars().all(|c| c.is_ascii_graphic());
+    if !valid {
+        return Err(ApiError::BadRequest {
+            code: "invalid_idempotency_key",
+            detail: format!(
+                "Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_CHARS} visible ASCII characters"
+            ),
+        });
+    }
+    Ok(Idempotency {
+        key: key.to_owned(),
+        fingerprint: fingerprint(method, path, body),
+    })
 }
 
 fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {

@@ -1,6 +1,6 @@
-//! The HTTP surface: one axum app. The native API lives under `/v1`; the
-//! dialects (later) each under their own prefix. Only this module and
-//! `src/mcp/` know wire shapes.
+//! The HTTP surface: one axum app. The native API lives under `/v1` (its MCP
+//! server at `/v1/mcp`, from `src/mcp/`); the dialects each under their own
+//! prefix. Only this module and `src/mcp/` know wire shapes.
 
 pub mod auth;
 mod checkout;
@@ -51,7 +51,12 @@ pub fn app(state: AppState) -> Router {
     )
     .with_reset_as_timestamp();
     Router::new()
-        .nest("/v1", native::router().route_layer(native_limits))
+        .nest(
+            "/v1",
+            native::router()
+                .route("/mcp", crate::mcp::native::route(state.clone()))
+                .route_layer(native_limits),
+        )
         .nest(
             "/humans2ai/api/v1",
             humans2ai::router().route_layer(humans2ai_limits),

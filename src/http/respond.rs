@@ -39,12 +39,28 @@ pub fn executed<R: Serialize>(executed: Executed<R>, status: StatusCode) -> Resp
             with_header(response, REPLAYED_HEADER, "true")
         }
         Executed::DryRun { reply, events } => {
-            let dry_run = DryRun {
-                dry_run: true,
-                events: events.into_iter().map(PlannedEventView::from).collect(),
-                result: serde_json::to_value(reply).unwrap_or(Value::Null),
-            };
-            (StatusCode::OK, axum::Json(dry_run)).into_response()
+            (StatusCode::OK, axum::Json(DryRun::new(reply, events))).into_response()
+        }
+    }
+}
+
+/// A command's reply as a body without HTTP, for MCP tools: the reply with its
+/// journal position (a replay's recorded reply, a dry run's plan).
+pub fn executed_body<R: Serialize>(executed: Executed<R>) -> Value {
+    match executed {
+        Executed::Done {
+            reply,
+            last_position,
+        } => with_position(
+            serde_json::to_value(reply).unwrap_or(Value::Null),
+            last_position,
+        ),
+        Executed::Replayed(stored) => with_position(
+            serde_json::from_str(&stored.body).unwrap_or(Value::Null),
+            stored.last_position,
+        ),
+        Executed::DryRun { reply, events } => {
+            serde_json::to_value(DryRun::new(reply, events)).unwrap_or(Value::Null)
         }
     }
 }
@@ -67,6 +83,16 @@ pub struct DryRun {
     /// The reply the command would have given (without `position`).
     #[schema(value_type = Object)]
     pub result: Value,
+}
+
+impl DryRun {
+    fn new<R: Serialize>(reply: R, events: Vec<PlannedEvent>) -> DryRun {
+        DryRun {
+            dry_run: true,
+            events: events.into_iter().map(PlannedEventView::from).collect(),
+            result: serde_json::to_value(reply).unwrap_or(Value::Null),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,6 +11,7 @@ mod humanping;
 mod humans2ai;
 mod idempotency;
 mod journal;
+mod mcp;
 mod payouts;
 mod people;
 mod races;

@@ -100,6 +100,15 @@ pub async fn list_events(
     principal: Principal,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> ApiResult<Json<EventsPage>> {
+    Ok(Json(events_after(&app, &principal, query).await?))
+}
+
+/// A page of the journal after a position: `GET /v1/events`, and the MCP tool `list_events`.
+pub async fn events_after(
+    app: &AppState,
+    principal: &Principal,
+    query: EventsQuery,
+) -> ApiResult<EventsPage> {
     principal.require_auditor()?;
     let after = position_after(query.after)?;
     let limit = page_limit(query.limit, EVENTS_PAGE_MAX)?.unwrap_or(EVENTS_PAGE_DEFAULT);
@@ -112,10 +121,10 @@ pub async fn list_events(
     let next = (events.len() == limit as usize)
         .then(|| events.last().map(|e| e.position))
         .flatten();
-    Ok(Json(EventsPage {
+    Ok(EventsPage {
         data: events.into_iter().map(EventView::from).collect(),
         next,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -281,9 +290,14 @@ pub async fn verify(
     State(app): State<AppState>,
     principal: Principal,
 ) -> ApiResult<Json<AuditView>> {
+    Ok(Json(audit(&app, &principal).await?))
+}
+
+/// The ledger's invariants checked now: `GET /v1/audit/verify`, and the MCP tool `verify`.
+pub async fn audit(app: &AppState, principal: &Principal) -> ApiResult<AuditView> {
     principal.require_auditor()?;
     let report = crate::audit::verify(app.bus.journal())
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(AuditView::new(&report)))
+    Ok(AuditView::new(&report))
 }

@@ -187,10 +187,19 @@ pub async fn get_account(
     principal: Principal,
     ApiQuery(query): ApiQuery<AccountQuery>,
 ) -> ApiResult<Json<AccountBalance>> {
+    Ok(Json(balance(&app, &principal, query).await?))
+}
+
+/// An account's balance: `GET /v1/account`, and the MCP tool `get_balance`.
+pub async fn balance(
+    app: &AppState,
+    principal: &Principal,
+    query: AccountQuery,
+) -> ApiResult<AccountBalance> {
     principal.require_scope("wallet:read")?;
-    let account = account_for(&principal, query.actor_id)?;
+    let account = account_for(principal, query.actor_id)?;
     let pool = app.read_models().await?;
-    Ok(Json(accounts::balance(pool, &account).await?))
+    Ok(accounts::balance(pool, &account).await?)
 }
 
 #[utoipa::path(get, path = "/v1/account/postings", tag = "money", params(PostingsQuery),
@@ -200,11 +209,19 @@ pub async fn list_postings(
     principal: Principal,
     ApiQuery(query): ApiQuery<PostingsQuery>,
 ) -> ApiResult<Json<super::views::Page<PostingRow>>> {
+    Ok(Json(postings(&app, &principal, query).await?))
+}
+
+/// A page of an account's postings, newest first: `GET /v1/account/postings`,
+/// and the MCP tool `list_postings`.
+pub async fn postings(
+    app: &AppState,
+    principal: &Principal,
+    query: PostingsQuery,
+) -> ApiResult<super::views::Page<PostingRow>> {
     principal.require_scope("wallet:read")?;
-    let account = account_for(&principal, query.actor_id)?;
+    let account = account_for(principal, query.actor_id)?;
     let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
     let pool = app.read_models().await?;
-    Ok(Json(
-        accounts::postings(pool, &account, query.cursor.as_deref(), limit).await?,
-    ))
+    Ok(accounts::postings(pool, &account, query.cursor.as_deref(), limit).await?)
 }

@@ -3,13 +3,13 @@
 //! `Errand-Dry-Run` on every command.
 
 mod actors;
-mod events;
-mod funds;
+pub(crate) mod events;
+pub(crate) mod funds;
 mod openapi;
 pub mod payouts;
 pub(crate) mod people;
 pub(crate) mod profiles;
-mod tasks;
+pub(crate) mod tasks;
 pub mod views;
 mod webhooks;
 

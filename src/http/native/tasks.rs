@@ -3,10 +3,10 @@
 
 use super::views::{Page, TaskView};
 use super::{page_limit, parse_id, Empty};
-use crate::bus::{commands, BusError, UnitOfWork};
+use crate::bus::{commands, BusError, Executed, UnitOfWork};
 use crate::http::auth::Principal;
 use crate::http::errors::{ApiError, ApiResult};
-use crate::http::extract::{ApiPath, ApiQuery, CommandRequest};
+use crate::http::extract::{ApiPath, ApiQuery, CommandMeta, CommandRequest};
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::tasks::{self as task_queries, TaskFilter, TaskSummary};
@@ -72,8 +72,18 @@ pub async fn post_task(
     principal: Principal,
     request: CommandRequest<PostTaskRequest>,
 ) -> ApiResult<Response> {
+    let executed = post(&app, &principal, &request.meta, request.body).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Posts a task with its escrow: `POST /v1/tasks`, and the MCP tool `post_task`.
+pub async fn post(
+    app: &AppState,
+    principal: &Principal,
+    meta: &CommandMeta,
+    body: PostTaskRequest,
+) -> ApiResult<Executed<TaskView>> {
     principal.require_scope("tasks:write")?;
-    let body = request.body;
     let new_task = NewTask {
         task_id: TaskId(Uuid::now_v7()),
         hold_id: HoldId(Uuid::now_v7()),
@@ -95,8 +105,8 @@ pub async fn post_task(
     };
     let task_id = new_task.task_id;
     let new_task = Box::new(new_task);
-    let context = request.meta.context(&principal, "PostTask", 201);
-    let executed = crate::execute!(app.bus, &context, |unit| {
+    let context = meta.context(principal, "PostTask", 201);
+    Ok(crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
         let command = TaskCommand::Post {
             task: new_task.clone(),
@@ -105,8 +115,7 @@ pub async fn post_task(
         };
         let task = commands::on_task(unit, task_id, &command).await?;
         Ok(TaskView::new(&task, principal.actor_id.0, true))
-    })?;
-    Ok(respond::executed(executed, StatusCode::CREATED))
+    })?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -135,6 +144,15 @@ pub async fn list_tasks(
     principal: Principal,
     ApiQuery(query): ApiQuery<ListTasksQuery>,
 ) -> ApiResult<Json<Page<TaskSummary>>> {
+    Ok(Json(list(&app, &principal, query).await?))
+}
+
+/// A page of the tasks the caller's mode sees: `GET /v1/tasks`, and the MCP tool `list_tasks`.
+pub async fn list(
+    app: &AppState,
+    principal: &Principal,
+    query: ListTasksQuery,
+) -> ApiResult<Page<TaskSummary>> {
     principal.require_scope("tasks:read")?;
     let filter = TaskFilter::parse(
         principal.mode,
@@ -145,7 +163,7 @@ pub async fn list_tasks(
         page_limit(query.limit, PAGE_LIMIT_MAX)?,
     )?;
     let pool = app.read_models().await?;
-    Ok(Json(task_queries::list(pool, &filter).await?))
+    Ok(task_queries::list(pool, &filter).await?)
 }
 
 #[utoipa::path(get, path = "/v1/tasks/{id}", tag = "tasks",
@@ -157,8 +175,13 @@ pub async fn get_task(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<TaskView>> {
+    Ok(Json(get(&app, &principal, &id).await?))
+}
+
+/// One task, folded from its stream: `GET /v1/tasks/{id}`, and the MCP tool `get_task`.
+pub async fn get(app: &AppState, principal: &Principal, id: &str) -> ApiResult<TaskView> {
     principal.require_scope("tasks:read")?;
-    let task_id: TaskId = parse_id(&id, "task")?;
+    let task_id: TaskId = parse_id(id, "task")?;
     let (task, _) = app
         .bus
         .load::<Task>(&commands::task_stream(task_id))
@@ -167,7 +190,7 @@ pub async fn get_task(
         return Err(ApiError::NotFound("task".into()));
     }
     let sees_all = task.poster == Some(principal.actor_id) || principal.is_admin();
-    Ok(Json(TaskView::new(&task, principal.actor_id.0, sees_all)))
+    Ok(TaskView::new(&task, principal.actor_id.0, sees_all))
 }
 
 /// Loads the task in this unit and hides from the caller what it may not
@@ -290,10 +313,25 @@ async fn run_task_command(
     app: &AppState,
     principal: &Principal,
     task_id: TaskId,
-    request_meta: &crate::http::extract::CommandMeta,
+    request_meta: &CommandMeta,
     action: TaskAction,
     make: impl Fn(errand_aggregates::actor::Caller, DateTime<Utc>) -> TaskCommand,
 ) -> ApiResult<Response> {
+    let status = action.status;
+    let executed =
+        execute_task_command(app, principal, task_id, request_meta, action, make).await?;
+    Ok(respond::executed(executed, status))
+}
+
+/// [`run_task_command`]'s work, for callers that send the reply their own way (MCP tools).
+async fn execute_task_command(
+    app: &AppState,
+    principal: &Principal,
+    task_id: TaskId,
+    request_meta: &CommandMeta,
+    action: TaskAction,
+    make: impl Fn(errand_aggregates::actor::Caller, DateTime<Utc>) -> TaskCommand,
+) -> ApiResult<Executed<serde_json::Value>> {
     let TaskAction {
         name,
         status,
@@ -302,7 +340,7 @@ async fn run_task_command(
     } = action;
     principal.require_scope("tasks:write")?;
     let context = request_meta.context(principal, name, status.as_u16());
-    let executed = crate::execute!(app.bus, &context, |unit| {
+    Ok(crate::execute!(app.bus, &context, |unit| {
         ensure_visible(unit, task_id, principal, reviews).await?;
         let by = commands::caller(unit, principal.actor_id).await?;
         let task = commands::on_task(unit, task_id, &make(by, Utc::now())).await?;
@@ -312,8 +350,7 @@ async fn run_task_command(
             Some(created) => created.reply(view),
             None => serde_json::to_value(view).unwrap_or_default(),
         })
-    })?;
-    Ok(respond::executed(executed, status))
+    })?)
 }
 
 macro_rules! simple_task_action {
@@ -377,13 +414,24 @@ pub async fn accept_task(
     ApiPath(id): ApiPath<String>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
-    let task_id = parse_id(&id, "task")?;
+    let executed = accept(&app, &principal, &request.meta, &id).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Takes a slot of a first-accept task: `POST /v1/tasks/{id}/accept`, and the MCP tool `accept_task`.
+pub async fn accept(
+    app: &AppState,
+    principal: &Principal,
+    meta: &CommandMeta,
+    task_id: &str,
+) -> ApiResult<Executed<serde_json::Value>> {
+    let task_id = parse_id(task_id, "task")?;
     let assignment_id = AssignmentId(Uuid::now_v7());
-    run_task_command(
-        &app,
-        &principal,
+    execute_task_command(
+        app,
+        principal,
         task_id,
-        &request.meta,
+        meta,
         TaskAction::creating("AcceptTask", Created::Assignment(assignment_id)),
         |by, at| TaskCommand::Accept {
             assignment_id,
@@ -411,14 +459,26 @@ pub async fn apply_to_task(
     ApiPath(id): ApiPath<String>,
     request: CommandRequest<ApplyRequest>,
 ) -> ApiResult<Response> {
-    let task_id = parse_id(&id, "task")?;
+    let executed = apply(&app, &principal, &request.meta, &id, request.body).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Applies to an apply-select task: `POST /v1/tasks/{id}/apply`, and the MCP tool `apply_task`.
+pub async fn apply(
+    app: &AppState,
+    principal: &Principal,
+    meta: &CommandMeta,
+    task_id: &str,
+    body: ApplyRequest,
+) -> ApiResult<Executed<serde_json::Value>> {
+    let task_id = parse_id(task_id, "task")?;
     let application_id = ApplicationId(Uuid::now_v7());
-    let note = request.body.note.clone();
-    run_task_command(
-        &app,
-        &principal,
+    let note = body.note;
+    execute_task_command(
+        app,
+        principal,
         task_id,
-        &request.meta,
+        meta,
         TaskAction::creating("ApplyToTask", Created::Application(application_id)),
         |by, at| TaskCommand::Apply {
             application_id,
@@ -440,14 +500,27 @@ pub async fn select_application(
     ApiPath((id, application)): ApiPath<(String, String)>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
-    let task_id = parse_id(&id, "task")?;
-    let application_id: ApplicationId = parse_id(&application, "application")?;
+    let executed = select(&app, &principal, &request.meta, &id, &application).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Assigns an applicant: `POST /v1/tasks/{id}/applications/{application_id}/select`,
+/// and the MCP tool `select_applicant`.
+pub async fn select(
+    app: &AppState,
+    principal: &Principal,
+    meta: &CommandMeta,
+    task_id: &str,
+    application_id: &str,
+) -> ApiResult<Executed<serde_json::Value>> {
+    let task_id = parse_id(task_id, "task")?;
+    let application_id: ApplicationId = parse_id(application_id, "application")?;
     let assignment_id = AssignmentId(Uuid::now_v7());
-    run_task_command(
-        &app,
-        &principal,
+    execute_task_command(
+        app,
+        principal,
         task_id,
-        &request.meta,
+        meta,
         TaskAction::creating("SelectApplication", Created::Assignment(assignment_id)),
         |by, at| TaskCommand::Select {
             application_id,
@@ -552,14 +625,27 @@ pub async fn submit_work(
     ApiPath(id): ApiPath<String>,
     request: CommandRequest<SubmitRequest>,
 ) -> ApiResult<Response> {
-    let task_id = parse_id(&id, "task")?;
+    let executed = submit(&app, &principal, &request.meta, &id, request.body).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Hands in proof for the caller's assignment: `POST /v1/tasks/{id}/submissions`,
+/// and the MCP tool `submit_work`.
+pub async fn submit(
+    app: &AppState,
+    principal: &Principal,
+    meta: &CommandMeta,
+    task_id: &str,
+    body: SubmitRequest,
+) -> ApiResult<Executed<serde_json::Value>> {
+    let task_id = parse_id(task_id, "task")?;
     let submission_id = SubmissionId(Uuid::now_v7());
-    let proof = request.body.proof.clone();
-    run_task_command(
-        &app,
-        &principal,
+    let proof = body.proof;
+    execute_task_command(
+        app,
+        principal,
         task_id,
-        &request.meta,
+        meta,
         TaskAction::creating("SubmitWork", Created::Submission(submission_id)),
         |by, at| TaskCommand::Submit {
             submission_id,
@@ -578,28 +664,76 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+/// A poster's (or an admin's) decision on a submission.
+pub enum Review {
+    /// The slot's reward is captured: the worker is paid less the fee.
+    Approve,
+    /// The slot is free again; the reason is shown to the worker.
+    Reject { reason: String },
+    /// The slot's reward is refunded to the poster.
+    Dispute { reason: String },
+}
+
+impl Review {
+    fn command_name(&self) -> &'static str {
+        match self {
+            Review::Approve => "ApproveSubmission",
+            Review::Reject { .. } => "RejectSubmission",
+            Review::Dispute { .. } => "DisputeSubmission",
+        }
+    }
+
+    fn command(
+        &self,
+        submission_id: SubmissionId,
+        by: errand_aggregates::actor::Caller,
+        at: DateTime<Utc>,
+    ) -> TaskCommand {
+        match self {
+            Review::Approve => TaskCommand::Approve {
+                submission_id,
+                by,
+                at,
+            },
+            Review::Reject { reason } => TaskCommand::Reject {
+                submission_id,
+                reason: reason.clone(),
+                by,
+                at,
+            },
+            Review::Dispute { reason } => TaskCommand::Dispute {
+                submission_id,
+                reason: reason.clone(),
+                by,
+                at,
+            },
+        }
+    }
+}
+
+/// Reviews a submission: `POST /v1/submissions/{id}/approve|reject|dispute`, and
+/// the MCP tools `approve_submission`, `reject_submission`, `dispute_submission`.
 /// Submissions are addressed by their own id; the task they belong to is
 /// found through the read model.
-async fn review(
+pub async fn review(
     app: &AppState,
     principal: &Principal,
-    id: &str,
-    meta: &crate::http::extract::CommandMeta,
-    name: &'static str,
-    make: impl Fn(SubmissionId, errand_aggregates::actor::Caller, DateTime<Utc>) -> TaskCommand,
-) -> ApiResult<Response> {
-    let submission_id: SubmissionId = parse_id(id, "submission")?;
+    meta: &CommandMeta,
+    submission_id: &str,
+    decision: Review,
+) -> ApiResult<Executed<serde_json::Value>> {
+    let submission_id: SubmissionId = parse_id(submission_id, "submission")?;
     let pool = app.read_models().await?;
     let task_id = task_queries::task_of_submission(pool, submission_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("submission".into()))?;
-    run_task_command(
+    execute_task_command(
         app,
         principal,
         task_id,
         meta,
-        TaskAction::review(name, submission_id),
-        |by, at| make(submission_id, by, at),
+        TaskAction::review(decision.command_name(), submission_id),
+        |by, at| decision.command(submission_id, by, at),
     )
     .await
 }
@@ -615,23 +749,12 @@ pub async fn approve_submission(
     ApiPath(id): ApiPath<String>,
     request: CommandRequest<Empty>,
 ) -> ApiResult<Response> {
-    review(
-        &app,
-        &principal,
-        &id,
-        &request.meta,
-        "ApproveSubmission",
-        |submission_id, by, at| TaskCommand::Approve {
-            submission_id,
-            by,
-            at,
-        },
-    )
-    .await
+    let executed = review(&app, &principal, &request.meta, &id, Review::Approve).await?;
+    Ok(respond::executed(executed, StatusCode::OK))
 }
 
 macro_rules! review_with_reason {
-    ($name:ident, $path:literal, $command:literal, $variant:ident, $doc:literal) => {
+    ($name:ident, $path:literal, $variant:ident, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "submissions", request_body = ReasonRequest,
             params(("id" = Uuid, Path, description = "Submission id")),
@@ -643,16 +766,9 @@ macro_rules! review_with_reason {
             ApiPath(id): ApiPath<String>,
             request: CommandRequest<ReasonRequest>,
         ) -> ApiResult<Response> {
-            let reason = request.body.reason.clone();
-            review(&app, &principal, &id, &request.meta, $command, |submission_id, by, at| {
-                TaskCommand::$variant {
-                    submission_id,
-                    reason: reason.clone(),
-                    by,
-                    at,
-                }
-            })
-            .await
+            let reason = request.body.reason;
+            let executed = review(&app, &principal, &request.meta, &id, Review::$variant { reason }).await?;
+            Ok(respond::executed(executed, StatusCode::OK))
         }
     };
 }
@@ -660,14 +776,12 @@ macro_rules! review_with_reason {
 review_with_reason!(
     reject_submission,
     "/v1/submissions/{id}/reject",
-    "RejectSubmission",
     Reject,
     "Rejected: the slot is free again."
 );
 review_with_reason!(
     dispute_submission,
     "/v1/submissions/{id}/dispute",
-    "DisputeSubmission",
     Dispute,
     "Disputed: the slot's reward is refunded to the poster."
 );
