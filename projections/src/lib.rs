@@ -15,6 +15,9 @@
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
 //! - [`outbox`]: webhook endpoints and the deliveries the runtime sends.
 //! - [`payouts`]: `payouts_view`, every payout with its status.
+//! - [`messages`]: `messages_view`, every task's conversation.
+//! - [`notifications`]: `notifications_view`, what concerns each actor, read or not.
+//! - [`referrals`]: `referrals_view`, who referred whom and the bonus credited.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -32,9 +35,12 @@
 pub mod accounts;
 pub mod actors;
 pub mod api_keys;
+pub mod messages;
+pub mod notifications;
 pub mod outbox;
 pub mod payouts;
 pub mod postings;
+pub mod referrals;
 pub mod reputation;
 mod rows;
 pub mod tasks;
@@ -53,9 +59,12 @@ use sqlx::AnyConnection;
 pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
+pub use messages::Messages;
+pub use notifications::Notifications;
 pub use outbox::Outbox;
 pub use payouts::Payouts;
 pub use postings::Postings;
+pub use referrals::Referrals;
 pub use reputation::Reputation;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
@@ -160,6 +169,9 @@ pub enum ReadModel {
     Outbox(Outbox),
     Reputation(Reputation),
     Payouts(Payouts),
+    Messages(Messages),
+    Notifications(Notifications),
+    Referrals(Referrals),
 }
 
 impl ReadModel {
@@ -175,6 +187,9 @@ impl ReadModel {
             ReadModel::Outbox(Outbox),
             ReadModel::Reputation(Reputation),
             ReadModel::Payouts(Payouts),
+            ReadModel::Messages(Messages),
+            ReadModel::Notifications(Notifications),
+            ReadModel::Referrals(Referrals),
         ]
     }
 }
@@ -191,6 +206,9 @@ impl Projection for ReadModel {
             ReadModel::Outbox(p) => p.name(),
             ReadModel::Reputation(p) => p.name(),
             ReadModel::Payouts(p) => p.name(),
+            ReadModel::Messages(p) => p.name(),
+            ReadModel::Notifications(p) => p.name(),
+            ReadModel::Referrals(p) => p.name(),
         }
     }
 
@@ -205,6 +223,9 @@ impl Projection for ReadModel {
             ReadModel::Outbox(p) => p.tables(),
             ReadModel::Reputation(p) => p.tables(),
             ReadModel::Payouts(p) => p.tables(),
+            ReadModel::Messages(p) => p.tables(),
+            ReadModel::Notifications(p) => p.tables(),
+            ReadModel::Referrals(p) => p.tables(),
         }
     }
 
@@ -223,6 +244,9 @@ impl Projection for ReadModel {
             ReadModel::Outbox(p) => p.apply_batch(conn, events).await,
             ReadModel::Reputation(p) => p.apply_batch(conn, events).await,
             ReadModel::Payouts(p) => p.apply_batch(conn, events).await,
+            ReadModel::Messages(p) => p.apply_batch(conn, events).await,
+            ReadModel::Notifications(p) => p.apply_batch(conn, events).await,
+            ReadModel::Referrals(p) => p.apply_batch(conn, events).await,
         }
     }
 }
@@ -257,6 +281,7 @@ mod tests {
         timers: Vec<Timer>,
         postings: Vec<(i64, i64, String, i64)>,
         reputation: Vec<crate::reputation::ReputationView>,
+        notifications: Vec<crate::notifications::NotificationRow>,
     }
 
     async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
@@ -275,6 +300,7 @@ mod tests {
             .await
             .unwrap(),
             reputation: all_rows(conn).await,
+            notifications: all_rows(conn).await,
         }
     }
 
@@ -295,6 +321,7 @@ mod tests {
         }
         let first = &snapshots[0];
         assert!(!first.tasks.is_empty() && !first.postings.is_empty());
+        assert!(!first.notifications.is_empty());
         for other in &snapshots[1..] {
             assert_eq!(first.actors, other.actors);
             assert_eq!(first.keys, other.keys);
@@ -305,6 +332,7 @@ mod tests {
             assert_eq!(first.timers, other.timers);
             assert_eq!(first.postings, other.postings);
             assert_eq!(first.reputation, other.reputation);
+            assert_eq!(first.notifications, other.notifications);
         }
     }
 

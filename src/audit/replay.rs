@@ -156,6 +156,8 @@ impl Replay {
             Event::Credentials(_) | Event::EmailClaim(_) => {}
             // A payout's money moves in its account's stream (PayoutSent, PayoutReturned).
             Event::Payout(_) | Event::PayoutAccount(_) => {}
+            // A referral's bonus moves in the referrer's account stream (FundsDeposited).
+            Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => {}
         }
     }
 

@@ -198,6 +198,9 @@ pub(crate) fn audience(
         Event::Webhook(_) | Event::Delivery(_) => return Ok(None),
         // Password hashes and who claimed which address go to no one.
         Event::Credentials(_) | Event::EmailClaim(_) => return Ok(None),
+        // Messages, read marks and referrals reach people as notifications
+        // (`notifications_view`); no webhook format carries them yet.
+        Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => return Ok(None),
     };
     Ok(Some(audience))
 }
