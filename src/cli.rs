@@ -157,6 +157,9 @@ pub struct ServeArgs {
     /// Keep email verification links for admins to read (no mail is sent).
     #[arg(long, env = "ERRAND_SANDBOX_EMAIL", default_value_t = true, action = clap::ArgAction::Set)]
     pub sandbox_email: bool,
+    /// What a referrer is credited, in cents, when someone registers with their referral code.
+    #[arg(long, env = "ERRAND_REFERRAL_BONUS_CENTS", default_value_t = crate::config::REFERRAL_BONUS_CENTS_DEFAULT)]
+    pub referral_bonus_cents: i64,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -202,6 +205,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The configured bonus, refused at start if no referral could pay it.
+fn referral_bonus(cents: i64) -> anyhow::Result<errand_aggregates::money::Money> {
+    use errand_aggregates::referral::REFERRAL_BONUS_MAX_CENTS;
+    if !(0..=REFERRAL_BONUS_MAX_CENTS).contains(&cents) {
+        anyhow::bail!("ERRAND_REFERRAL_BONUS_CENTS must be 0 to {REFERRAL_BONUS_MAX_CENTS}");
+    }
+    Ok(errand_aggregates::money::Money::usd(cents))
+}
+
 async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
     crate::telemetry::init_logs(args.log_json);
     let metrics = crate::telemetry::install_metrics();
@@ -240,6 +252,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl_s.max(1)),
         refresh_token_ttl: std::time::Duration::from_secs(args.refresh_token_ttl_s.max(1)),
         sandbox_email: args.sandbox_email,
+        referral_bonus: referral_bonus(args.referral_bonus_cents)?,
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

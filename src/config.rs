@@ -4,6 +4,10 @@
 use crate::http::rate_limit::RateLimits;
 use errand_aggregates::fee::FeePolicy;
 use errand_aggregates::risk_gate::RiskGate;
+use errand_aggregates::money::Money;
+
+/// $5.00, the example: enough to post a small task.
+pub const REFERRAL_BONUS_CENTS_DEFAULT: i64 = 500;
 use std::path::Path;
 use std::time::Duration;
 
@@ -38,6 +42,9 @@ pub struct Config {
     /// Keep the latest email verification per address in memory for admins to
     /// read (`GET /v1/admin/email-verifications`), since no mail is sent. On by default.
     pub sandbox_email: bool,
+    /// What a referrer is credited when someone registers with their referral
+    /// code (`ERRAND_REFERRAL_BONUS_CENTS`); zero pays nothing but still records it.
+    pub referral_bonus: Money,
 }
 
 impl Default for Config {
@@ -58,6 +65,7 @@ impl Default for Config {
             access_token_ttl: crate::identity::tokens::ACCESS_TOKEN_TTL_DEFAULT,
             refresh_token_ttl: crate::identity::tokens::REFRESH_TOKEN_TTL_DEFAULT,
             sandbox_email: true,
+            referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
         }
     }
 }

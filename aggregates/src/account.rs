@@ -58,6 +58,9 @@ pub enum Funding {
     /// A free task of the account's allowance paid (part of) this task's escrow
     /// from the platform's promotions (see `promotion`).
     FreeTask { task_id: TaskId },
+    /// The platform's bonus for referring `referee`, who registered with the
+    /// account owner's referral code (see `referral`).
+    ReferralBonus { referee: ActorId },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -537,7 +540,9 @@ impl Aggregate for Account {
                 self.available_cents += amount.cents;
                 match funding {
                     Funding::Deposit { .. } => self.deposited_cents += amount.cents,
-                    Funding::Grant { .. } => self.granted_cents += amount.cents,
+                    Funding::Grant { .. } | Funding::ReferralBonus { .. } => {
+                        self.granted_cents += amount.cents
+                    }
                     Funding::FreeTask { .. } => {
                         self.granted_cents += amount.cents;
                         self.free_tasks_remaining = self.free_tasks_remaining.saturating_sub(1);

@@ -10,9 +10,12 @@ use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::email_claim::EmailClaimEvent;
 use crate::key_ring::KeyRingEvent;
+use crate::inbox::InboxEvent;
 use crate::payout::PayoutEvent;
 use crate::payout_account::PayoutAccountEvent;
+use crate::referral::ReferralEvent;
 use crate::task::TaskEvent;
+use crate::thread::ThreadEvent;
 use crate::webhook::{DeliveryEvent, WebhookEvent};
 use serde::Serialize;
 
@@ -31,6 +34,9 @@ pub enum Event {
     Payout(PayoutEvent),
     PayoutAccount(PayoutAccountEvent),
     KeyRing(KeyRingEvent),
+    Thread(ThreadEvent),
+    Inbox(InboxEvent),
+    Referral(ReferralEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +91,9 @@ impl Event {
                 Event::PayoutAccount(parse(stream_id, payload)?)
             }
             crate::key_ring::KeyRing::STREAM_PREFIX => Event::KeyRing(parse(stream_id, payload)?),
+            crate::thread::Thread::STREAM_PREFIX => Event::Thread(parse(stream_id, payload)?),
+            crate::inbox::Inbox::STREAM_PREFIX => Event::Inbox(parse(stream_id, payload)?),
+            crate::referral::Referral::STREAM_PREFIX => Event::Referral(parse(stream_id, payload)?),
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -103,6 +112,9 @@ impl Event {
             Event::Payout(e) => e.event_type(),
             Event::PayoutAccount(e) => e.event_type(),
             Event::KeyRing(e) => e.event_type(),
+            Event::Thread(e) => e.event_type(),
+            Event::Inbox(e) => e.event_type(),
+            Event::Referral(e) => e.event_type(),
         }
     }
 }
@@ -175,6 +187,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(decoded.event_type(), "PayoutOnboardingCompleted");
+    }
+
+    #[test]
+    fn threads_inboxes_and_referrals_decode_by_their_prefixes() {
+        let read = r#"{"type":"AllNotificationsRead","reader":"00000000-0000-0000-0000-000000000001","mode":"live","up_to_position":4,"at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode(
+            "notifications-00000000-0000-0000-0000-000000000001-live",
+            read,
+        )
+        .unwrap();
+        assert_eq!(decoded.event_type(), "AllNotificationsRead");
+        let posted = r#"{"type":"MessagePosted","task_id":"00000000-0000-0000-0000-000000000001","message_id":"00000000-0000-0000-0000-000000000002","sender":"00000000-0000-0000-0000-000000000003","participation":"worker","recipients":[],"body":"hi","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("thread-00000000-0000-0000-0000-000000000001", posted),
+            Ok(Event::Thread(ThreadEvent::MessagePosted { .. }))
+        ));
+        let referred = r#"{"type":"ReferralRecorded","referee":"00000000-0000-0000-0000-000000000001","referee_role":"human","referee_name":"Bea","referrer":"00000000-0000-0000-0000-000000000002","bonus":{"cents":500,"currency":"USD"},"mode":"live","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("referral-00000000-0000-0000-0000-000000000001", referred),
+            Ok(Event::Referral(ReferralEvent::ReferralRecorded { .. }))
+        ));
     }
 
     #[test]

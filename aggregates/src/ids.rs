@@ -82,3 +82,12 @@ id_type!(
     /// `webhook::delivery_id`), so a rebuilt outbox names deliveries alike.
     DeliveryId
 );
+id_type!(
+    /// One message in a task's conversation (`thread`).
+    MessageId
+);
+id_type!(
+    /// One notification to one actor; derived from the event that caused it
+    /// and its recipient (see `inbox::notification_id`), so a rebuild names it alike.
+    NotificationId
+);

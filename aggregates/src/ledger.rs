@@ -55,6 +55,7 @@ pub fn postings(account: &AccountId, event: &AccountEvent) -> Vec<Posting> {
                 Funding::Deposit { .. } => "external:deposits",
                 Funding::Grant { .. } => "platform:grants",
                 Funding::FreeTask { .. } => "platform:promotions",
+                Funding::ReferralBonus { .. } => "platform:referrals",
             };
             pair(
                 platform(source, mode, currency),

@@ -18,6 +18,9 @@
 //! - [`promotion`]: free tasks granted at registration, spent before the wallet.
 //! - [`payout`], [`payout_account`]: money out to a person's connected account
 //!   at the payout provider, once per payout id, returned if it fails.
+//! - [`thread`]: a task's conversation among its participants.
+//! - [`inbox`]: what an actor has read of their notifications.
+//! - [`referral`]: referral codes, who referred whom, the referrer's bonus.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -37,6 +40,7 @@ pub mod fee;
 pub mod humans2ai;
 pub mod ids;
 pub mod key_ring;
+pub mod inbox;
 pub mod ledger;
 pub mod mode;
 pub mod money;
@@ -46,7 +50,9 @@ pub mod policy;
 pub mod profile;
 pub mod promotion;
 pub mod risk_gate;
+pub mod referral;
 pub mod task;
+pub mod thread;
 pub mod webhook;
 
 pub use aggregate::{Aggregate, DomainEvent};

@@ -144,9 +144,9 @@ fn fold(row: &mut AccountView, event: &AccountEvent) {
             row.available_cents += amount.cents;
             match funding {
                 Funding::Deposit { .. } => row.deposited_cents += amount.cents,
-                Funding::Grant { .. } | Funding::FreeTask { .. } => {
-                    row.granted_cents += amount.cents
-                }
+                Funding::Grant { .. }
+                | Funding::FreeTask { .. }
+                | Funding::ReferralBonus { .. } => row.granted_cents += amount.cents,
             }
             at
         }

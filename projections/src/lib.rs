@@ -16,6 +16,9 @@
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
 //! - [`outbox`]: webhook endpoints and the deliveries the runtime sends.
 //! - [`payouts`]: `payouts_view`, every payout with its status.
+//! - [`messages`]: `messages_view`, every task's conversation.
+//! - [`notifications`]: `notifications_view`, what concerns each actor, read or not.
+//! - [`referrals`]: `referrals_view`, who referred whom and the bonus credited.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -34,9 +37,12 @@ pub mod accounts;
 pub mod actors;
 pub mod api_keys;
 pub mod applications;
+pub mod messages;
+pub mod notifications;
 pub mod outbox;
 pub mod payouts;
 pub mod postings;
+pub mod referrals;
 pub mod reputation;
 mod rows;
 pub mod tasks;
@@ -56,9 +62,12 @@ pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
+pub use messages::Messages;
+pub use notifications::Notifications;
 pub use outbox::Outbox;
 pub use payouts::Payouts;
 pub use postings::Postings;
+pub use referrals::Referrals;
 pub use reputation::Reputation;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
@@ -164,6 +173,9 @@ pub enum ReadModel {
     Reputation(Reputation),
     Payouts(Payouts),
     Applications(Applications),
+    Messages(Messages),
+    Notifications(Notifications),
+    Referrals(Referrals),
 }
 
 impl ReadModel {
@@ -180,6 +192,9 @@ impl ReadModel {
             ReadModel::Reputation(Reputation),
             ReadModel::Payouts(Payouts),
             ReadModel::Applications(Applications),
+            ReadModel::Messages(Messages),
+            ReadModel::Notifications(Notifications),
+            ReadModel::Referrals(Referrals),
         ]
     }
 }
@@ -197,6 +212,9 @@ impl Projection for ReadModel {
             ReadModel::Reputation(p) => p.name(),
             ReadModel::Payouts(p) => p.name(),
             ReadModel::Applications(p) => p.name(),
+            ReadModel::Messages(p) => p.name(),
+            ReadModel::Notifications(p) => p.name(),
+            ReadModel::Referrals(p) => p.name(),
         }
     }
 
@@ -212,6 +230,9 @@ impl Projection for ReadModel {
             ReadModel::Reputation(p) => p.tables(),
             ReadModel::Payouts(p) => p.tables(),
             ReadModel::Applications(p) => p.tables(),
+            ReadModel::Messages(p) => p.tables(),
+            ReadModel::Notifications(p) => p.tables(),
+            ReadModel::Referrals(p) => p.tables(),
         }
     }
 
@@ -231,6 +252,9 @@ impl Projection for ReadModel {
             ReadModel::Reputation(p) => p.apply_batch(conn, events).await,
             ReadModel::Payouts(p) => p.apply_batch(conn, events).await,
             ReadModel::Applications(p) => p.apply_batch(conn, events).await,
+            ReadModel::Messages(p) => p.apply_batch(conn, events).await,
+            ReadModel::Notifications(p) => p.apply_batch(conn, events).await,
+            ReadModel::Referrals(p) => p.apply_batch(conn, events).await,
         }
     }
 }
@@ -265,6 +289,7 @@ mod tests {
         timers: Vec<Timer>,
         postings: Vec<(i64, i64, String, i64)>,
         reputation: Vec<crate::reputation::ReputationView>,
+        notifications: Vec<crate::notifications::NotificationRow>,
     }
 
     async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
@@ -283,6 +308,7 @@ mod tests {
             .await
             .unwrap(),
             reputation: all_rows(conn).await,
+            notifications: all_rows(conn).await,
         }
     }
 
@@ -303,6 +329,7 @@ mod tests {
         }
         let first = &snapshots[0];
         assert!(!first.tasks.is_empty() && !first.postings.is_empty());
+        assert!(!first.notifications.is_empty());
         for other in &snapshots[1..] {
             assert_eq!(first.actors, other.actors);
             assert_eq!(first.keys, other.keys);
@@ -313,6 +340,7 @@ mod tests {
             assert_eq!(first.timers, other.timers);
             assert_eq!(first.postings, other.postings);
             assert_eq!(first.reputation, other.reputation);
+            assert_eq!(first.notifications, other.notifications);
         }
     }
 

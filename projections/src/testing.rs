@@ -68,6 +68,24 @@ pub(crate) fn new_task(task_id: TaskId, slots: u32, reward_cents: i64) -> NewTas
     }
 }
 
+/// `poster` posts a one-slot first-accept task paying $10.00.
+pub(crate) fn post_task(task: TaskId, poster: ActorId) -> TaskCommand {
+    TaskCommand::Post {
+        task: Box::new(new_task(task, 1, 1_000)),
+        by: caller(poster),
+        at: at(1),
+    }
+}
+
+/// `worker` takes a slot of a first-accept task.
+pub(crate) fn accept(worker: ActorId) -> TaskCommand {
+    TaskCommand::Accept {
+        assignment_id: AssignmentId(new_id()),
+        by: caller(worker),
+        at: at(2),
+    }
+}
+
 /// A database with every migration applied: SQLite in memory, or a fresh
 /// PostgreSQL database when `ERRAND_TEST_DATABASE_URL` is set.
 pub(crate) struct TestDb {
@@ -166,6 +184,9 @@ pub(crate) struct TestJournal {
     webhooks: HashMap<WebhookId, WebhookEndpoint>,
     deliveries: HashMap<DeliveryId, WebhookDelivery>,
     payouts: HashMap<errand_aggregates::ids::PayoutId, errand_aggregates::payout::Payout>,
+    threads: HashMap<TaskId, errand_aggregates::thread::Thread>,
+    inboxes: HashMap<(ActorId, Mode), errand_aggregates::inbox::Inbox>,
+    referrals: HashMap<ActorId, errand_aggregates::referral::Referral>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -262,6 +283,46 @@ impl TestJournal {
     pub(crate) fn delivery(&mut self, delivery: DeliveryId, command: DeliveryCommand) {
         let events = decided(self.deliveries.entry(delivery).or_default(), &command);
         self.record(&format!("delivery-{delivery}"), events);
+    }
+
+    /// `sender` posts `text` on `task`'s thread, as a participant or not as
+    /// the task's state says (a stranger's post panics: it is refused).
+    pub(crate) fn message(&mut self, task: TaskId, sender: ActorId, text: &str) {
+        use errand_aggregates::thread::{self, MessageBody, ThreadCommand};
+        let state = self.tasks.get(&task).cloned().unwrap_or_default();
+        let command = ThreadCommand::Post {
+            task_id: task,
+            message_id: MessageId(new_id()),
+            sender: caller(sender),
+            participation: thread::participation(&state, sender),
+            recipients: thread::recipients(&state, sender),
+            body: MessageBody::parse(text).unwrap(),
+            at: at(self.position + 1),
+        };
+        let events = decided(self.threads.entry(task).or_default(), &command);
+        self.record(&format!("thread-{task}"), events);
+    }
+
+    pub(crate) fn inbox(&mut self, command: errand_aggregates::inbox::InboxCommand) {
+        use errand_aggregates::inbox::InboxCommand;
+        let (InboxCommand::MarkRead { reader, mode, .. }
+        | InboxCommand::MarkAllRead { reader, mode, .. }) = &command;
+        let (reader, mode) = (*reader, *mode);
+        let events = decided(self.inboxes.entry((reader, mode)).or_default(), &command);
+        self.record(&errand_aggregates::inbox::stream_id(reader, mode), events);
+    }
+
+    /// Records a referral and credits its bonus, in the order the bus appends them.
+    pub(crate) fn referral(&mut self, command: errand_aggregates::referral::ReferralCommand) {
+        use errand_aggregates::referral::{bonus_funding, ReferralCommand};
+        let ReferralCommand::Record { referee, .. } = &command;
+        let referee = *referee;
+        let events = decided(self.referrals.entry(referee).or_default(), &command);
+        let funding: Vec<_> = events.iter().filter_map(bonus_funding).collect();
+        self.record(&format!("referral-{referee}"), events);
+        for (account, command) in funding {
+            self.account(account, command);
+        }
     }
 
     pub(crate) fn task_state(&self, task: TaskId) -> &Task {

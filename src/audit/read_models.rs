@@ -1,7 +1,8 @@
 //! Invariant 4: every read model equals a fresh replay. `accounts_view` (balances and lifetime
 //! totals), `tasks_view` (status, slots, counters, escrow) and the `postings` table (sum and
-//! count per ledger account) are compared row by row with what the replay folded; the outbox's
-//! reputation's and payouts' tables with a rebuild by their own projections (`rebuilt.rs`).
+//! count per ledger account) are compared row by row with what the replay folded; the outbox's,
+//! reputation's, payouts', messages', notifications' and referrals' tables with a rebuild by
+//! their own projections (`rebuilt.rs`).
 //!
 //! Projections trail the journal. Their checkpoints and rows are read in one snapshot (a
 //! read-only repeatable-read transaction), and each read model is compared with the journal
@@ -14,8 +15,8 @@ use std::fmt::Write as _;
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
 use errand_projections::{
-    Accounts, Applications, Outbox, Payouts, Postings, Projection, ReadModel, Reputation, Tasks,
-    CHECKPOINTS_TABLE,
+    Accounts, Applications, Messages, Notifications, Outbox, Payouts, Postings, Projection,
+    ReadModel, Referrals, Reputation, Tasks, CHECKPOINTS_TABLE,
 };
 use futures::TryStreamExt;
 use sqlx::any::AnyRow;
@@ -40,6 +41,9 @@ pub(super) struct Checkpoints {
     pub reputation: i64,
     pub payouts: i64,
     pub applications: i64,
+    pub messages: i64,
+    pub notifications: i64,
+    pub referrals: i64,
 }
 
 /// One compared column's value.
@@ -248,6 +252,9 @@ impl Snapshot {
             reputation: at(Reputation.name()),
             payouts: at(Payouts.name()),
             applications: at(Applications.name()),
+            messages: at(Messages.name()),
+            notifications: at(Notifications.name()),
+            referrals: at(Referrals.name()),
         };
         Ok(Snapshot {
             transaction,
@@ -320,6 +327,12 @@ impl Snapshot {
                 ReadModel::Applications(Applications),
                 self.checkpoints.applications,
             ),
+            (ReadModel::Messages(Messages), self.checkpoints.messages),
+            (
+                ReadModel::Notifications(Notifications),
+                self.checkpoints.notifications,
+            ),
+            (ReadModel::Referrals(Referrals), self.checkpoints.referrals),
         ];
         for (model, checkpoint) in rebuilt {
             rebuilt::compare(

@@ -1,6 +1,6 @@
 //! Invariant 4 for the read models whose rules are too rich to fold again by hand (the outbox:
 //! who may see what, HumanPing's routes, each delivery's attempts; reputation: trust scores;
-//! payouts: each payout's state):
+//! payouts: each payout's state; messages; notifications and their read marks; referrals):
 //! their own projections replay the journal, up to the checkpoint the snapshot read, into a
 //! scratch SQLite database in memory, and every table is compared row by row with the stored one.
 //! A row edited, added or removed after the fact differs from the rebuild.
@@ -171,6 +171,86 @@ const TASK_APPLICATIONS_VIEW: Table = Table {
     ],
 };
 
+const MESSAGES_VIEW: Table = Table {
+    name: "messages_view",
+    rows_are: "messages",
+    sql: "SELECT message_id, task_id, sender, participation, body, position, sent_at_us \
+          FROM messages_view",
+    key_columns: 1,
+    columns: &[
+        ("task_id", Kind::Text),
+        ("sender", Kind::Text),
+        ("participation", Kind::Text),
+        ("body", Kind::Text),
+        ("position", Kind::Int),
+        ("sent_at_us", Kind::Int),
+    ],
+};
+
+const NOTIFICATIONS_VIEW: Table = Table {
+    name: "notifications_view",
+    rows_are: "notifications",
+    sql: "SELECT notification_id, recipient, mode, kind, task_id, text, position, created_at_us, \
+          is_read FROM notifications_view",
+    key_columns: 1,
+    columns: &[
+        ("recipient", Kind::Text),
+        ("mode", Kind::Text),
+        ("kind", Kind::Text),
+        ("task_id", Kind::OptionalText),
+        ("text", Kind::Text),
+        ("position", Kind::Int),
+        ("created_at_us", Kind::Int),
+        ("is_read", Kind::Int),
+    ],
+};
+
+const NOTIFICATION_TASKS: Table = Table {
+    name: "notification_tasks",
+    rows_are: "tasks",
+    sql: "SELECT task_id, poster, mode, title FROM notification_tasks",
+    key_columns: 1,
+    columns: &[
+        ("poster", Kind::Text),
+        ("mode", Kind::Text),
+        ("title", Kind::Text),
+    ],
+};
+
+const NOTIFICATION_SUBMISSIONS: Table = Table {
+    name: "notification_submissions",
+    rows_are: "submissions",
+    sql: "SELECT submission_id, task_id, worker FROM notification_submissions",
+    key_columns: 1,
+    columns: &[("task_id", Kind::Text), ("worker", Kind::Text)],
+};
+
+const NOTIFICATION_READERS: Table = Table {
+    name: "notification_readers",
+    rows_are: "readers",
+    sql: "SELECT reader_id, read_up_to_position FROM notification_readers",
+    key_columns: 1,
+    columns: &[("read_up_to_position", Kind::Int)],
+};
+
+const REFERRALS_VIEW: Table = Table {
+    name: "referrals_view",
+    rows_are: "referrals",
+    sql: "SELECT referee, referrer, referee_name, referee_role, mode, bonus_cents, currency, \
+          position, referred_at_us FROM referrals_view",
+    key_columns: 1,
+    columns: &[
+        ("referrer", Kind::Text),
+        ("referee_name", Kind::Text),
+        ("referee_role", Kind::Text),
+        ("mode", Kind::Text),
+        ("bonus_cents", Kind::Int),
+        ("currency", Kind::Text),
+        ("position", Kind::Int),
+        ("referred_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -185,6 +265,14 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Reputation(_) => &[REPUTATION_VIEW, REPUTATION_SUBMISSIONS],
         ReadModel::Payouts(_) => &[PAYOUTS_VIEW],
         ReadModel::Applications(_) => &[TASK_APPLICATIONS_VIEW],
+        ReadModel::Messages(_) => &[MESSAGES_VIEW],
+        ReadModel::Notifications(_) => &[
+            NOTIFICATIONS_VIEW,
+            NOTIFICATION_TASKS,
+            NOTIFICATION_SUBMISSIONS,
+            NOTIFICATION_READERS,
+        ],
+        ReadModel::Referrals(_) => &[REFERRALS_VIEW],
         _ => &[],
     }
 }
@@ -310,5 +398,12 @@ mod tests {
         assert!(
             !compared_tables(ReadModel::Applications(errand_projections::Applications)).is_empty()
         );
+        for model in [
+            ReadModel::Messages(errand_projections::Messages),
+            ReadModel::Notifications(errand_projections::Notifications),
+            ReadModel::Referrals(errand_projections::Referrals),
+        ] {
+            assert!(!compared_tables(model).is_empty(), "{}", model.name());
+        }
     }
 }

@@ -157,6 +157,8 @@ impl Replay {
             // A payout's money moves in its account's stream (PayoutSent, PayoutReturned).
             Event::Payout(_) | Event::PayoutAccount(_) => {}
             Event::KeyRing(_) => {}
+            // A referral's bonus moves in the referrer's account stream (FundsDeposited).
+            Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => {}
         }
     }
 

@@ -200,6 +200,9 @@ pub(crate) fn audience(
         Event::Credentials(_) | Event::EmailClaim(_) => return Ok(None),
         // Which keys are active is the owner's business, told by the keys' own events.
         Event::KeyRing(_) => return Ok(None),
+        // Messages, read marks and referrals reach people as notifications
+        // (`notifications_view`); no webhook format carries them yet.
+        Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

@@ -4,14 +4,19 @@
 mod actors;
 mod funds;
 mod keys;
+mod messages;
+mod notifications;
 mod payouts;
 mod people;
+mod referrals;
 mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
 pub use keys::{issue_key, issue_ring_key, key_ring_stream, key_stream, revoke_key, NewKey};
+pub use messages::{post_message, thread_stream};
+pub use notifications::mark_notifications_read;
 pub use payouts::{
     complete_payout_onboarding, connect_payout_account, disable_payout_account,
     payout_account_stream, payout_stream, request_payout, settle_payout, NewPayout,
@@ -20,5 +25,6 @@ pub use people::{
     change_credentials, credentials_stream, email_claim_stream, register_person, update_profile,
     verify_email, NewPerson,
 };
+pub use referrals::{record_referral, referral_stream, NewReferral};
 pub use registration::{register_with_key, NewRegistration};
 pub use tasks::{on_task, task_stream};

@@ -2,11 +2,13 @@
 //! and its password, in one append), verification, profiles, passwords.
 
 use super::actors::{actor_stream, register_actor};
+use super::referrals::{record_referral, NewReferral};
 use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::actor::{Actor, ActorCommand, Caller, Email, Role};
 use errand_aggregates::credentials::{Credentials, CredentialsCommand};
 use errand_aggregates::email_claim::{EmailClaim, EmailClaimCommand};
 use errand_aggregates::ids::ActorId;
+use errand_aggregates::mode::Mode;
 use errand_aggregates::profile::Profile;
 use errand_aggregates::Timestamp;
 use sha2::{Digest, Sha256};
@@ -33,6 +35,8 @@ pub struct NewPerson {
     pub password_hash: String,
     pub verification_hash: String,
     pub profile: Profile,
+    /// Whose referral code the person registered with, if anyone's.
+    pub referral: Option<NewReferral>,
 }
 
 /// The claim comes first: a taken address refuses before anything else is
@@ -76,6 +80,10 @@ pub async fn register_person(
     };
     unit.decide::<Credentials>(&credentials_stream(person.actor_id), &password)
         .await?;
+    if let Some(referral) = person.referral {
+        // People log in live: a referral made by a person pays in live money.
+        record_referral(unit, &actor, referral, Mode::Live, at).await?;
+    }
     unit.load::<Actor>(&stream).await
 }
 

@@ -6,6 +6,7 @@
 use super::actors::{actor_stream, register_actor};
 use super::keys::{issue_key, NewKey};
 use super::people::email_claim_stream;
+use super::referrals::{record_referral, NewReferral};
 use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::account::{Account, AccountCommand, AccountId};
 use errand_aggregates::actor::{Actor, ActorCommand, Email, Role};
@@ -24,6 +25,8 @@ pub struct NewRegistration {
     pub key: NewKey,
     /// Free tasks granted on the key's account, and what each pays at most.
     pub free_tasks: Option<(u32, Money)>,
+    /// Whose referral code the actor registered with: the bonus is paid in the key's mode.
+    pub referral: Option<NewReferral>,
 }
 
 pub async fn register_with_key(
@@ -71,6 +74,9 @@ pub async fn register_with_key(
             .await?;
     }
     let actor = unit.load::<Actor>(&actor_stream(actor_id)).await?;
+    if let Some(referral) = registration.referral {
+        record_referral(unit, &actor, referral, registration.key.mode, at).await?;
+    }
     let account = unit.load::<Account>(&account.stream_id()).await?;
     Ok((actor, account))
 }

@@ -71,6 +71,8 @@ pub async fn register(
             mode: Mode::Live,
         },
         free_tasks: Some((FREE_TASKS_AT_REGISTRATION, Money::usd(FREE_TASK_CAP_CENTS))),
+        // HumanPing's registration takes no referral code.
+        referral: None,
     };
     // Public: no key yet. The secret is in the reply, so the reply is never
     // recorded for idempotent replay (as when the native API issues keys).

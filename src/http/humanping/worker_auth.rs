@@ -67,8 +67,16 @@ pub async fn register(
         body.location.map(location_from),
         &BTreeMap::new(),
     )?;
-    let (person, verification) =
-        prepare_person(&app, Role::Human, name, email.clone(), &password, profile).await?;
+    let (person, verification) = prepare_person(
+        &app,
+        Role::Human,
+        name,
+        email.clone(),
+        &password,
+        profile,
+        None,
+    )
+    .await?;
     let actor_id = person.actor_id;
     let context =
         request

@@ -49,6 +49,8 @@ pub struct RegisterRequest {
     pub role: Option<String>,
     #[serde(alias = "name")]
     pub display_name: Option<String>,
+    /// Another member's referral code: they are credited the referral bonus.
+    pub referral_code: Option<String>,
 }
 
 fn role_of(word: Option<&str>) -> Humans2AiResult<Role> {
@@ -98,7 +100,16 @@ pub async fn register(
     let password = Password::parse(&body.password).map_err(ApiError::from)?;
     let profile = Profile::parse(&[], None, &BTreeMap::new())?;
     let (person, verification) =
-        prepare_person(&app, role, name, email.clone(), &password, profile).await?;
+        prepare_person(
+        &app,
+        role,
+        name,
+        email.clone(),
+        &password,
+        profile,
+        body.referral_code.as_deref(),
+    )
+    .await?;
     let actor_id = person.actor_id;
     let context =
         request

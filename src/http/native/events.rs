@@ -14,7 +14,8 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use errand_aggregates::event::stream_prefix;
 use errand_aggregates::{
-    account, actor, api_key, credentials, deposit, email_claim, task, webhook, Aggregate,
+    account, actor, api_key, credentials, deposit, email_claim, inbox, referral, task, thread,
+    webhook, Aggregate,
 };
 use futures::Stream;
 use serde::{Deserialize, Serialize};
@@ -279,6 +280,9 @@ fn fold_state(stream_id: &str, events: &[RecordedEvent]) -> Result<serde_json::V
         webhook::WebhookDelivery::STREAM_PREFIX => fold::<webhook::WebhookDelivery>(events),
         credentials::Credentials::STREAM_PREFIX => fold::<credentials::Credentials>(events),
         email_claim::EmailClaim::STREAM_PREFIX => fold::<email_claim::EmailClaim>(events),
+        thread::Thread::STREAM_PREFIX => fold::<thread::Thread>(events),
+        inbox::Inbox::STREAM_PREFIX => fold::<inbox::Inbox>(events),
+        referral::Referral::STREAM_PREFIX => fold::<referral::Referral>(events),
         _ => Err(ApiError::NotFound("stream".into())),
     }
 }

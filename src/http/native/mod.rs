@@ -5,10 +5,13 @@
 mod actors;
 pub(crate) mod events;
 pub(crate) mod funds;
+mod messages;
+mod notifications;
 mod openapi;
 pub mod payouts;
 pub(crate) mod people;
 pub(crate) mod profiles;
+mod referrals;
 pub(crate) mod tasks;
 pub mod views;
 mod webhooks;
@@ -17,7 +20,7 @@ use super::errors::ApiError;
 use super::rate_limit::Class;
 use super::state::AppState;
 use axum::http::Method;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use serde::Deserialize;
 
@@ -28,6 +31,8 @@ pub use tasks::{DEFAULT_ASSIGNMENT_TIME_LIMIT_S, DEFAULT_REVIEW_WINDOW_S};
 // The command bodies, for the fuzz target `native_body`.
 pub use actors::{IssueKeyRequest, RegisterActorRequest, StandingRequest};
 pub use funds::{DepositRequest, GrantCreditRequest};
+pub use messages::PostMessageRequest;
+pub use notifications::MarkNotificationsRequest;
 pub use payouts::PayoutRequest;
 pub use people::{LoginRequest, RegisterPersonRequest};
 pub use tasks::{ApplyRequest, PostTaskRequest, ReasonRequest, ResizeRequest, SubmitRequest};
@@ -92,6 +97,14 @@ pub fn router() -> Router<AppState> {
             post(tasks::select_application),
         )
         .route("/tasks/{id}/submissions", post(tasks::submit_work))
+        .route(
+            "/tasks/{id}/messages",
+            get(messages::list_messages).post(messages::post_message),
+        )
+        .route(
+            "/notifications",
+            get(notifications::list_notifications).merge(patch(notifications::mark_notifications)),
+        )
         .route("/tasks/{id}/pause", post(tasks::pause_task))
         .route("/tasks/{id}/resume", post(tasks::resume_task))
         .route("/tasks/{id}/stop", post(tasks::stop_task))
@@ -122,6 +135,7 @@ pub fn router() -> Router<AppState> {
             "/people/me",
             get(profiles::get_me).merge(put(profiles::put_me)),
         )
+        .route("/people/me/referrals", get(referrals::my_referrals))
         .route("/people/leaderboard", get(profiles::leaderboard))
         .route("/people/{id}/public", get(profiles::get_public))
         .route(

@@ -10,7 +10,7 @@
 //!   `Retry-After`, and the `X-RateLimit-*` headers on every answer;
 //! - an operation with path parameters (`ApiPath`, `parse_id`): 404;
 //! - an operation with query parameters (`ApiQuery`): 400 and 422;
-//! - a command (`CommandRequest`, every POST and DELETE): 400, 404, 409, 413,
+//! - a command (`CommandRequest`, every POST, PATCH and DELETE): 400, 404, 409, 413,
 //!   415 and 422; the `Idempotency-Key` and `Errand-Dry-Run` headers; the
 //!   `position` its reply carries, with the `Errand-Position` header; and the
 //!   200 a dry run answers with;
@@ -20,7 +20,10 @@
 //! schemas from the constants that set them ([`BOUNDS`]), so clients (and
 //! schemathesis) know them before they send.
 
-use super::{actors, events, funds, payouts, people, profiles, tasks, webhooks};
+use super::{
+    actors, events, funds, messages, notifications, payouts, people, profiles, referrals, tasks,
+    webhooks,
+};
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
 use errand_aggregates::actor::NAME_MAX_CHARS;
@@ -60,6 +63,9 @@ use utoipa::OpenApi;
         profiles::get_public, profiles::leaderboard, profiles::sent_verification,
         payouts::connect_account, payouts::get_account, payouts::payout_dashboard,
         payouts::request_payout, payouts::list_payouts, payouts::get_payout,
+        messages::list_messages, messages::post_message,
+        notifications::list_notifications, notifications::mark_notifications,
+        referrals::my_referrals,
     ),
     // What only the modifiers below refer to; the handlers' own are found
     // from their annotations.
@@ -156,6 +162,7 @@ impl utoipa::Modify for SharedResponses {
                 (HttpMethod::Post, &mut item.post),
                 (HttpMethod::Delete, &mut item.delete),
                 (HttpMethod::Put, &mut item.put),
+                (HttpMethod::Patch, &mut item.patch),
             ] {
                 if let Some(operation) = operation {
                     share(method, operation);
@@ -180,7 +187,7 @@ fn share(method: HttpMethod, operation: &mut Operation) {
     let (has_path, has_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
     let is_command = matches!(
         method,
-        HttpMethod::Post | HttpMethod::Delete | HttpMethod::Put
+        HttpMethod::Post | HttpMethod::Delete | HttpMethod::Put | HttpMethod::Patch
     );
     let reads = operation
         .operation_id
@@ -542,6 +549,22 @@ const BOUNDS: &[(&str, &str, Bound)] = &[
             max: errand_aggregates::task::REASON_MAX_CHARS,
         },
     ),
+    (
+        "PostMessageRequest",
+        "body",
+        Bound::Text {
+            min: 1,
+            max: errand_aggregates::thread::MESSAGE_MAX_CHARS,
+        },
+    ),
+    (
+        "RegisterPersonRequest",
+        "referral_code",
+        Bound::Text {
+            min: errand_aggregates::referral::REFERRAL_CODE_CHARS,
+            max: errand_aggregates::referral::REFERRAL_CODE_CHARS,
+        },
+    ),
 ];
 
 struct RequestBounds;
@@ -627,7 +650,7 @@ mod tests {
                 if path.contains('{') {
                     required.push("404");
                 }
-                if method == "post" || method == "delete" {
+                if method == "post" || method == "delete" || method == "patch" {
                     required.extend(["200", "400", "409", "413", "415", "422"]);
                 }
                 for status in required {

@@ -9,7 +9,7 @@
 //! front of them.
 
 use super::Empty;
-use crate::bus::commands::{self, NewPerson};
+use crate::bus::commands::{self, NewPerson, NewReferral};
 use crate::bus::Executed;
 use crate::credentials::hash_secret;
 use crate::http::auth::Principal;
@@ -33,6 +33,7 @@ use errand_aggregates::email_claim::EmailClaim;
 use errand_aggregates::ids::ActorId;
 use errand_aggregates::mode::Mode;
 use errand_aggregates::profile::{Location, Profile};
+use errand_aggregates::referral::referrer_of;
 use errand_aggregates::DomainError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -88,6 +89,9 @@ pub struct RegisterPersonRequest {
     #[serde(default)]
     pub skills: Vec<String>,
     pub location: Option<LocationBody>,
+    /// Another actor's referral code (`GET /v1/people/me/referrals`): they are
+    /// credited a bonus. A code that names no one refuses the registration.
+    pub referral_code: Option<String>,
 }
 
 /// A login: who, and the tokens to act as them.
@@ -168,8 +172,16 @@ pub async fn register(
         body.location.map(Location::from),
         &BTreeMap::new(),
     )?;
-    let (person, verification) =
-        prepare_person(&app, role, body.name, email.clone(), &password, profile).await?;
+    let (person, verification) = prepare_person(
+        &app,
+        role,
+        body.name,
+        email.clone(),
+        &password,
+        profile,
+        body.referral_code.as_deref(),
+    )
+    .await?;
     let actor_id = person.actor_id;
     let context =
         request
@@ -186,9 +198,10 @@ pub async fn register(
     Ok(respond::executed(executed, StatusCode::CREATED))
 }
 
-/// A registration, ready for `commands::register_person`: the password hashed and a
-/// verification token issued. An address already claimed is refused first, sparing the slow
-/// hash; the append still decides a race. Shared by every API that registers people.
+/// A registration, ready for `commands::register_person`: the password hashed, a
+/// verification token issued, the referral code read. An address already claimed is refused
+/// first, sparing the slow hash; the append still decides a race. Shared by every API that
+/// registers people.
 pub(crate) async fn prepare_person(
     app: &AppState,
     role: Role,
@@ -196,7 +209,9 @@ pub(crate) async fn prepare_person(
     email: Email,
     password: &Password,
     profile: Profile,
+    referral_code: Option<&str>,
 ) -> ApiResult<(NewPerson, VerificationToken)> {
+    let referral = referral(app, referral_code)?;
     let (claim, _) = app
         .bus
         .load::<EmailClaim>(&commands::email_claim_stream(&email))
@@ -215,8 +230,22 @@ pub(crate) async fn prepare_person(
         password_hash,
         verification_hash: verification.hash.clone(),
         profile,
+        referral,
     };
     Ok((person, verification))
+}
+
+/// The referral a registration's code asks for, with the configured bonus. Whether the code
+/// names anyone is decided in the registration's append (`commands::record_referral`); a code
+/// that cannot name anyone (an empty one included) is refused here.
+pub(crate) fn referral(app: &AppState, code: Option<&str>) -> ApiResult<Option<NewReferral>> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    Ok(Some(NewReferral {
+        referrer: referrer_of(code)?,
+        bonus: app.config.referral_bonus,
+    }))
 }
 
 /// "Sends" the verification of a registration that committed: logged and kept in the sandbox

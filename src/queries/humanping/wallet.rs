@@ -35,6 +35,7 @@ fn kind(event_type: &str, source: Option<&str>) -> &'static str {
         "FundsDeposited" => match source {
             Some(source) if source.starts_with("platform:promotions") => "free_task",
             Some(source) if source.starts_with("platform:grants") => "credit",
+            Some(source) if source.starts_with("platform:referrals") => "referral_bonus",
             _ => "deposit",
         },
         "HoldPlaced" | "HoldIncreased" => "escrow_lock",
@@ -135,6 +136,10 @@ mod tests {
         assert_eq!(
             kind("FundsDeposited", Some("platform:promotions:live:USD")),
             "free_task"
+        );
+        assert_eq!(
+            kind("FundsDeposited", Some("platform:referrals:live:USD")),
+            "referral_bonus"
         );
         assert_eq!(kind("HoldPlaced", None), "escrow_lock");
         assert_eq!(kind("HoldCaptured", None), "payment");
