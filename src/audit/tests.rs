@@ -72,6 +72,7 @@ on_both_backends!(
     a_capture_beyond_what_the_hold_holds_is_found,
     an_edited_read_model_row_is_found,
     an_edited_outbox_reputation_or_payout_row_is_found,
+    an_edited_message_notification_or_referral_row_is_found,
     read_models_behind_the_head_are_compared_at_their_checkpoint,
     a_tampered_payload_breaks_the_chain,
     an_idempotency_record_past_the_head_is_found,
@@ -802,6 +803,53 @@ async fn an_edited_outbox_reputation_or_payout_row_is_found(journal: &Journal) {
         ),
     ] {
         assert!(read_models.contains(&found), "{found}: {read_models}");
+    }
+}
+
+async fn an_edited_message_notification_or_referral_row_is_found(journal: &Journal) {
+    let story = story(journal).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert!(report.ok, "{}", report.render_text());
+    let read_models = detail(&report, "read_models_match_replay");
+    for compared in [
+        "messages_view: 0 messages",
+        "notification_tasks: 1 tasks",
+        "referrals_view: 0 referrals",
+    ] {
+        assert!(read_models.contains(compared), "{compared}: {read_models}");
+    }
+
+    execute(
+        journal,
+        "UPDATE notifications_view SET is_read = 1 WHERE recipient = $1 AND kind = 'assigned'",
+        &[&story.worker.to_string()],
+    )
+    .await;
+    execute(
+        journal,
+        "INSERT INTO messages_view (message_id, task_id, sender, participation, body, position, \
+         sent_at_us) VALUES ('forged', 'x', 'x', 'poster', 'hi', 1, 1)",
+        &[],
+    )
+    .await;
+    execute(
+        journal,
+        "INSERT INTO referrals_view (referee, referrer, referee_name, referee_role, mode, \
+         bonus_cents, currency, position, referred_at_us) VALUES ('forged', 'x', 'Bea', 'human', \
+         'live', 500, 'USD', 1, 1)",
+        &[],
+    )
+    .await;
+    let report = audited(journal).await;
+    assert_eq!(breached(&report), ["read_models_match_replay"]);
+    let read_models = detail(&report, "read_models_match_replay");
+    for found in [
+        "messages_view forged: not in the replay",
+        "referrals_view forged: not in the replay",
+        "is_read is 1, replay says 0",
+    ] {
+        assert!(read_models.contains(found), "{found}: {read_models}");
     }
 }
 

@@ -3,10 +3,10 @@
 //! `Thread` aggregate and `thread::may_read` decide.
 
 use super::{page_limit, parse_id};
-use crate::bus::{commands, BusError};
+use crate::bus::{commands, BusError, Executed};
 use crate::http::auth::Principal;
 use crate::http::errors::ApiResult;
-use crate::http::extract::{ApiPath, ApiQuery, CommandRequest};
+use crate::http::extract::{ApiPath, ApiQuery, CommandMeta, CommandRequest};
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::messages::{self as message_queries, MessageView};
@@ -69,20 +69,8 @@ pub async fn list_messages(
     principal.require_scope("messages:read")?;
     let task_id: TaskId = parse_id(&id, "task")?;
     let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
-    let (task, _) = app
-        .bus
-        .load::<Task>(&commands::task_stream(task_id))
-        .await?;
-    let task = visible(task, &principal)?;
-    let caller = Caller {
-        actor: principal.actor_id,
-        role: principal.role,
-        standing: principal.standing,
-    };
-    thread::may_read(&task, &caller)?;
-    let pool = app.read_models().await?;
     Ok(Json(
-        message_queries::of_task(pool, task_id, query.cursor.as_deref(), limit).await?,
+        thread_page(&app, &principal, task_id, query.cursor.as_deref(), limit).await?,
     ))
 }
 
@@ -103,16 +91,55 @@ pub async fn post_message(
 ) -> ApiResult<Response> {
     principal.require_scope("messages:write")?;
     let task_id: TaskId = parse_id(&id, "task")?;
-    let body = MessageBody::parse(&request.body.body)?;
+    let executed = post(&app, &principal, task_id, &request.body.body, &request.meta).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+// What other dialects (Humans2AI's `/tasks/:id/messages`) call, after their own scope checks.
+
+/// A page of `task_id`'s thread, oldest first, if the principal may read it:
+/// 404 for a task it cannot see, 403 if it takes no part (and is no admin).
+pub(crate) async fn thread_page(
+    app: &AppState,
+    principal: &Principal,
+    task_id: TaskId,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> ApiResult<Page<MessageView>> {
+    let (task, _) = app
+        .bus
+        .load::<Task>(&commands::task_stream(task_id))
+        .await?;
+    let task = visible(task, principal)?;
+    let caller = Caller {
+        actor: principal.actor_id,
+        role: principal.role,
+        standing: principal.standing,
+    };
+    thread::may_read(&task, &caller)?;
+    let pool = app.read_models().await?;
+    Ok(message_queries::of_task(pool, task_id, cursor, limit).await?)
+}
+
+/// Posts `text` on `task_id`'s thread as the principal (recorded with the request's
+/// idempotency key and dry-run flag).
+pub(crate) async fn post(
+    app: &AppState,
+    principal: &Principal,
+    task_id: TaskId,
+    text: &str,
+    meta: &CommandMeta,
+) -> ApiResult<Executed<MessageView>> {
+    let body = MessageBody::parse(text)?;
     let message_id = MessageId(Uuid::now_v7());
-    let context = request.meta.context(&principal, "PostMessage", 201);
+    let context = meta.context(principal, "PostMessage", 201);
     let executed = crate::execute!(app.bus, &context, |unit| {
         let task = unit.load::<Task>(&commands::task_stream(task_id)).await?;
-        visible(task, &principal).map_err(BusError::from)?;
+        visible(task, principal).map_err(BusError::from)?;
         let by = commands::caller(unit, principal.actor_id).await?;
         let message =
             commands::post_message(unit, by, task_id, message_id, body.clone(), Utc::now()).await?;
         Ok(MessageView::from_event(&message))
     })?;
-    Ok(respond::executed(executed, StatusCode::CREATED))
+    Ok(executed)
 }

@@ -5,13 +5,13 @@
 mod actors;
 pub(crate) mod events;
 pub(crate) mod funds;
-mod messages;
-mod notifications;
+pub(crate) mod messages;
+pub(crate) mod notifications;
 mod openapi;
 pub mod payouts;
 pub(crate) mod people;
 pub(crate) mod profiles;
-mod referrals;
+pub(crate) mod referrals;
 pub(crate) mod tasks;
 pub mod views;
 mod webhooks;

@@ -4,10 +4,10 @@
 //! Any key of the actor reads its own notifications: no scope names them.
 
 use super::page_limit;
-use crate::bus::commands;
+use crate::bus::{commands, Executed};
 use crate::http::auth::Principal;
 use crate::http::errors::{ApiError, ApiResult};
-use crate::http::extract::{ApiQuery, CommandRequest};
+use crate::http::extract::{ApiQuery, CommandMeta, CommandRequest};
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::notifications::NotificationsPage;
@@ -47,7 +47,7 @@ pub struct MarkNotificationsRequest {
     pub all: Option<bool>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationsMarked {
     /// The ids recorded as read (with `all`: none listed).
     pub ids: Vec<Uuid>,
@@ -69,17 +69,8 @@ pub async fn list_notifications(
     let filter = NotificationFilter {
         unread_only: query.unread.unwrap_or(false),
     };
-    let pool = app.read_models().await?;
     Ok(Json(
-        notification_queries::of_reader(
-            pool,
-            principal.actor_id,
-            principal.mode,
-            filter,
-            query.cursor.as_deref(),
-            limit,
-        )
-        .await?,
+        page(&app, &principal, filter, query.cursor.as_deref(), limit).await?,
     ))
 }
 
@@ -94,57 +85,99 @@ pub async fn mark_notifications(
     principal: Principal,
     request: CommandRequest<MarkNotificationsRequest>,
 ) -> ApiResult<Response> {
-    let (reader, mode, at) = (principal.actor_id, principal.mode, Utc::now());
-    let command = match (&request.body.ids, request.body.all) {
-        (Some(ids), None | Some(false)) => InboxCommand::MarkRead {
-            reader,
-            mode,
-            ids: ids.iter().copied().map(NotificationId).collect(),
-            at,
-        },
-        (None, Some(true)) => {
-            let pool = app.read_models().await?;
-            let up_to_position = notification_queries::newest_position(pool, reader, mode).await?;
-            InboxCommand::MarkAllRead {
-                reader,
-                mode,
-                up_to_position,
-                at,
-            }
+    let marks = match (&request.body.ids, request.body.all) {
+        (Some(ids), None | Some(false)) => {
+            Marks::Ids(ids.iter().copied().map(NotificationId).collect())
         }
+        (None, Some(true)) => Marks::All,
         _ => {
             return Err(ApiError::Invalid(format!(
                 "send either ids (1 to {NOTIFICATION_IDS_PER_MARK_MAX}) or \"all\": true"
             )))
         }
     };
-    let reply = match &command {
-        InboxCommand::MarkRead { ids, .. } => {
-            let mut ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
-            ids.sort();
-            ids.dedup();
-            NotificationsMarked {
+    let executed = mark(&app, &principal, marks, &request.meta).await?;
+    Ok(respond::executed(executed, StatusCode::OK))
+}
+
+// What other dialects (Humans2AI's `/notifications`) call.
+
+/// Which notifications to mark read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Marks {
+    /// These (others' ids change nothing).
+    Ids(Vec<NotificationId>),
+    /// Everything the principal has been notified of so far.
+    All,
+}
+
+/// A page of the principal's notifications (in its mode), newest first, and the unread count.
+pub(crate) async fn page(
+    app: &AppState,
+    principal: &Principal,
+    filter: NotificationFilter,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> ApiResult<NotificationsPage> {
+    let pool = app.read_models().await?;
+    Ok(notification_queries::of_reader(
+        pool,
+        principal.actor_id,
+        principal.mode,
+        filter,
+        cursor,
+        limit,
+    )
+    .await?)
+}
+
+/// Records the principal's marks in its inbox.
+pub(crate) async fn mark(
+    app: &AppState,
+    principal: &Principal,
+    marks: Marks,
+    meta: &CommandMeta,
+) -> ApiResult<Executed<NotificationsMarked>> {
+    let (reader, mode, at) = (principal.actor_id, principal.mode, Utc::now());
+    let (command, reply) = match marks {
+        Marks::Ids(ids) => {
+            let mut marked: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+            marked.sort();
+            marked.dedup();
+            let command = InboxCommand::MarkRead {
+                reader,
+                mode,
                 ids,
+                at,
+            };
+            let reply = NotificationsMarked {
+                ids: marked,
                 all: false,
                 up_to_position: None,
-            }
+            };
+            (command, reply)
         }
-        InboxCommand::MarkAllRead { up_to_position, .. } => NotificationsMarked {
-            ids: Vec::new(),
-            all: true,
-            up_to_position: Some(*up_to_position),
-        },
+        Marks::All => {
+            let pool = app.read_models().await?;
+            let up_to_position = notification_queries::newest_position(pool, reader, mode).await?;
+            let command = InboxCommand::MarkAllRead {
+                reader,
+                mode,
+                up_to_position,
+                at,
+            };
+            let reply = NotificationsMarked {
+                ids: Vec::new(),
+                all: true,
+                up_to_position: Some(up_to_position),
+            };
+            (command, reply)
+        }
     };
-    let context = request
-        .meta
-        .context(&principal, "MarkNotificationsRead", 200);
+    let context = meta.context(principal, "MarkNotificationsRead", 200);
     let executed = crate::execute!(app.bus, &context, |unit| {
         commands::mark_notifications_read(unit, command.clone()).await?;
-        Ok(NotificationsMarked {
-            ids: reply.ids.clone(),
-            all: reply.all,
-            up_to_position: reply.up_to_position,
-        })
+        Ok(reply.clone())
     })?;
-    Ok(respond::executed(executed, StatusCode::OK))
+    Ok(executed)
 }

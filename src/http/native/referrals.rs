@@ -35,15 +35,22 @@ pub async fn my_referrals(
     ApiQuery(query): ApiQuery<ReferralsQuery>,
 ) -> ApiResult<Json<ReferralsPage>> {
     let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
-    let pool = app.read_models().await?;
     Ok(Json(
-        referral_queries::of_referrer(
-            pool,
-            principal.actor_id,
-            principal.mode,
-            query.cursor.as_deref(),
-            limit,
-        )
-        .await?,
+        page(&app, &principal, query.cursor.as_deref(), limit).await?,
     ))
+}
+
+/// The principal's referral code, a page of its referrals and its totals, in its mode: what
+/// other dialects (Humans2AI's `/my/referrals`) call.
+pub(crate) async fn page(
+    app: &AppState,
+    principal: &Principal,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> ApiResult<ReferralsPage> {
+    let pool = app.read_models().await?;
+    Ok(
+        referral_queries::of_referrer(pool, principal.actor_id, principal.mode, cursor, limit)
+            .await?,
+    )
 }
