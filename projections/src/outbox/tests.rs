@@ -395,6 +395,7 @@ async fn the_outbox_does_not_depend_on_where_batches_begin_and_end() {
         Mode::Live,
         EventFilter::All,
     );
+    let humans2ai = register_humans2ai(&mut journal, cast.poster, Mode::Live, EventFilter::All);
     task_taken_and_submitted(&mut journal, cast.poster, cast.workers[0]);
     journal.webhook(
         workers,
@@ -441,6 +442,11 @@ async fn the_outbox_does_not_depend_on_where_batches_begin_and_end() {
     }
     let first = &snapshots[0];
     assert!(first.1.iter().any(|d| d.webhook_id == posters.to_string()));
+    assert!(first
+        .1
+        .iter()
+        .any(|d| d.webhook_id == humans2ai.to_string()));
+    assert!(first.2.iter().any(|p| p.party_id.starts_with("paid:")));
     assert!(first.1.iter().any(|d| d.status == "delivered"));
     assert!(first.1.iter().any(|d| d.status == "cancelled"));
     for other in &snapshots[1..] {
