@@ -50,6 +50,8 @@ impl DatabaseArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve the HTTP API (the default).
     Serve(ServeArgs),
@@ -113,6 +115,13 @@ pub struct ServeArgs {
     /// HumanPing's commission on task budgets, in percent.
     #[arg(long, env = "ERRAND_HUMANPING_FEE_PERCENT", default_value = "18")]
     pub humanping_fee_percent: String,
+    /// Humans2AI's platform fee on task budgets, in percent.
+    #[arg(long, env = "ERRAND_HUMANS2AI_FEE_PERCENT", default_value = crate::config::HUMANS2AI_FEE_PERCENT_DEFAULT)]
+    pub humans2ai_fee_percent: String,
+    /// A JSON file replacing the Risk Gate's default list:
+    /// {"refusedCategories": [...], "rules": [{"name": ..., "phrases": [...]}]}.
+    #[arg(long, env = "ERRAND_RISK_GATE_FILE")]
+    pub risk_gate_file: Option<std::path::PathBuf>,
     /// How often due timers are looked for, in milliseconds.
     #[arg(long, env = "ERRAND_TIMER_INTERVAL_MS", default_value_t = 500)]
     pub timer_interval_ms: u64,
@@ -135,6 +144,10 @@ pub struct ServeArgs {
     /// Registrations, logins and key issues per minute per client address; 0: unlimited.
     #[arg(long, env = "ERRAND_RATE_LIMIT_AUTH_PER_MINUTE", default_value_t = AUTH_PER_MINUTE_DEFAULT)]
     pub rate_limit_auth_per_minute: u32,
+    /// Humans2AI's classes per hour per key, changing the seed's table:
+    /// `task_reads=2000,task_creation=100,wallet=500,…`; 0 leaves a class unlimited.
+    #[arg(long, env = "ERRAND_HUMANS2AI_RATE_LIMITS", default_value = "")]
+    pub humans2ai_rate_limits: String,
     /// Lifetime of a login's access token, in seconds.
     #[arg(long, env = "ERRAND_ACCESS_TOKEN_TTL_S", default_value_t = 15 * 60)]
     pub access_token_ttl_s: u64,
@@ -198,6 +211,12 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         humanping_fee: FeePolicy::percent(&args.humanping_fee_percent)
             .map_err(|e| anyhow::anyhow!("ERRAND_HUMANPING_FEE_PERCENT: {e}"))?,
+        humans2ai_fee: FeePolicy::percent(&args.humans2ai_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_HUMANS2AI_FEE_PERCENT: {e}"))?,
+        risk_gate: match &args.risk_gate_file {
+            Some(path) => crate::config::risk_gate_from_file(path)?,
+            None => errand_aggregates::risk_gate::RiskGate::default(),
+        },
         native_fee: FeePolicy::percent(&args.native_fee_percent)
             .map_err(|e| anyhow::anyhow!("ERRAND_NATIVE_FEE_PERCENT: {e}"))?,
         public_url: args
@@ -213,6 +232,10 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             args.rate_limit_reads_per_minute,
             args.rate_limit_writes_per_minute,
             args.rate_limit_auth_per_minute,
+        )
+        .with_named(
+            crate::http::humans2ai::rate_limits::allowances(&args.humans2ai_rate_limits)
+                .map_err(|e| anyhow::anyhow!("ERRAND_HUMANS2AI_RATE_LIMITS: {e}"))?,
         ),
         access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl_s.max(1)),
         refresh_token_ttl: std::time::Duration::from_secs(args.refresh_token_ttl_s.max(1)),

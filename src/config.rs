@@ -3,8 +3,12 @@
 
 use crate::http::rate_limit::RateLimits;
 use errand_aggregates::fee::FeePolicy;
+use errand_aggregates::risk_gate::RiskGate;
 use std::path::Path;
 use std::time::Duration;
+
+/// The seed: "99.99% to human, 0.01% fee".
+pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -12,6 +16,11 @@ pub struct Config {
     pub native_fee: FeePolicy,
     /// HumanPing's commission: the worker gets the budget less this.
     pub humanping_fee: FeePolicy,
+    /// Humans2AI's platform fee: the human gets the budget less this (0.01 %).
+    pub humans2ai_fee: FeePolicy,
+    /// The moderation new Humans2AI work passes (`ERRAND_RISK_GATE_FILE`
+    /// replaces the default list).
+    pub risk_gate: RiskGate,
     /// How this server is reached from outside, for links it hands out (checkout pages).
     pub public_url: String,
     /// How often due timers (deadlines, time limits, review windows) are looked for.
@@ -36,11 +45,16 @@ impl Default for Config {
         Config {
             native_fee: FeePolicy::percent("10").unwrap_or(FeePolicy::free()),
             humanping_fee: FeePolicy::percent("18").unwrap_or(FeePolicy::free()),
+            humans2ai_fee: FeePolicy::percent(HUMANS2AI_FEE_PERCENT_DEFAULT)
+                .unwrap_or(FeePolicy::free()),
+            risk_gate: RiskGate::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
             secret_key: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
-            rate_limits: RateLimits::default(),
+            rate_limits: RateLimits::default().with_named(
+                crate::http::humans2ai::rate_limits::allowances("").unwrap_or_default(),
+            ),
             access_token_ttl: crate::identity::tokens::ACCESS_TOKEN_TTL_DEFAULT,
             refresh_token_ttl: crate::identity::tokens::REFRESH_TOKEN_TTL_DEFAULT,
             sandbox_email: true,
@@ -60,4 +74,11 @@ pub fn database_url(database_url: Option<&str>, data_dir: &Path) -> anyhow::Resu
         "sqlite://{}?mode=rwc",
         data_dir.join("errand.db").display()
     ))
+}
+
+/// The Risk Gate an operator's file describes (see `errand_aggregates::risk_gate`).
+pub fn risk_gate_from_file(path: &Path) -> anyhow::Result<RiskGate> {
+    let document = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("reading the Risk Gate file {}: {e}", path.display()))?;
+    RiskGate::parse(&document).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -28,6 +28,12 @@ pub enum DomainError {
     /// Something that must be unique (an email address) already belongs to someone.
     #[error("this {0} is already taken")]
     Taken(&'static str),
+    /// A count the actor may hold at once (active API keys) is reached.
+    #[error("{0}")]
+    LimitExceeded(String),
+    /// Moderation refused the content; the message names the rule that matched.
+    #[error("{0}")]
+    ContentRefused(String),
 }
 
 impl DomainError {
@@ -37,6 +43,10 @@ impl DomainError {
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         DomainError::Invalid(message.into())
+    }
+
+    pub(crate) fn limit_exceeded(message: impl Into<String>) -> Self {
+        DomainError::LimitExceeded(message.into())
     }
 
     pub(crate) fn forbidden(message: impl Into<String>) -> Self {

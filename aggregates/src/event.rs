@@ -9,6 +9,7 @@ use crate::api_key::KeyEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::email_claim::EmailClaimEvent;
+use crate::key_ring::KeyRingEvent;
 use crate::payout::PayoutEvent;
 use crate::payout_account::PayoutAccountEvent;
 use crate::task::TaskEvent;
@@ -29,6 +30,7 @@ pub enum Event {
     EmailClaim(EmailClaimEvent),
     Payout(PayoutEvent),
     PayoutAccount(PayoutAccountEvent),
+    KeyRing(KeyRingEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,7 @@ impl Event {
             crate::payout_account::PayoutAccount::STREAM_PREFIX => {
                 Event::PayoutAccount(parse(stream_id, payload)?)
             }
+            crate::key_ring::KeyRing::STREAM_PREFIX => Event::KeyRing(parse(stream_id, payload)?),
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -99,6 +102,7 @@ impl Event {
             Event::EmailClaim(e) => e.event_type(),
             Event::Payout(e) => e.event_type(),
             Event::PayoutAccount(e) => e.event_type(),
+            Event::KeyRing(e) => e.event_type(),
         }
     }
 }

@@ -5,13 +5,16 @@
 //! [`DomainError`]. Ids and the current time come in the command.
 //!
 //! - [`money`] and [`fee`]: exact amounts in minor units, fee splits.
-//! - [`actor`], [`api_key`]: who acts, and the keys they act with.
+//! - [`actor`], [`api_key`], [`key_ring`]: who acts, the keys they act with,
+//!   and how many of an API's keys are active at once.
 //! - [`credentials`], [`email_claim`], [`profile`]: people's passwords, their
 //!   unique email addresses, and what they show of themselves.
 //! - [`account`], [`deposit`]: balances, holds (escrow), settlements.
 //! - [`task`]: the unit of paid work shared by every dialect.
 //! - [`ledger`]: the double-entry postings each account event makes.
 //! - [`webhook`]: endpoints actors are sent events at, and each delivery's attempts.
+//! - [`risk_gate`]: rule-based moderation of new work; [`humans2ai`]: that
+//!   dialect's limits (active keys, rejection reasons).
 //! - [`promotion`]: free tasks granted at registration, spent before the wallet.
 //! - [`payout`], [`payout_account`]: money out to a person's connected account
 //!   at the payout provider, once per payout id, returned if it fails.
@@ -31,7 +34,9 @@ pub mod email_claim;
 pub mod error;
 pub mod event;
 pub mod fee;
+pub mod humans2ai;
 pub mod ids;
+pub mod key_ring;
 pub mod ledger;
 pub mod mode;
 pub mod money;
@@ -40,6 +45,7 @@ pub mod payout_account;
 pub mod policy;
 pub mod profile;
 pub mod promotion;
+pub mod risk_gate;
 pub mod task;
 pub mod webhook;
 

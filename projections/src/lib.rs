@@ -10,6 +10,7 @@
 //! - [`tasks`]: `tasks_view` with its slot counters and escrow, and the
 //!   assignments and submissions workers list as their own work.
 //! - [`accounts`]: `accounts_view`, balances and lifetime totals.
+//! - [`applications`]: `task_applications_view`, who applied to which apply-select task.
 //! - [`postings`]: the double-entry ledger, one row per posting.
 //! - [`reputation`]: `reputation_view`, each human's trust score, level and earnings.
 //! - [`timers`]: deadlines and review windows that the runtime fires as commands.
@@ -32,6 +33,7 @@
 pub mod accounts;
 pub mod actors;
 pub mod api_keys;
+pub mod applications;
 pub mod outbox;
 pub mod payouts;
 pub mod postings;
@@ -53,6 +55,7 @@ use sqlx::AnyConnection;
 pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
+pub use applications::Applications;
 pub use outbox::Outbox;
 pub use payouts::Payouts;
 pub use postings::Postings;
@@ -160,6 +163,7 @@ pub enum ReadModel {
     Outbox(Outbox),
     Reputation(Reputation),
     Payouts(Payouts),
+    Applications(Applications),
 }
 
 impl ReadModel {
@@ -175,6 +179,7 @@ impl ReadModel {
             ReadModel::Outbox(Outbox),
             ReadModel::Reputation(Reputation),
             ReadModel::Payouts(Payouts),
+            ReadModel::Applications(Applications),
         ]
     }
 }
@@ -191,6 +196,7 @@ impl Projection for ReadModel {
             ReadModel::Outbox(p) => p.name(),
             ReadModel::Reputation(p) => p.name(),
             ReadModel::Payouts(p) => p.name(),
+            ReadModel::Applications(p) => p.name(),
         }
     }
 
@@ -205,6 +211,7 @@ impl Projection for ReadModel {
             ReadModel::Outbox(p) => p.tables(),
             ReadModel::Reputation(p) => p.tables(),
             ReadModel::Payouts(p) => p.tables(),
+            ReadModel::Applications(p) => p.tables(),
         }
     }
 
@@ -223,6 +230,7 @@ impl Projection for ReadModel {
             ReadModel::Outbox(p) => p.apply_batch(conn, events).await,
             ReadModel::Reputation(p) => p.apply_batch(conn, events).await,
             ReadModel::Payouts(p) => p.apply_batch(conn, events).await,
+            ReadModel::Applications(p) => p.apply_batch(conn, events).await,
         }
     }
 }

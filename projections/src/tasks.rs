@@ -5,7 +5,7 @@
 //! disputed`, computed in queries: the same sum the aggregate uses
 //! (`Task::open_slots`), so a list never offers a slot the task would refuse.
 
-use errand_aggregates::task::{TaskEvent, TaskStatus};
+use errand_aggregates::task::{AssignmentMode, TaskEvent, TaskStatus};
 use errand_aggregates::Event;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -521,11 +521,18 @@ impl Batch {
                 ..
             } => {
                 let disputed = matches!(event, TaskEvent::SubmissionDisputed { .. });
+                // Apply-select work rejected goes back to the chosen person
+                // (the aggregate's rule): their assignment is active again.
+                let redo =
+                    !disputed && task.assignment_mode == AssignmentMode::ApplySelect.as_str();
                 task.awaiting_review -= 1;
+                task.working += i64::from(redo);
                 task.disputed += i64::from(disputed);
                 task.updated_at_us = micros(*at);
                 let (submission_word, assignment_word) = if disputed {
                     (submission_status::DISPUTED, assignment_status::DISPUTED)
+                } else if redo {
+                    (submission_status::REJECTED, assignment_status::ACTIVE)
                 } else {
                     (submission_status::REJECTED, assignment_status::REJECTED)
                 };

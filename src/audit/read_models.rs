@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
 use errand_projections::{
-    Accounts, Outbox, Payouts, Postings, Projection, ReadModel, Reputation, Tasks,
+    Accounts, Applications, Outbox, Payouts, Postings, Projection, ReadModel, Reputation, Tasks,
     CHECKPOINTS_TABLE,
 };
 use futures::TryStreamExt;
@@ -39,6 +39,7 @@ pub(super) struct Checkpoints {
     pub outbox: i64,
     pub reputation: i64,
     pub payouts: i64,
+    pub applications: i64,
 }
 
 /// One compared column's value.
@@ -246,6 +247,7 @@ impl Snapshot {
             outbox: at(Outbox.name()),
             reputation: at(Reputation.name()),
             payouts: at(Payouts.name()),
+            applications: at(Applications.name()),
         };
         Ok(Snapshot {
             transaction,
@@ -314,6 +316,10 @@ impl Snapshot {
                 self.checkpoints.reputation,
             ),
             (ReadModel::Payouts(Payouts), self.checkpoints.payouts),
+            (
+                ReadModel::Applications(Applications),
+                self.checkpoints.applications,
+            ),
         ];
         for (model, checkpoint) in rebuilt {
             rebuilt::compare(

@@ -155,6 +155,22 @@ const PAYOUTS_VIEW: Table = Table {
     ],
 };
 
+const TASK_APPLICATIONS_VIEW: Table = Table {
+    name: "task_applications_view",
+    rows_are: "applications",
+    sql: "SELECT application_id, task_id, applicant, note, status, applied_at_us, updated_at_us \
+          FROM task_applications_view",
+    key_columns: 1,
+    columns: &[
+        ("task_id", Kind::Text),
+        ("applicant", Kind::Text),
+        ("note", Kind::OptionalText),
+        ("status", Kind::Text),
+        ("applied_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -168,6 +184,7 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
         ],
         ReadModel::Reputation(_) => &[REPUTATION_VIEW, REPUTATION_SUBMISSIONS],
         ReadModel::Payouts(_) => &[PAYOUTS_VIEW],
+        ReadModel::Applications(_) => &[TASK_APPLICATIONS_VIEW],
         _ => &[],
     }
 }
@@ -290,5 +307,8 @@ mod tests {
         assert!(!compared_tables(ReadModel::Outbox(errand_projections::Outbox)).is_empty());
         assert!(!compared_tables(ReadModel::Reputation(errand_projections::Reputation)).is_empty());
         assert!(!compared_tables(ReadModel::Payouts(errand_projections::Payouts)).is_empty());
+        assert!(
+            !compared_tables(ReadModel::Applications(errand_projections::Applications)).is_empty()
+        );
     }
 }

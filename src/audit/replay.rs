@@ -156,6 +156,7 @@ impl Replay {
             Event::Credentials(_) | Event::EmailClaim(_) => {}
             // A payout's money moves in its account's stream (PayoutSent, PayoutReturned).
             Event::Payout(_) | Event::PayoutAccount(_) => {}
+            Event::KeyRing(_) => {}
         }
     }
 

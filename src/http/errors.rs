@@ -120,6 +120,11 @@ impl From<DomainError> for ApiError {
             },
             DomainError::Money(error) => ApiError::Invalid(error.to_string()),
             DomainError::Taken(what) => ApiError::Taken(what),
+            // Each dialect with such limits maps these from the domain error
+            // itself (see `humans2ai::errors`); the native API says 422.
+            DomainError::LimitExceeded(detail) | DomainError::ContentRefused(detail) => {
+                ApiError::Invalid(detail)
+            }
         }
     }
 }

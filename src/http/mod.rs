@@ -7,6 +7,7 @@ mod checkout;
 pub mod errors;
 pub mod extract;
 pub mod humanping;
+pub mod humans2ai;
 pub mod native;
 mod ops;
 mod payout_onboarding;
@@ -43,8 +44,18 @@ pub fn app(state: AppState) -> Router {
         humanping::rate_limit_class,
         envelopes::humanping,
     );
+    let humans2ai_limits = RateLimitLayer::new(
+        limiters.clone(),
+        humans2ai::rate_limit_class,
+        envelopes::humans2ai,
+    )
+    .with_reset_as_timestamp();
     Router::new()
         .nest("/v1", native::router().route_layer(native_limits))
+        .nest(
+            "/humans2ai/api/v1",
+            humans2ai::router().route_layer(humans2ai_limits),
+        )
         .nest(
             "/humanping/api/v1",
             humanping::router().route_layer(humanping_limits),

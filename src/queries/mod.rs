@@ -4,6 +4,7 @@
 pub mod accounts;
 mod binds;
 pub mod humanping;
+pub mod humans2ai;
 pub mod keys;
 pub mod payouts;
 pub mod reputation;

@@ -8,6 +8,7 @@ mod accounts;
 mod actors;
 mod bad_input;
 mod humanping;
+mod humans2ai;
 mod idempotency;
 mod journal;
 mod payouts;

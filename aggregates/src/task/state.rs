@@ -232,6 +232,11 @@ impl Task {
         let assignment_status = match status {
             SubmissionStatus::Pending => AssignmentStatus::Submitted,
             SubmissionStatus::Approved => AssignmentStatus::Approved,
+            // The poster chose this person: rejected work goes back to them
+            // to redo, rather than freeing the slot for someone unchosen.
+            SubmissionStatus::Rejected if self.assignment_mode == AssignmentMode::ApplySelect => {
+                AssignmentStatus::Active
+            }
             SubmissionStatus::Rejected => AssignmentStatus::Rejected,
             SubmissionStatus::Disputed => AssignmentStatus::Disputed,
         };

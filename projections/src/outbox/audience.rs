@@ -198,6 +198,8 @@ pub(crate) fn audience(
         Event::Webhook(_) | Event::Delivery(_) => return Ok(None),
         // Password hashes and who claimed which address go to no one.
         Event::Credentials(_) | Event::EmailClaim(_) => return Ok(None),
+        // Which keys are active is the owner's business, told by the keys' own events.
+        Event::KeyRing(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

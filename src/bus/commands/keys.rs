@@ -2,6 +2,7 @@ use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::actor::{Actor, Caller};
 use errand_aggregates::api_key::{ApiKey, KeyCommand};
 use errand_aggregates::ids::{ActorId, KeyId};
+use errand_aggregates::key_ring::{KeyRing, KeyRingCommand};
 use errand_aggregates::mode::Mode;
 use errand_aggregates::{policy, DomainError, Timestamp};
 
@@ -49,6 +50,33 @@ pub async fn issue_key(
     unit.load::<ApiKey>(&stream).await
 }
 
+pub fn key_ring_stream(actor_id: ActorId) -> String {
+    format!("keyring-{actor_id}")
+}
+
+/// Issues a key that counts against its actor's ring of at most `limit`
+/// active keys: the key and the ring are appended together, so racing
+/// issues are decided one after the other at the ring's version.
+pub async fn issue_ring_key(
+    unit: &mut UnitOfWork<'_>,
+    by: Caller,
+    key: NewKey,
+    limit: usize,
+    at: Timestamp,
+) -> Result<ApiKey, BusError> {
+    let ring = key_ring_stream(key.actor_id);
+    let add = KeyRingCommand::Add {
+        key_id: key.key_id,
+        limit,
+        at,
+    };
+    let issued = issue_key(unit, Some(by), key, at).await?;
+    unit.decide::<KeyRing>(&ring, &add).await?;
+    Ok(issued)
+}
+
+/// Revokes a key; a key on its actor's ring leaves the ring in the same
+/// append, whichever API revokes it.
 pub async fn revoke_key(
     unit: &mut UnitOfWork<'_>,
     by: Caller,
@@ -58,5 +86,13 @@ pub async fn revoke_key(
     let stream = key_stream(key_id);
     unit.decide::<ApiKey>(&stream, &KeyCommand::Revoke { by, at })
         .await?;
-    unit.load::<ApiKey>(&stream).await
+    let key = unit.load::<ApiKey>(&stream).await?;
+    if let Some(actor_id) = key.actor_id {
+        let ring = key_ring_stream(actor_id);
+        if unit.load::<KeyRing>(&ring).await?.contains(key_id) {
+            unit.decide::<KeyRing>(&ring, &KeyRingCommand::Remove { key_id, at })
+                .await?;
+        }
+    }
+    Ok(key)
 }

@@ -11,7 +11,7 @@ mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
-pub use keys::{issue_key, key_stream, revoke_key, NewKey};
+pub use keys::{issue_key, issue_ring_key, key_ring_stream, key_stream, revoke_key, NewKey};
 pub use payouts::{
     complete_payout_onboarding, connect_payout_account, disable_payout_account,
     payout_account_stream, payout_stream, request_payout, settle_payout, NewPayout,

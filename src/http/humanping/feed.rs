@@ -1,7 +1,8 @@
 //! `GET /worker/feed` (open work ranked for the worker, from the read
 //! models: see `queries::humanping::feed`) and `POST /worker/tasks/:id/accept`
 //! (`TaskCommand::Accept`, once the worker passes HumanPing's rule that
-//! workers have verified their email).
+//! workers have verified their email; on work that takes applications, such
+//! as Humans2AI's, accepting is `TaskCommand::Apply`).
 
 use super::errors::{HumanPingError, HumanPingResult};
 use super::extract::{Body, HpPath, HpQuery, Worker};
@@ -19,9 +20,9 @@ use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
 use errand_aggregates::actor::Actor;
-use errand_aggregates::ids::{AssignmentId, TaskId};
+use errand_aggregates::ids::{ApplicationId, AssignmentId, TaskId};
 use errand_aggregates::policy::may_take_work_as_verified_worker;
-use errand_aggregates::task::{Task, TaskCommand};
+use errand_aggregates::task::{AssignmentMode, Task, TaskCommand};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -93,6 +94,7 @@ pub async fn accept(
 ) -> HumanPingResult<Response> {
     let task_id = worker_task(&app, &principal, &id).await?;
     let assignment_id = AssignmentId(Uuid::now_v7());
+    let application_id = ApplicationId(Uuid::now_v7());
     let context = request.meta.context(&principal, "AcceptTask", 200);
     let executed = crate::execute!(app.bus, &context, |unit| {
         let worker = unit
@@ -100,6 +102,23 @@ pub async fn accept(
             .await?;
         may_take_work_as_verified_worker(&worker)?;
         let by = worker.as_caller().ok_or(BusError::UnknownActor)?;
+        let task = unit.load::<Task>(&commands::task_stream(task_id)).await?;
+        // Work that takes applications (Humans2AI's): accepting it applies,
+        // and its poster chooses whom to assign.
+        if task.assignment_mode == AssignmentMode::ApplySelect {
+            let command = TaskCommand::Apply {
+                application_id,
+                note: None,
+                by,
+                at: Utc::now(),
+            };
+            let task = commands::on_task(unit, task_id, &command).await?;
+            return Ok(json!({
+                "task": views::task_for_worker(&task, principal.actor_id),
+                "application_id": ids::format("application", application_id.0),
+                "status": "applied",
+            }));
+        }
         let command = TaskCommand::Accept {
             assignment_id,
             by,

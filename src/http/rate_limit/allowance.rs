@@ -15,6 +15,10 @@ pub enum Class {
     /// Logging in, registering, issuing keys: what credential stuffing and
     /// mass sign-ups go through, so much stricter and counted per address.
     Auth,
+    /// A class a dialect declares for its own endpoints (Humans2AI's "task
+    /// creation", "wallet queries", …), counted per credential like `Read`
+    /// and `Write`, with the allowance `RateLimits::named` gives it.
+    Named(&'static str),
 }
 
 impl Class {
@@ -32,6 +36,7 @@ impl Class {
             Class::Read => "read",
             Class::Write => "write",
             Class::Auth => "auth",
+            Class::Named(name) => name,
         }
     }
 }
@@ -84,12 +89,15 @@ pub const WRITES_PER_MINUTE_DEFAULT: u32 = 6_000;
 /// key now and then; sixty a minute from one address is already a script.
 pub const AUTH_PER_MINUTE_DEFAULT: u32 = 60;
 
-/// The allowance of each class; `None` leaves a class unlimited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The allowance of each class; `None` (or a named class not listed)
+/// leaves a class unlimited.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
     pub read: Option<Allowance>,
     pub write: Option<Allowance>,
     pub auth: Option<Allowance>,
+    /// The dialects' own classes, by name (see `Class::Named`).
+    pub named: Vec<(&'static str, Allowance)>,
 }
 
 impl RateLimits {
@@ -99,7 +107,20 @@ impl RateLimits {
             read: Allowance::per_minute(reads),
             write: Allowance::per_minute(writes),
             auth: Allowance::per_minute(auth),
+            named: Vec::new(),
         }
+    }
+
+    /// These limits with the named classes `named` (replacing any of the same name).
+    pub fn with_named(
+        mut self,
+        named: impl IntoIterator<Item = (&'static str, Allowance)>,
+    ) -> Self {
+        for (name, allowance) in named {
+            self.named.retain(|(known, _)| *known != name);
+            self.named.push((name, allowance));
+        }
+        self
     }
 
     /// For load generators and harnesses that test the ledger, not the limits.
@@ -108,6 +129,7 @@ impl RateLimits {
             read: None,
             write: None,
             auth: None,
+            named: Vec::new(),
         }
     }
 
@@ -116,6 +138,11 @@ impl RateLimits {
             Class::Read => self.read,
             Class::Write => self.write,
             Class::Auth => self.auth,
+            Class::Named(name) => self
+                .named
+                .iter()
+                .find(|(known, _)| *known == name)
+                .map(|(_, allowance)| *allowance),
         }
     }
 }

@@ -40,6 +40,8 @@ struct Classes {
     read: Option<ClassLimiter>,
     write: Option<ClassLimiter>,
     auth: Option<ClassLimiter>,
+    /// The dialects' named classes; a handful, so a list is searched.
+    named: Vec<ClassLimiter>,
     /// Keys the credential hash per process, so no one can aim a made-up
     /// credential at another's bucket.
     hasher: RandomState,
@@ -102,6 +104,11 @@ impl RateLimiters {
             read: limiter(Class::Read),
             write: limiter(Class::Write),
             auth: limiter(Class::Auth),
+            named: limits
+                .named
+                .iter()
+                .filter_map(|&(name, _)| limiter(Class::Named(name)))
+                .collect(),
             hasher: RandomState::new(),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -145,11 +152,15 @@ impl Classes {
             Class::Read => self.read.as_ref(),
             Class::Write => self.write.as_ref(),
             Class::Auth => self.auth.as_ref(),
+            Class::Named(name) => self.named.iter().find(|l| l.class == Class::Named(name)),
         }
     }
 
     fn each(&self) -> impl Iterator<Item = &ClassLimiter> {
-        [&self.read, &self.write, &self.auth].into_iter().flatten()
+        [&self.read, &self.write, &self.auth]
+            .into_iter()
+            .flatten()
+            .chain(self.named.iter())
     }
 
     fn prune(&self) {

@@ -19,6 +19,10 @@
 //! Operations endpoints (`/healthz`, `/readyz`, `/metrics`) sit outside every
 //! limited router.
 //!
+//! A dialect may declare classes of its own (`Class::Named`, with their
+//! allowances in `RateLimits::named`) and say the reset as a moment
+//! (`RateLimitLayer::with_reset_as_timestamp`), as Humans2AI does.
+//!
 //! The buckets live in this process (no database round trip per request):
 //! instances sharing one PostgreSQL each grant a key its allowance.
 
@@ -52,11 +56,22 @@ pub const RESET_HEADER: HeaderName = HeaderName::from_static("x-ratelimit-reset"
 /// leaves a route unlimited.
 pub type ClassOf = fn(&Method, &str) -> Option<Class>;
 
+/// How `X-RateLimit-Reset` is said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetFormat {
+    /// Seconds until the bucket is full again (needs no clock in step with ours).
+    Seconds,
+    /// The moment it is full again, RFC 3339 in UTC with milliseconds
+    /// (`2026-03-02T11:00:00.000Z`), as Humans2AI's seed shows it.
+    Timestamp,
+}
+
 #[derive(Clone)]
 pub struct RateLimitLayer {
     limiters: RateLimiters,
     class_of: ClassOf,
     render: envelopes::Render,
+    reset: ResetFormat,
 }
 
 impl RateLimitLayer {
@@ -65,7 +80,14 @@ impl RateLimitLayer {
             limiters,
             class_of,
             render,
+            reset: ResetFormat::Seconds,
         }
+    }
+
+    /// Says `X-RateLimit-Reset` as a moment rather than a duration.
+    pub fn with_reset_as_timestamp(mut self) -> Self {
+        self.reset = ResetFormat::Timestamp;
+        self
     }
 }
 
@@ -112,14 +134,15 @@ where
         match verdict {
             Verdict::Refused(refusal) => {
                 let mut response = (self.layer.render)(&refusal);
-                refusal.write_headers(response.headers_mut());
+                refusal.write_headers(response.headers_mut(), self.layer.reset);
                 Box::pin(std::future::ready(Ok(response)))
             }
             Verdict::Allowed(standing) => {
                 let future = self.inner.call(request);
+                let reset = self.layer.reset;
                 Box::pin(async move {
                     let mut response = future.await?;
-                    standing.write_headers(response.headers_mut());
+                    standing.write_headers(response.headers_mut(), reset);
                     Ok(response)
                 })
             }
@@ -129,21 +152,30 @@ where
 }
 
 impl Standing {
-    pub fn write_headers(&self, headers: &mut HeaderMap) {
+    pub fn write_headers(&self, headers: &mut HeaderMap, reset: ResetFormat) {
         headers.insert(LIMIT_HEADER, HeaderValue::from(self.limit));
         headers.insert(REMAINING_HEADER, HeaderValue::from(self.remaining));
-        headers.insert(RESET_HEADER, HeaderValue::from(self.reset_seconds));
+        let reset = match reset {
+            ResetFormat::Seconds => HeaderValue::from(self.reset_seconds),
+            ResetFormat::Timestamp => {
+                let at = chrono::Utc::now()
+                    + chrono::Duration::seconds(i64::try_from(self.reset_seconds).unwrap_or(0));
+                let text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                HeaderValue::from_str(&text).unwrap_or(HeaderValue::from(self.reset_seconds))
+            }
+        };
+        headers.insert(RESET_HEADER, reset);
     }
 }
 
 impl Refusal {
-    pub fn write_headers(&self, headers: &mut HeaderMap) {
+    pub fn write_headers(&self, headers: &mut HeaderMap, reset: ResetFormat) {
         Standing {
             limit: self.limit,
             remaining: 0,
             reset_seconds: self.reset_seconds,
         }
-        .write_headers(headers);
+        .write_headers(headers, reset);
         headers.insert(
             header::RETRY_AFTER,
             HeaderValue::from(self.retry_after_seconds),

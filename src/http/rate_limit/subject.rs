@@ -41,7 +41,7 @@ impl Subject {
     ) -> Subject {
         let credential = match class {
             Class::Auth => None,
-            Class::Read | Class::Write => presented_credential(headers),
+            Class::Read | Class::Write | Class::Named(_) => presented_credential(headers),
         };
         match credential {
             Some(credential) => Subject::Credential(hasher.hash_one(credential)),

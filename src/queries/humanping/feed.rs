@@ -84,12 +84,14 @@ pub async fn feed(pool: &AnyPool, filter: &FeedFilter) -> Result<(Vec<FeedRow>, 
     // Statuses of an assignment that holds or consumed the worker's slot
     // (`AssignmentStatus::is_in_flight`, `is_settled`): the task refuses them.
     let conditions = format!(
-        "mode = 'live' AND status = 'open' AND assignment_mode = 'first_accept' \
+        "mode = 'live' AND status = 'open' AND assignment_mode IN ('first_accept', 'apply_select') \
          AND slots - working - awaiting_review - approved - disputed > 0 \
          AND poster <> {worker} \
          AND (deadline_us IS NULL OR deadline_us > {now}) \
          AND task_id NOT IN (SELECT task_id FROM task_assignments_view \
-             WHERE worker = {worker} AND status IN ('active', 'submitted', 'approved', 'disputed'))"
+             WHERE worker = {worker} AND status IN ('active', 'submitted', 'approved', 'disputed')) \
+         AND task_id NOT IN (SELECT task_id FROM task_applications_view \
+             WHERE applicant = {worker} AND status = 'pending')"
     );
     let total: i64 = {
         let mut count_binds = Binds::default();

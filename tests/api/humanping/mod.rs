@@ -8,7 +8,7 @@ mod flow;
 mod journey;
 mod seed;
 mod webhooks;
-mod worker;
+pub(crate) mod worker;
 mod worker_bad_input;
 
 use crate::helpers::{read, TestApp};

@@ -463,6 +463,38 @@ fn rejecting_frees_the_slot_and_keeps_its_money_while_open() {
 }
 
 #[test]
+fn rejected_apply_select_work_goes_back_to_the_chosen_worker_to_redo() {
+    let given = [
+        posted_apply_select(1),
+        applied(1),
+        selected(1),
+        submitted(1),
+    ];
+    TaskTest::with(())
+        .given(given.to_vec())
+        .when(reject(1))
+        .then_expect_events(vec![rejected(1)]);
+    let task = after(&given, reject(1));
+    assert_eq!(task.open_slots(), 0, "the chosen worker keeps the slot");
+    assert_eq!(task.escrow_cents, 500);
+    let mut resubmitted = given.to_vec();
+    resubmitted.push(rejected(1));
+    let (_, events) = decide(
+        &resubmitted,
+        TaskCommand::Submit {
+            submission_id: submission(2),
+            proof: Proof::text("redone"),
+            by: worker(1),
+            at: later(60),
+        },
+    );
+    assert!(
+        matches!(events.as_slice(), [TaskEvent::WorkSubmitted { worker, .. }] if *worker == worker_id(1)),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn rejecting_while_stopped_releases_that_slots_reward() {
     TaskTest::with(())
         .given(vec![

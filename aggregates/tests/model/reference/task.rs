@@ -227,6 +227,10 @@ impl TaskModel {
         self.submissions[submission].status = verdict;
         self.assignments[assignment].status = match verdict {
             SubmissionStatus::Approved => AssignmentStatus::Approved,
+            // Apply-select: the chosen worker redoes rejected work.
+            SubmissionStatus::Rejected if self.assignment == AssignmentMode::ApplySelect => {
+                AssignmentStatus::Active
+            }
             SubmissionStatus::Rejected => AssignmentStatus::Rejected,
             SubmissionStatus::Disputed => AssignmentStatus::Disputed,
             SubmissionStatus::Pending => AssignmentStatus::Submitted,
