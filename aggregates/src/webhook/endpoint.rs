@@ -311,7 +311,7 @@ impl Aggregate for WebhookEndpoint {
                 by.ensure_not_banned()?;
                 let endpoints_max = format.endpoints_per_actor_max();
                 if *endpoints_owned >= endpoints_max {
-                    return Err(DomainError::invalid(format!(
+                    return Err(DomainError::limit_exceeded(format!(
                         "an actor may have at most {endpoints_max} webhooks; delete one first"
                     )));
                 }
@@ -501,7 +501,7 @@ mod tests {
         WebhookTest::with(())
             .given_no_previous_events()
             .when(register(EventFilter::All, ENDPOINTS_PER_ACTOR_MAX))
-            .then_expect_error(DomainError::Invalid(
+            .then_expect_error(DomainError::LimitExceeded(
                 "an actor may have at most 16 webhooks; delete one first".to_owned(),
             ));
         assert!(WebhookEndpoint::default()
@@ -696,7 +696,7 @@ mod tests {
                 EventFilter::All,
                 HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX,
             ))
-            .then_expect_error(DomainError::Invalid(
+            .then_expect_error(DomainError::LimitExceeded(
                 "an actor may have at most 10 webhooks; delete one first".to_owned(),
             ));
         assert!(WebhookEndpoint::default()
