@@ -568,3 +568,82 @@ mod an_answer_later_than_the_timeout_is_a_failed_attempt {
         }
     }
 }
+
+with_receivers!(
+    the_seeds_own_flow_sends_acceptance_submission_and_completion_with_its_pay,
+    |app: TestApp| async move {
+        use crate::humans2ai::{create_key, fund, post_task, register as sign_up, task_body};
+        let receiver = Receiver::start(&[200]).await;
+        let agent = sign_up(&app, "agent", "PhotoBot").await;
+        let key = create_key(&app, &agent.token, json!({})).await;
+        fund(&app, &agent.token, 20_000).await;
+        let (_, secret) = register(
+            &app,
+            &key,
+            json!({ "url": receiver.url, "events": ["task.human_accepted", "task.submitted", "task.completed"] }),
+        )
+        .await;
+        let title = "Photograph 3 coffee shops";
+        let task = post_task(&app, &key, task_body(title, json!(150))).await;
+        let bob = sign_up(&app, "human", "Bob").await;
+        let (status, applied) = h2a(
+            &app,
+            Method::POST,
+            &format!("/tasks/{task}/apply"),
+            Some(&bob.token),
+            Some(json!({ "message": "I live two blocks away." })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{applied}");
+        let application = applied["data"]["application"]["id"].clone();
+        for (path, body, token) in [
+            ("select", json!({ "applicationId": application }), &key),
+            (
+                "submit",
+                json!({ "proof": "Three shops photographed." }),
+                &bob.token,
+            ),
+            ("approve", json!({}), &key),
+        ] {
+            let (status, answer) = h2a(
+                &app,
+                Method::POST,
+                &format!("/tasks/{task}/{path}"),
+                Some(token),
+                Some(body),
+            )
+            .await;
+            assert!(status.is_success(), "{path}: {answer}");
+        }
+
+        // The native listing, with the agent's ID token (its key's scopes are Humans2AI's).
+        let listed = settled(&app, &agent.token, 3).await;
+        let got = heard(&receiver, 3).await;
+        let bodies: Vec<Value> = listed
+            .iter()
+            .map(|delivery| {
+                let received = got
+                    .iter()
+                    .find(|r| delivery_id(r) == delivery["id"].as_str().unwrap_or_default())
+                    .expect("each delivery was received");
+                assert!(verified(received, &secret), "bad signature: {received:?}");
+                serde_json::from_str(&received.body).expect("JSON")
+            })
+            .collect();
+        let events: Vec<&str> = bodies.iter().filter_map(|b| b["event"].as_str()).collect();
+        assert_eq!(
+            events,
+            ["task.human_accepted", "task.submitted", "task.completed"]
+        );
+        assert!(bodies.iter().all(|b| b["taskId"] == task.as_str()));
+        assert!(bodies
+            .iter()
+            .all(|b| b["data"]["humanDisplayId"] == bob.id.as_str()
+                && b["data"]["taskTitle"] == title));
+        // 0.01 % of $150, half-up to the cent: $0.02 to the platform.
+        let completed = &bodies[2]["data"];
+        assert_eq!(completed["payout"].to_string(), "149.98", "{completed}");
+        assert_eq!(completed["platformFee"].to_string(), "0.02", "{completed}");
+        assert_eq!(completed["completedAt"], bodies[2]["timestamp"]);
+    }
+);
