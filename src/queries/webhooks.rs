@@ -4,6 +4,7 @@
 use super::binds::{Bind, Binds};
 use super::{decode_cursor, encode_cursor, micros_to_time, Page, QueryError, PAGE_LIMIT_MAX};
 use chrono::{DateTime, Utc};
+use errand_aggregates::webhook::WebhookFormat;
 use errand_projections::outbox::{AttemptRow, EndpointRow};
 use errand_projections::{Record, ViewRow};
 use serde::Serialize;
@@ -18,21 +19,44 @@ const STATUSES: &[&str] = &["pending", "delivered", "failed", "cancelled"];
 /// first. HumanPing's implicit ones (an agent's `webhook_url`, a task's
 /// `callback_url`) are not: they are managed by what made them.
 pub async fn endpoints_of(pool: &AnyPool, owner: &str) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {} FROM webhook_endpoints_view WHERE owner = $1 AND status = 'active' \
-         AND format = 'native' ORDER BY webhook_id",
-        EndpointRow::COLUMNS.join(", ")
-    );
-    let rows = sqlx::query(&sql).bind(owner).fetch_all(pool).await?;
-    rows.iter().map(EndpointRow::decode).collect()
+    endpoints_in(pool, owner, WebhookFormat::Native).await
 }
 
 pub async fn endpoint_count(pool: &AnyPool, owner: &str) -> Result<u32, sqlx::Error> {
+    endpoint_count_in(pool, owner, WebhookFormat::Native).await
+}
+
+/// An actor's active endpoints of one format, oldest first.
+pub async fn endpoints_in(
+    pool: &AnyPool,
+    owner: &str,
+    format: WebhookFormat,
+) -> Result<Vec<EndpointRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {} FROM webhook_endpoints_view WHERE owner = $1 AND status = 'active' \
+         AND format = $2 ORDER BY webhook_id",
+        EndpointRow::COLUMNS.join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(owner)
+        .bind(format.as_str())
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(EndpointRow::decode).collect()
+}
+
+/// How many active endpoints of one format an actor has.
+pub async fn endpoint_count_in(
+    pool: &AnyPool,
+    owner: &str,
+    format: WebhookFormat,
+) -> Result<u32, sqlx::Error> {
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM webhook_endpoints_view \
-         WHERE owner = $1 AND status = 'active' AND format = 'native'",
+         WHERE owner = $1 AND status = 'active' AND format = $2",
     )
     .bind(owner)
+    .bind(format.as_str())
     .fetch_one(pool)
     .await?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))

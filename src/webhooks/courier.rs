@@ -8,13 +8,15 @@ use std::time::Instant;
 
 use chrono::Utc;
 use errand_aggregates::ids::{DeliveryId, WebhookId};
-use errand_aggregates::webhook::{AttemptOutcome, DeliveryCommand, RetryPolicy, WebhookDelivery};
+use errand_aggregates::webhook::{
+    AttemptOutcome, DeliveryCommand, RetryPolicy, WebhookDelivery, WebhookFormat,
+};
 use errand_projections::outbox::DueDelivery;
 use reqwest::header::CONTENT_TYPE;
 
 use super::destination::{check_url, GuardedResolver};
 use super::format::{render, RenderError};
-use super::WebhookSettings;
+use super::{DeliveryTerms, WebhookSettings};
 use crate::bus::CommandContext;
 use crate::http::state::AppState;
 
@@ -52,8 +54,10 @@ impl Courier {
         let settings: &WebhookSettings = &self.state.config.webhooks;
         let attempt = u32::try_from(delivery.attempts + 1).map_err(|e| e.to_string())?;
         let started = Instant::now();
-        let mut policy = settings.retry;
-        let outcome = match self.send(&delivery, settings).await {
+        // An unknown format fails in rendering, on any terms.
+        let terms = settings.terms(WebhookFormat::parse(&delivery.format).unwrap_or_default());
+        let mut policy = terms.retry;
+        let outcome = match self.send(&delivery, settings, terms).await {
             Ok(status_code) => AttemptOutcome::Answered { status_code },
             Err(Failure::Final(error)) => {
                 // Trying again would fail alike: this attempt is the last.
@@ -71,6 +75,7 @@ impl Courier {
         &self,
         delivery: &DueDelivery,
         settings: &WebhookSettings,
+        terms: DeliveryTerms,
     ) -> Result<u16, Failure> {
         let url = reqwest::Url::parse(&delivery.url)
             .map_err(|error| Failure::Final(format!("url does not parse: {error}")))?;
@@ -91,6 +96,7 @@ impl Courier {
         let mut request = self
             .client
             .post(url)
+            .timeout(terms.timeout)
             .header(CONTENT_TYPE, "application/json");
         for (name, value) in headers {
             request = request.header(name, value);

@@ -4,7 +4,8 @@
 //! never changes, so every attempt of a delivery sends the same bytes.
 //!
 //! Adding a format: a variant of `errand_aggregates::webhook::WebhookFormat`,
-//! an arm in [`render`] building its body (HumanPing's is in `humanping.rs`),
+//! an arm in [`render`] building its body (HumanPing's is in `humanping.rs`,
+//! Humans2AI's in `humans2ai.rs`),
 //! and its [`Signature`]. An event a format has no rendering for fails its
 //! delivery.
 
@@ -69,5 +70,8 @@ pub async fn render(
             })
         }
         WebhookFormat::HumanPing => super::humanping::render(bus, secret, delivery, recorded).await,
+        WebhookFormat::Humans2Ai => {
+            super::humans2ai::render(bus, secret, webhook_id, recorded).await
+        }
     }
 }

@@ -103,7 +103,7 @@ pub(super) async fn render(
 /// The stream up to `trigger` and the rest of the append that made it (the
 /// events of the same command): a dispute's body shows every proof it
 /// disputed and the task closed, not the task halfway through the command.
-fn as_the_command_left_it<'s>(
+pub(super) fn as_the_command_left_it<'s>(
     stream: &'s [RecordedEvent],
     trigger: &RecordedEvent,
 ) -> Result<&'s [RecordedEvent], RenderError> {
@@ -124,7 +124,7 @@ fn causation(recorded: &RecordedEvent) -> Option<String> {
     metadata.get("causation_id")?.as_str().map(str::to_owned)
 }
 
-fn decode(recorded: &RecordedEvent) -> Result<Event, RenderError> {
+pub(super) fn decode(recorded: &RecordedEvent) -> Result<Event, RenderError> {
     Event::decode(&recorded.stream_id, &recorded.payload)
         .map_err(|error| RenderError::Unrenderable(format!("the event does not decode: {error}")))
 }

@@ -8,6 +8,10 @@
 //! - HumanPing: `X-HumanPing-Signature: sha256=<hex HMAC-SHA256 of the raw
 //!   body>` under the agent's secret (its text, as shown),
 //!   `X-HumanPing-Event: <event name>` and `X-HumanPing-Delivery: <id>`.
+//! - Humans2AI: `X-Humans2AI-Signature: v1=<hex HMAC-SHA256 of the raw
+//!   body>` under the endpoint's secret (its text, as shown at
+//!   registration), and `X-Humans2AI-Delivery: <id>` (the same on every
+//!   attempt, to drop repeats by).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -33,6 +37,13 @@ pub fn humanping_secret(secret: &ServerSecret, agent: ActorId) -> String {
     hex::encode(secret.derive(&format!("humanping-agent:{agent}")))
 }
 
+/// A Humans2AI endpoint's secret, as shown to its owner at registration:
+/// hex of the key derived for it. Its text is the HMAC key, as Humans2AI's
+/// verification recipe uses it. Never stored; derived again when needed.
+pub fn humans2ai_secret(secret: &ServerSecret, webhook_id: WebhookId) -> String {
+    hex::encode(secret.derive(&format!("humans2ai-webhook:{webhook_id}")))
+}
+
 /// A signing scheme with its key.
 #[derive(Clone)]
 pub enum Signature {
@@ -40,6 +51,8 @@ pub enum Signature {
     Standard { key: Vec<u8> },
     /// HumanPing's body HMAC, naming the event in a header too.
     HumanPing { key: Vec<u8>, event: String },
+    /// Humans2AI's body HMAC, `v1=` and hex.
+    Humans2Ai { key: Vec<u8> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +72,12 @@ impl Signature {
         Signature::HumanPing {
             key: secret.as_bytes().to_vec(),
             event: event.to_owned(),
+        }
+    }
+
+    pub fn humans2ai(secret: &str) -> Signature {
+        Signature::Humans2Ai {
+            key: secret.as_bytes().to_vec(),
         }
     }
 
@@ -84,6 +103,13 @@ impl Signature {
                 ("x-humanping-event", event.clone()),
                 // The same on every attempt: receivers drop repeats by it.
                 ("x-humanping-delivery", id.to_owned()),
+            ],
+            Signature::Humans2Ai { key } => vec![
+                (
+                    "x-humans2ai-signature",
+                    format!("v1={}", hex::encode(hmac(key, body))),
+                ),
+                ("x-humans2ai-delivery", id.to_owned()),
             ],
         }
     }
@@ -141,6 +167,30 @@ mod tests {
         );
         assert_eq!(header(&headers, "x-humanping-event"), "task.completed");
         assert_eq!(header(&headers, "x-humanping-delivery"), "delivery-1");
+    }
+
+    #[test]
+    fn humans2ai_signs_the_raw_body_in_hex_after_v1() {
+        // Computed independently: python3 -c "import hmac,hashlib;
+        // print(hmac.new(b'humans2ai-secret', b'{\"event\":\"task.completed\"}',
+        // hashlib.sha256).hexdigest())"
+        let signature = Signature::humans2ai("humans2ai-secret");
+        let headers = signature.headers("delivery-1", 0, br#"{"event":"task.completed"}"#);
+        assert_eq!(
+            header(&headers, "x-humans2ai-signature"),
+            "v1=c19b8cb221a9396f2be8b5b7a3309ba19cb749488b2345271c30a78a06bc41a9"
+        );
+        assert_eq!(header(&headers, "x-humans2ai-delivery"), "delivery-1");
+        let secret = ServerSecret::from_hex(&"ab".repeat(32)).unwrap();
+        let webhook = WebhookId(uuid::Uuid::from_u128(7));
+        let shown = humans2ai_secret(&secret, webhook);
+        assert_eq!(shown.len(), 64);
+        assert_ne!(
+            shown,
+            humans2ai_secret(&secret, WebhookId(uuid::Uuid::from_u128(8)))
+        );
+        // Not the native endpoint's key under another name.
+        assert!(!endpoint_secret(&secret, webhook).contains(&shown));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub(crate) fn quick_webhooks(config: &mut Config) {
     config.webhooks.retry = RetryPolicy {
         attempts_max: ATTEMPTS_MAX,
         first_delay_ms: 100,
+        backoff_factor: 4,
         last_delay_ms: 400,
     };
     config.webhooks.timeout = Duration::from_secs(2);

@@ -3,6 +3,9 @@
 //! outbox knows what was delivered and does not send it again. The retry
 //! rule lives here: a 2xx answer delivers; anything else is tried again
 //! after an exponentially growing wait, until the policy's last attempt.
+//! Each endpoint format has its policy (its dialect documents one):
+//! [`RetryPolicy::HUMANS2AI`]; native and HumanPing deliveries follow the
+//! server's configured one.
 
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::error::{Decided, DomainError};
@@ -14,9 +17,6 @@ use uuid::Uuid;
 /// A recorded error is cut to this many characters: enough for a
 /// connection error's chain, and a receiver cannot bloat the journal.
 pub const ERROR_MAX_CHARS: usize = 500;
-
-/// Each wait is this many times the one before.
-pub const BACKOFF_FACTOR: u32 = 4;
 
 /// The delivery of the event at `position` to `webhook_id`: a name-based
 /// UUID (v5) in the endpoint's namespace, so a rebuild of the outbox names
@@ -33,15 +33,30 @@ pub struct RetryPolicy {
     pub attempts_max: u32,
     /// The wait after the first failed attempt.
     pub first_delay_ms: u64,
+    /// Each wait is this many times the one before.
+    pub backoff_factor: u32,
     /// No wait is longer than this.
     pub last_delay_ms: u64,
 }
 
 impl RetryPolicy {
+    /// Humans2AI's documented policy: "3 attempts with exponential backoff
+    /// (5 s → 10 s → 20 s)". Three attempts in all: the first at once, the
+    /// first retry 5 s after it failed, the second (the last attempt) 10 s
+    /// after that; 20 s is the longest wait, reached only by a policy
+    /// allowing a fourth attempt (tests scale the waits down, see the
+    /// server's `WebhookSettings`).
+    pub const HUMANS2AI: RetryPolicy = RetryPolicy {
+        attempts_max: 3,
+        first_delay_ms: 5_000,
+        backoff_factor: 2,
+        last_delay_ms: 20_000,
+    };
+
     /// The wait after failed attempt `attempt` (1-based): `first_delay_ms`
-    /// times `BACKOFF_FACTOR^(attempt - 1)`, at most `last_delay_ms`.
+    /// times `backoff_factor^(attempt - 1)`, at most `last_delay_ms`.
     pub fn delay_ms(&self, attempt: u32) -> u64 {
-        let growth = u64::from(BACKOFF_FACTOR).saturating_pow(attempt.saturating_sub(1));
+        let growth = u64::from(self.backoff_factor).saturating_pow(attempt.saturating_sub(1));
         self.first_delay_ms
             .saturating_mul(growth)
             .min(self.last_delay_ms)
@@ -253,6 +268,7 @@ mod tests {
     const POLICY: RetryPolicy = RetryPolicy {
         attempts_max: 3,
         first_delay_ms: 1_000,
+        backoff_factor: 4,
         last_delay_ms: 10_000,
     };
 
@@ -351,6 +367,7 @@ mod tests {
         let patient = RetryPolicy {
             attempts_max: 100,
             first_delay_ms: u64::MAX / 2,
+            backoff_factor: 4,
             last_delay_ms: u64::MAX,
         };
         assert_eq!(patient.delay_ms(99), u64::MAX);
@@ -420,6 +437,70 @@ mod tests {
             panic!("{events:?}");
         };
         assert_eq!(error.chars().count(), ERROR_MAX_CHARS);
+    }
+
+    fn attempt_under(policy: RetryPolicy, number: u32, at_s: i64) -> DeliveryCommand {
+        DeliveryCommand::RecordAttempt {
+            webhook_id: HOOK,
+            position: POSITION,
+            attempt: number,
+            outcome: AttemptOutcome::Unanswered {
+                error: "timed out after 30 s".to_owned(),
+            },
+            duration_ms: 30_000,
+            policy,
+            at: at(at_s),
+        }
+    }
+
+    fn timed_out(number: u32, at_s: i64, retry_in_s: i64) -> DeliveryEvent {
+        DeliveryEvent::DeliveryAttemptFailed {
+            webhook_id: HOOK,
+            position: POSITION,
+            attempt: number,
+            status_code: None,
+            error: Some("timed out after 30 s".to_owned()),
+            duration_ms: 30_000,
+            at: at(at_s),
+            retry_at: at(at_s + retry_in_s),
+        }
+    }
+
+    #[test]
+    fn humans2ai_retries_first_after_5_s_then_after_10_s() {
+        let policy = RetryPolicy::HUMANS2AI;
+        DeliveryTest::with(())
+            .given_no_previous_events()
+            .when(attempt_under(policy, 1, 0))
+            .then_expect_events(vec![timed_out(1, 0, 5)]);
+        DeliveryTest::with(())
+            .given(vec![timed_out(1, 0, 5)])
+            .when(attempt_under(policy, 2, 35))
+            .then_expect_events(vec![timed_out(2, 35, 10)]);
+    }
+
+    #[test]
+    fn humans2ai_gives_up_after_its_third_attempt() {
+        DeliveryTest::with(())
+            .given(vec![timed_out(1, 0, 5), timed_out(2, 35, 10)])
+            .when(attempt_under(RetryPolicy::HUMANS2AI, 3, 75))
+            .then_expect_events(vec![DeliveryEvent::DeliveryFailed {
+                webhook_id: HOOK,
+                position: POSITION,
+                attempt: 3,
+                status_code: None,
+                error: Some("timed out after 30 s".to_owned()),
+                duration_ms: 30_000,
+                at: at(75),
+            }]);
+    }
+
+    #[test]
+    fn humans2ai_waits_double_from_5_s_to_at_most_20_s() {
+        let waits: Vec<u64> = (1..=4)
+            .map(|n| RetryPolicy::HUMANS2AI.delay_ms(n))
+            .collect();
+        assert_eq!(waits, [5_000, 10_000, 20_000, 20_000]);
     }
 
     #[test]

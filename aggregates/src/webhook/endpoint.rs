@@ -23,6 +23,11 @@ pub const EVENT_TYPES_MAX: usize = 64;
 /// receiver per dialect and a few more; each endpoint multiplies the outbox.
 pub const ENDPOINTS_PER_ACTOR_MAX: u32 = 16;
 
+/// Humans2AI endpoints one actor may have at once, counted apart from the
+/// native ones: as many as the API keys Humans2AI allows an account (10), a
+/// receiver per key being the most a client plausibly wants.
+pub const HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX: u32 = 10;
+
 /// The event types an endpoint may ask for, as `GET /v1/events` names them.
 /// The journal's own webhook events are not among them: delivering the
 /// outcome of a delivery would make another delivery, without end.
@@ -82,6 +87,10 @@ pub enum WebhookFormat {
     /// HumanPing's `{event, task, timestamp}` with `X-HumanPing-Signature`.
     #[serde(rename = "humanping")]
     HumanPing,
+    /// Humans2AI's `{event, timestamp, taskId, data}` with
+    /// `X-Humans2AI-Signature`; its filter names Humans2AI's events.
+    #[serde(rename = "humans2ai")]
+    Humans2Ai,
 }
 
 impl WebhookFormat {
@@ -89,6 +98,7 @@ impl WebhookFormat {
         match self {
             WebhookFormat::Native => "native",
             WebhookFormat::HumanPing => "humanping",
+            WebhookFormat::Humans2Ai => "humans2ai",
         }
     }
 
@@ -96,7 +106,24 @@ impl WebhookFormat {
         match text {
             "native" => Some(WebhookFormat::Native),
             "humanping" => Some(WebhookFormat::HumanPing),
+            "humans2ai" => Some(WebhookFormat::Humans2Ai),
             _ => None,
+        }
+    }
+
+    /// The event names a filter of this format may list.
+    pub fn event_names(self) -> &'static [&'static str] {
+        match self {
+            WebhookFormat::Native | WebhookFormat::HumanPing => SUBSCRIBABLE_EVENT_TYPES,
+            WebhookFormat::Humans2Ai => super::humans2ai::EVENT_NAMES,
+        }
+    }
+
+    /// Endpoints of this format one actor may have at once.
+    pub fn endpoints_per_actor_max(self) -> u32 {
+        match self {
+            WebhookFormat::Native | WebhookFormat::HumanPing => ENDPOINTS_PER_ACTOR_MAX,
+            WebhookFormat::Humans2Ai => HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX,
         }
     }
 }
@@ -106,20 +133,27 @@ impl WebhookFormat {
 #[serde(rename_all = "snake_case", tag = "kind", content = "types")]
 pub enum EventFilter {
     All,
-    /// Sorted, distinct, each one of [`SUBSCRIBABLE_EVENT_TYPES`].
+    /// Sorted, distinct, each one of the format's [`WebhookFormat::event_names`].
     Only(Vec<String>),
 }
 
 impl EventFilter {
+    /// Whether a native (or HumanPing) endpoint is sent a ledger event type.
     pub fn matches(&self, event_type: &str) -> bool {
+        self.admits(WebhookFormat::Native, event_type)
+    }
+
+    /// Whether an endpoint of `format` is sent the event it names `name`.
+    pub fn admits(&self, format: WebhookFormat, name: &str) -> bool {
         match self {
-            EventFilter::All => SUBSCRIBABLE_EVENT_TYPES.contains(&event_type),
-            EventFilter::Only(types) => types.iter().any(|t| t == event_type),
+            EventFilter::All => format.event_names().contains(&name),
+            EventFilter::Only(types) => types.iter().any(|t| t == name),
         }
     }
 
-    /// A filter as asked for: each type known, 1 to [`EVENT_TYPES_MAX`] of them.
-    fn checked(&self) -> Result<EventFilter, DomainError> {
+    /// A filter as asked for: each name one of the format's, 1 to
+    /// [`EVENT_TYPES_MAX`] of them.
+    fn checked(&self, format: WebhookFormat) -> Result<EventFilter, DomainError> {
         let EventFilter::Only(types) = self else {
             return Ok(EventFilter::All);
         };
@@ -128,13 +162,11 @@ impl EventFilter {
                 "event_types must list 1 to {EVENT_TYPES_MAX} event types, or be omitted for all"
             )));
         }
-        if let Some(unknown) = types
-            .iter()
-            .find(|t| !SUBSCRIBABLE_EVENT_TYPES.contains(&t.as_str()))
-        {
+        let known = format.event_names();
+        if let Some(unknown) = types.iter().find(|t| !known.contains(&t.as_str())) {
             return Err(DomainError::invalid(format!(
                 "unknown event type {unknown:?}; known types: {}",
-                SUBSCRIBABLE_EVENT_TYPES.join(", ")
+                known.join(", ")
             )));
         }
         let mut types = types.clone();
@@ -196,7 +228,7 @@ pub enum WebhookCommand {
         url: WebhookUrl,
         events: EventFilter,
         format: WebhookFormat,
-        /// How many endpoints `by` has now (from the read model).
+        /// How many endpoints of `format` `by` has now (from the read model).
         endpoints_owned: u32,
         at: Timestamp,
     },
@@ -277,9 +309,10 @@ impl Aggregate for WebhookEndpoint {
                     return Err(DomainError::conflict("webhook already registered"));
                 }
                 by.ensure_not_banned()?;
-                if *endpoints_owned >= ENDPOINTS_PER_ACTOR_MAX {
-                    return Err(DomainError::invalid(format!(
-                        "an actor may have at most {ENDPOINTS_PER_ACTOR_MAX} webhooks; delete one first"
+                let endpoints_max = format.endpoints_per_actor_max();
+                if *endpoints_owned >= endpoints_max {
+                    return Err(DomainError::limit_exceeded(format!(
+                        "an actor may have at most {endpoints_max} webhooks; delete one first"
                     )));
                 }
                 Ok(vec![WebhookEvent::WebhookRegistered {
@@ -288,7 +321,7 @@ impl Aggregate for WebhookEndpoint {
                     owner_role: by.role,
                     mode: *mode,
                     url: url.clone(),
-                    events: events.checked()?,
+                    events: events.checked(*format)?,
                     format: *format,
                     registered_at: *at,
                 }])
@@ -468,7 +501,7 @@ mod tests {
         WebhookTest::with(())
             .given_no_previous_events()
             .when(register(EventFilter::All, ENDPOINTS_PER_ACTOR_MAX))
-            .then_expect_error(DomainError::Invalid(
+            .then_expect_error(DomainError::LimitExceeded(
                 "an actor may have at most 16 webhooks; delete one first".to_owned(),
             ));
         assert!(WebhookEndpoint::default()
@@ -592,11 +625,85 @@ mod tests {
 
     #[test]
     fn formats_read_and_print_as_their_names() {
-        for format in [WebhookFormat::Native, WebhookFormat::HumanPing] {
+        for format in [
+            WebhookFormat::Native,
+            WebhookFormat::HumanPing,
+            WebhookFormat::Humans2Ai,
+        ] {
             assert_eq!(WebhookFormat::parse(format.as_str()), Some(format));
             let json = serde_json::to_value(format).unwrap();
             assert_eq!(json, format.as_str());
         }
-        assert_eq!(WebhookFormat::parse("humans2ai"), None);
+        assert_eq!(WebhookFormat::parse("Humans2AI"), None);
+    }
+
+    fn register_humans2ai(events: EventFilter, endpoints_owned: u32) -> WebhookCommand {
+        let WebhookCommand::Register {
+            webhook_id,
+            by,
+            mode,
+            url,
+            at,
+            ..
+        } = register(EventFilter::All, 0)
+        else {
+            unreachable!("register makes a Register")
+        };
+        WebhookCommand::Register {
+            webhook_id,
+            by,
+            mode,
+            url,
+            events,
+            format: WebhookFormat::Humans2Ai,
+            endpoints_owned,
+            at,
+        }
+    }
+
+    #[test]
+    fn a_humans2ai_endpoint_names_humans2ai_events() {
+        let events = WebhookEndpoint::default()
+            .decide(&register_humans2ai(
+                only(&["task.completed", "message.received", "task.completed"]),
+                0,
+            ))
+            .unwrap();
+        let WebhookEvent::WebhookRegistered { events, format, .. } = &events[0] else {
+            panic!("{events:?}");
+        };
+        assert_eq!(*format, WebhookFormat::Humans2Ai);
+        assert_eq!(*events, only(&["message.received", "task.completed"]));
+        for ledger_type in ["TaskCompleted", "task.accepted"] {
+            WebhookTest::with(())
+                .given_no_previous_events()
+                .when(register_humans2ai(only(&[ledger_type]), 0))
+                .then_expect_error(DomainError::Invalid(format!(
+                    "unknown event type {ledger_type:?}; known types: task.human_accepted, \
+                     task.submitted, task.completed, task.expired, task.disputed, message.received"
+                )));
+        }
+        assert!(EventFilter::All.admits(WebhookFormat::Humans2Ai, "task.expired"));
+        assert!(!EventFilter::All.admits(WebhookFormat::Humans2Ai, "TaskExpired"));
+        assert!(!EventFilter::All.matches("task.expired"));
+    }
+
+    #[test]
+    fn an_actor_has_at_most_10_humans2ai_endpoints_besides_its_native_ones() {
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(register_humans2ai(
+                EventFilter::All,
+                HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX,
+            ))
+            .then_expect_error(DomainError::LimitExceeded(
+                "an actor may have at most 10 webhooks; delete one first".to_owned(),
+            ));
+        assert!(WebhookEndpoint::default()
+            .decide(&register_humans2ai(
+                EventFilter::All,
+                HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX - 1
+            ))
+            .is_ok());
     }
 }

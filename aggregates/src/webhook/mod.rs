@@ -12,6 +12,7 @@
 pub mod delivery;
 pub mod endpoint;
 pub mod humanping;
+pub mod humans2ai;
 
 pub use delivery::{
     delivery_id, AttemptOutcome, DeliveryCommand, DeliveryEvent, DeliveryStatus, RetryPolicy,

@@ -17,13 +17,16 @@
 
 mod audience;
 mod humanping;
+mod humans2ai;
 mod tables;
 
 use std::collections::HashSet;
 
 use errand_aggregates::ids::WebhookId;
 use errand_aggregates::task::TaskEvent;
-use errand_aggregates::webhook::{delivery_id, DeliveryEvent, EventFilter, WebhookEvent};
+use errand_aggregates::webhook::{
+    delivery_id, DeliveryEvent, EventFilter, WebhookEvent, WebhookFormat,
+};
 use errand_aggregates::Event;
 use sqlx::AnyConnection;
 
@@ -43,6 +46,10 @@ struct Subscriber {
     owner: String,
     sees_everything: bool,
     mode: String,
+    /// `Native` endpoints are sent what their owner may see
+    /// ([`audience`]); `Humans2Ai` ones their owner's tasks' Humans2AI
+    /// events (`humans2ai.rs`).
+    format: WebhookFormat,
     filter: EventFilter,
 }
 
@@ -50,11 +57,14 @@ impl Subscriber {
     fn of(row: &EndpointRow) -> Result<Subscriber, String> {
         let filter = serde_json::from_str(&row.events)
             .map_err(|error| format!("webhook {} has an unreadable filter: {error}", row.key()))?;
+        let format = WebhookFormat::parse(&row.format)
+            .ok_or_else(|| format!("webhook {} has an unknown format", row.key()))?;
         Ok(Subscriber {
             webhook_id: row.webhook_id.clone(),
             owner: row.owner.clone(),
             sees_everything: row.owner_role == "admin",
             mode: row.mode.clone(),
+            format,
             filter,
         })
     }
@@ -95,11 +105,14 @@ impl Projection for Outbox {
         events: &[ProjectedEvent],
     ) -> Result<(), ProjectionError> {
         let mut batch = Batch::default();
-        // The fan-out's subscribers: endpoints registered through the API.
+        // The fan-out's subscribers: endpoints registered through an API.
         // HumanPing's implicit endpoints are routed by `humanping.rs` alone.
         batch
             .endpoints
-            .prefetch_matching(conn, "status = 'active' AND format = 'native'")
+            .prefetch_matching(
+                conn,
+                "status = 'active' AND format IN ('native', 'humans2ai')",
+            )
             .await?;
         for row in batch.endpoints.cached_where(|_| true) {
             let subscriber =
@@ -151,6 +164,7 @@ impl Projection for Outbox {
             .map(|e| stream_suffix(&e.stream_id).to_owned());
         batch.deliveries.prefetch(conn, attempted).await?;
         humanping::prefetch(&mut batch, conn, events).await?;
+        humans2ai::prefetch(&mut batch, conn, events, registers).await?;
         for projected in events {
             batch.fold(conn, projected).await?;
         }
@@ -171,9 +185,11 @@ impl Batch {
             _ => {}
         }
         remember(&mut self.parties, projected);
+        self.remember_paid(projected);
         if self.subscribers.is_empty() {
             return Ok(());
         }
+        self.humans2ai(projected)?;
         let Some(audience) = audience(&self.parties, projected)
             .map_err(|reason| ProjectionError::inconsistent(projected, reason))?
         else {
@@ -184,7 +200,8 @@ impl Batch {
         for subscriber in &self.subscribers {
             let may_see =
                 subscriber.sees_everything || audience.parties.contains(&subscriber.owner);
-            if !may_see
+            if subscriber.format != WebhookFormat::Native
+                || !may_see
                 || subscriber.mode != audience.mode
                 || !subscriber.filter.matches(event_type)
             {

@@ -209,7 +209,8 @@ impl Record for AttemptRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartyRow {
     /// `<role>:<id>`: `poster:<task>`, `assignment:<id>`, `submission:<id>`,
-    /// `deposit:<id>`.
+    /// `deposit:<id>`, `paid:<task>` (the human an approval paid last, for
+    /// Humans2AI's `task.completed`).
     pub party_id: String,
     /// The task or deposit it is about.
     pub subject_id: String,

@@ -12,6 +12,7 @@ use sqlx::Row;
 const POLICY: RetryPolicy = RetryPolicy {
     attempts_max: 3,
     first_delay_ms: 10_000,
+    backoff_factor: 4,
     last_delay_ms: 60_000,
 };
 
@@ -394,6 +395,7 @@ async fn the_outbox_does_not_depend_on_where_batches_begin_and_end() {
         Mode::Live,
         EventFilter::All,
     );
+    let humans2ai = register_humans2ai(&mut journal, cast.poster, Mode::Live, EventFilter::All);
     task_taken_and_submitted(&mut journal, cast.poster, cast.workers[0]);
     journal.webhook(
         workers,
@@ -440,6 +442,11 @@ async fn the_outbox_does_not_depend_on_where_batches_begin_and_end() {
     }
     let first = &snapshots[0];
     assert!(first.1.iter().any(|d| d.webhook_id == posters.to_string()));
+    assert!(first
+        .1
+        .iter()
+        .any(|d| d.webhook_id == humans2ai.to_string()));
+    assert!(first.2.iter().any(|p| p.party_id.starts_with("paid:")));
     assert!(first.1.iter().any(|d| d.status == "delivered"));
     assert!(first.1.iter().any(|d| d.status == "cancelled"));
     for other in &snapshots[1..] {
@@ -624,4 +631,183 @@ async fn workers_are_remembered_across_batches_even_before_any_endpoint_exists()
         "poster, assignment, submission: {parties:?}"
     );
     assert_eq!(all_rows::<PartyRow>(&mut one_by_one.conn).await, parties);
+}
+
+fn register_humans2ai(
+    journal: &mut TestJournal,
+    owner: ActorId,
+    mode: Mode,
+    events: EventFilter,
+) -> WebhookId {
+    let webhook = WebhookId(new_id());
+    journal.webhook(
+        webhook,
+        WebhookCommand::Register {
+            webhook_id: webhook,
+            by: caller(owner),
+            mode,
+            url: WebhookUrl::parse("https://agent.example.com/humans2ai").unwrap(),
+            events,
+            format: WebhookFormat::Humans2Ai,
+            endpoints_owned: 0,
+            at: at(0),
+        },
+    );
+    webhook
+}
+
+fn names(types: &[&str]) -> EventFilter {
+    EventFilter::Only(types.iter().map(|t| (*t).to_owned()).collect())
+}
+
+#[tokio::test]
+async fn a_humans2ai_endpoint_is_sent_its_owners_task_events_that_it_names() {
+    let mut db = TestDb::new().await;
+    let mut journal = TestJournal::default();
+    let (poster, worker, stranger) = (ActorId(new_id()), ActorId(new_id()), ActorId(new_id()));
+    journal.deposit(poster, 10_000);
+    let everything = register_humans2ai(&mut journal, poster, Mode::Live, EventFilter::All);
+    let lifecycle = names(&["task.human_accepted", "task.submitted", "task.completed"]);
+    let some = register_humans2ai(&mut journal, poster, Mode::Live, lifecycle);
+    let tests = register_humans2ai(&mut journal, poster, Mode::Test, EventFilter::All);
+    let workers = register_humans2ai(&mut journal, worker, Mode::Live, EventFilter::All);
+    let strangers = register_humans2ai(&mut journal, stranger, Mode::Live, EventFilter::All);
+    db.apply(&Outbox, &journal.take()).await;
+
+    let (task, submission) = task_taken_and_submitted(&mut journal, poster, worker);
+    journal.task(
+        task,
+        TaskCommand::Approve {
+            submission_id: submission,
+            by: caller(poster),
+            at: at(4),
+        },
+    );
+    // Expired and disputed, on another task.
+    let (other, disputed) = task_taken_and_submitted(&mut journal, poster, worker);
+    journal.task(
+        other,
+        TaskCommand::Dispute {
+            submission_id: disputed,
+            reason: "not the storefront asked for".to_owned(),
+            by: caller(poster),
+            at: at(5),
+        },
+    );
+    let idle = TaskId(new_id());
+    let mut due = new_task(idle, 1, 1_000);
+    due.deadline = Some(at(7));
+    journal.task(
+        idle,
+        TaskCommand::Post {
+            task: Box::new(due),
+            by: caller(poster),
+            at: at(6),
+        },
+    );
+    journal.task(idle, TaskCommand::Expire { at: at(8) });
+    db.apply(&Outbox, &journal.take()).await;
+
+    let sent = deliveries(&mut db).await;
+    let to = |webhook: WebhookId| -> Vec<(String, String)> {
+        sent.iter()
+            .filter(|(id, _)| *id == webhook.to_string())
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        to(everything),
+        of(
+            everything,
+            &[
+                "TaskAssigned",
+                "WorkSubmitted",
+                "TaskCompleted",
+                "TaskAssigned",
+                "WorkSubmitted",
+                // Its TaskCompleted, having paid no one, is not task.completed.
+                "SubmissionDisputed",
+                "TaskExpired",
+            ]
+        )
+    );
+    assert_eq!(
+        to(some),
+        of(
+            some,
+            &[
+                "TaskAssigned",
+                "WorkSubmitted",
+                "TaskCompleted",
+                "TaskAssigned",
+                "WorkSubmitted",
+            ]
+        )
+    );
+    assert_eq!(
+        to(tests),
+        [],
+        "a test-mode endpoint hears nothing of live work"
+    );
+    assert_eq!(
+        to(workers),
+        [],
+        "only the poster's endpoints are sent a task's events"
+    );
+    assert_eq!(to(strangers), []);
+    let rows = all_rows::<DeliveryRow>(&mut db.conn).await;
+    assert!(rows
+        .iter()
+        .all(|row| row.owner == poster.to_string() && row.status == "pending"));
+}
+
+#[tokio::test]
+async fn a_humans2ai_endpoint_hears_only_what_follows_its_registration_until_its_deletion() {
+    let mut db = TestDb::new().await;
+    let mut journal = TestJournal::default();
+    let (poster, worker) = (ActorId(new_id()), ActorId(new_id()));
+    journal.deposit(poster, 10_000);
+    let task = TaskId(new_id());
+    let mut due = new_task(task, 3, 1_000);
+    due.deadline = Some(at(5));
+    journal.task(
+        task,
+        TaskCommand::Post {
+            task: Box::new(due),
+            by: caller(poster),
+            at: at(1),
+        },
+    );
+    journal.task(
+        task,
+        TaskCommand::Accept {
+            assignment_id: AssignmentId(new_id()),
+            by: caller(worker),
+            at: at(2),
+        },
+    );
+    db.apply(&Outbox, &journal.take()).await;
+    // Registered after the first acceptance, in a batch of its own.
+    let webhook = register_humans2ai(&mut journal, poster, Mode::Live, EventFilter::All);
+    db.apply(&Outbox, &journal.take()).await;
+    journal.task(
+        task,
+        TaskCommand::Accept {
+            assignment_id: AssignmentId(new_id()),
+            by: caller(ActorId(new_id())),
+            at: at(3),
+        },
+    );
+    journal.webhook(
+        webhook,
+        WebhookCommand::Delete {
+            by: caller(poster),
+            at: at(4),
+        },
+    );
+    journal.task(task, TaskCommand::Expire { at: at(5) });
+    db.apply(&Outbox, &journal.take()).await;
+    assert_eq!(deliveries(&mut db).await, of(webhook, &["TaskAssigned"]));
+    let rows = all_rows::<DeliveryRow>(&mut db.conn).await;
+    assert_eq!(rows[0].status, "cancelled");
 }

@@ -21,6 +21,7 @@ pub mod rate_limits;
 mod tasks;
 mod views;
 mod wallet;
+mod webhooks;
 mod work;
 
 pub use errors::{Humans2AiError, Humans2AiResult};
@@ -57,6 +58,11 @@ pub fn router() -> Router<AppState> {
         .route("/wallet", get(wallet::get_wallet))
         .route("/wallet/transactions", get(wallet::list_transactions))
         .route("/my/applications", get(my::my_applications))
+        .route(
+            "/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::register_webhook),
+        )
+        .route("/webhooks/{id}", delete(webhooks::delete_webhook))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -236,7 +236,11 @@ pub async fn get_secret(
         .bus
         .load::<WebhookEndpoint>(&webhook_stream(webhook_id))
         .await?;
-    if !endpoint.is_live() || endpoint.owner != Some(principal.actor_id) {
+    // Another format's endpoint has another secret, shown where it was registered.
+    if !endpoint.is_live()
+        || endpoint.owner != Some(principal.actor_id)
+        || endpoint.format != WebhookFormat::Native
+    {
         return Err(ApiError::NotFound("webhook".into()));
     }
     Ok(Json(WebhookSecret {

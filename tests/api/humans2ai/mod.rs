@@ -10,6 +10,7 @@ mod keys;
 mod marketplace;
 mod seed;
 mod wallet;
+mod webhooks;
 
 use crate::helpers::{read, TestApp};
 use reqwest::{Method, StatusCode};
