@@ -3,8 +3,8 @@
 
 use crate::http::rate_limit::RateLimits;
 use errand_aggregates::fee::FeePolicy;
-use errand_aggregates::risk_gate::RiskGate;
 use errand_aggregates::money::Money;
+use errand_aggregates::risk_gate::RiskGate;
 
 /// $5.00, the example: enough to post a small task.
 pub const REFERRAL_BONUS_CENTS_DEFAULT: i64 = 500;

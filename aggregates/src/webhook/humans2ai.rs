@@ -13,11 +13,12 @@
 //! | `task.completed` | `TaskCompleted` (the approval that paid the last slot) |
 //! | `task.expired` | `TaskExpired` |
 //! | `task.disputed` | `SubmissionDisputed` (one per disputed submission) |
-//! | `message.received` | the task conversation's message event: one arm in [`trigger`] |
+//! | `message.received` | `MessagePosted` on the task's thread (not sent for the poster's own) |
 
 use crate::event::Event;
 use crate::ids::{ActorId, TaskId};
 use crate::task::TaskEvent;
+use crate::thread::ThreadEvent;
 use crate::Timestamp;
 
 /// An event Humans2AI sends, by its name on the wire.
@@ -83,14 +84,27 @@ pub struct Trigger<'e> {
 }
 
 /// Which Humans2AI event `event` (on stream `stream_id`) is, if any. A
-/// task's events name their task by their stream (`task-<id>`).
-///
-/// `message.received` is one more arm here, mapping the task conversation's
-/// message event (its task, sender, text and time) when that event joins
-/// [`Event`]; routing, filtering, signing and the body follow from it.
+/// task's events name their task by their stream (`task-<id>`); a message
+/// (on its task's `thread-<id>`) names it in itself.
 pub fn trigger<'e>(stream_id: &str, event: &'e Event) -> Option<Trigger<'e>> {
-    let Event::Task(event) = event else {
-        return None;
+    let event = match event {
+        Event::Task(event) => event,
+        Event::Thread(ThreadEvent::MessagePosted {
+            task_id,
+            sender,
+            body,
+            at,
+            ..
+        }) => {
+            return Some(Trigger {
+                event: Humans2AiEvent::MessageReceived,
+                task: *task_id,
+                counterpart: Some(*sender),
+                text: Some(body.as_str()),
+                at: *at,
+            })
+        }
+        _ => return None,
     };
     let task = TaskId::parse(stream_id.strip_prefix("task-")?)?;
     let on_task = |event, counterpart, text, at: &Timestamp| {
@@ -209,5 +223,24 @@ mod tests {
         let completed = Event::Task(TaskEvent::TaskCompleted { at: at() });
         assert!(trigger("task-not-a-uuid", &completed).is_none());
         assert!(trigger(&format!("account-{TASK}"), &completed).is_none());
+    }
+
+    #[test]
+    fn a_message_on_a_tasks_thread_is_received_naming_its_sender_and_text() {
+        let posted = Event::Thread(ThreadEvent::MessagePosted {
+            task_id: TASK,
+            message_id: crate::ids::MessageId(Uuid::from_u128(9)),
+            sender: WORKER,
+            participation: crate::thread::Participation::Worker,
+            recipients: vec![ActorId(Uuid::from_u128(1))],
+            body: "On my way".to_owned(),
+            at: at(),
+        });
+        let trigger = trigger(&format!("thread-{TASK}"), &posted).expect("a trigger");
+        assert_eq!(trigger.event, Humans2AiEvent::MessageReceived);
+        assert_eq!(trigger.task, TASK);
+        assert_eq!(trigger.counterpart, Some(WORKER));
+        assert_eq!(trigger.text, Some("On my way"));
+        assert_eq!(trigger.at, at());
     }
 }

@@ -15,9 +15,12 @@ mod errors;
 mod extract;
 mod ids;
 mod keys;
+mod messages;
 mod my;
+mod notifications;
 mod public_auth;
 pub mod rate_limits;
+mod referrals;
 mod tasks;
 mod views;
 mod wallet;
@@ -55,9 +58,18 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/approve", post(work::approve))
         .route("/tasks/{id}/reject", post(work::reject))
         .route("/tasks/{id}/dispute", post(work::dispute))
+        .route(
+            "/tasks/{id}/messages",
+            get(messages::list_messages).post(messages::send_message),
+        )
         .route("/wallet", get(wallet::get_wallet))
         .route("/wallet/transactions", get(wallet::list_transactions))
         .route("/my/applications", get(my::my_applications))
+        .route("/my/referrals", get(referrals::my_referrals))
+        .route(
+            "/notifications",
+            get(notifications::list_notifications).patch(notifications::mark_notifications),
+        )
         .route(
             "/webhooks",
             get(webhooks::list_webhooks).post(webhooks::register_webhook),

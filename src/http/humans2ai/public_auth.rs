@@ -99,8 +99,7 @@ pub async fn register(
     }
     let password = Password::parse(&body.password).map_err(ApiError::from)?;
     let profile = Profile::parse(&[], None, &BTreeMap::new())?;
-    let (person, verification) =
-        prepare_person(
+    let (person, verification) = prepare_person(
         &app,
         role,
         name,

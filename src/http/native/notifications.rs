@@ -96,7 +96,7 @@ pub async fn mark_notifications(
             )))
         }
     };
-    let executed = mark(&app, &principal, marks, &request.meta).await?;
+    let executed = mark(&app, &principal, marks, &request.meta, Clone::clone).await?;
     Ok(respond::executed(executed, StatusCode::OK))
 }
 
@@ -131,13 +131,18 @@ pub(crate) async fn page(
     .await?)
 }
 
-/// Records the principal's marks in its inbox.
-pub(crate) async fn mark(
+/// Records the principal's marks in its inbox; the reply is `render`ed in the calling
+/// API's shape, so an idempotent replay answers in that shape too.
+pub(crate) async fn mark<R>(
     app: &AppState,
     principal: &Principal,
     marks: Marks,
     meta: &CommandMeta,
-) -> ApiResult<Executed<NotificationsMarked>> {
+    render: impl Fn(&NotificationsMarked) -> R,
+) -> ApiResult<Executed<R>>
+where
+    R: Serialize + Clone + Send,
+{
     let (reader, mode, at) = (principal.actor_id, principal.mode, Utc::now());
     let (command, reply) = match marks {
         Marks::Ids(ids) => {
@@ -175,6 +180,7 @@ pub(crate) async fn mark(
         }
     };
     let context = meta.context(principal, "MarkNotificationsRead", 200);
+    let reply = render(&reply);
     let executed = crate::execute!(app.bus, &context, |unit| {
         commands::mark_notifications_read(unit, command.clone()).await?;
         Ok(reply.clone())

@@ -5,6 +5,7 @@
 //! backends.
 
 mod bad_input;
+mod conversation;
 mod flow;
 mod keys;
 mod marketplace;

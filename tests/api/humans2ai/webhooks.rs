@@ -23,7 +23,7 @@ use std::time::Duration;
 const ATTEMPTS_MAX: u32 = 3;
 const FIRST_DELAY_MS: i64 = 100;
 
-fn quick_humans2ai(config: &mut Config) {
+pub(super) fn quick_humans2ai(config: &mut Config) {
     quick_webhooks(config);
     config.webhooks.humans2ai = DeliveryTerms {
         retry: RetryPolicy {
@@ -59,7 +59,7 @@ macro_rules! with_receivers {
 }
 
 /// Registers a Humans2AI webhook for `key`; returns (id, secret).
-async fn register(app: &TestApp, key: &str, body: Value) -> (String, String) {
+pub(super) async fn register(app: &TestApp, key: &str, body: Value) -> (String, String) {
     let (status, created) = h2a(app, Method::POST, "/webhooks", Some(key), Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["success"], true, "{created}");
@@ -73,7 +73,7 @@ async fn register(app: &TestApp, key: &str, body: Value) -> (String, String) {
 /// The seed's verification, step by step: the hex digest after `v1=`, the
 /// HMAC-SHA256 of the raw body under the secret, compared in constant time
 /// (`verify_slice`, as `crypto.timingSafeEqual`).
-fn verified(received: &Received, secret: &str) -> bool {
+pub(super) fn verified(received: &Received, secret: &str) -> bool {
     let signature = received
         .headers
         .get("x-humans2ai-signature")
@@ -98,7 +98,7 @@ fn delivery_id(received: &Received) -> String {
 }
 
 /// Waits until `receiver` has had `count` requests.
-async fn heard(receiver: &Receiver, count: usize) -> Vec<Received> {
+pub(super) async fn heard(receiver: &Receiver, count: usize) -> Vec<Received> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let got = receiver.received();
