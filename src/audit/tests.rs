@@ -750,7 +750,7 @@ async fn an_edited_outbox_reputation_or_payout_row_is_found(journal: &Journal) {
     for compared in [
         "webhook_endpoints_view: 1 endpoints",
         "webhook_deliveries: 1 deliveries",
-        "webhook_parties: 3 parties",
+        "webhook_parties: 4 parties",
         "reputation_view: 1 people",
         "reputation_submissions: 1 submissions",
         "payouts_view: 0 payouts",
