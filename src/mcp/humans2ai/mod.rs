@@ -530,3 +530,56 @@ impl ServerHandler for Humans2AiTools {
             )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::StoredResponse;
+
+    #[test]
+    fn a_native_reply_wears_the_success_envelope_and_a_replay_is_left_as_recorded() {
+        let done = Executed::Done {
+            reply: json!({ "body": "hello" }),
+            last_position: 7,
+        };
+        let Ok(Executed::Done {
+            reply,
+            last_position,
+        }) = enveloped(done)
+        else {
+            panic!("a done command stays done");
+        };
+        assert_eq!(
+            reply,
+            json!({ "success": true, "data": { "body": "hello" } })
+        );
+        assert_eq!(last_position, 7);
+
+        let recorded = r#"{"success":true,"data":{"body":"hello"}}"#;
+        let replayed: Executed<Value> = Executed::Replayed(StoredResponse {
+            fingerprint: "MCP send_message".to_owned(),
+            status: 201,
+            body: recorded.to_owned(),
+            first_position: 7,
+            last_position: 7,
+        });
+        let Ok(Executed::Replayed(stored)) = enveloped(replayed) else {
+            panic!("a replay stays a replay");
+        };
+        assert_eq!(stored.body, recorded);
+    }
+
+    #[test]
+    fn a_refusal_reads_as_the_rest_dialect_refuses() {
+        let refusal = Humans2AiError::Forbidden(
+            "This API key lacks the tasks:write permission scope.".into(),
+        );
+        assert_eq!(
+            refusal.envelope(),
+            json!({ "success": false, "error": {
+                "code": "FORBIDDEN",
+                "message": "This API key lacks the tasks:write permission scope.",
+            }})
+        );
+    }
+}

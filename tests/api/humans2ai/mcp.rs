@@ -242,6 +242,44 @@ both_backends!(
     }
 );
 
+/// A JSON-RPC `tools/list` as curl posts it.
+async fn list_tools_with_curl(app: &TestApp, key: &str) -> reqwest::Response {
+    let message = json!({ "jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {} });
+    app.client
+        .post(app.url(MCP))
+        .header("Accept", "application/json, text/event-stream")
+        .bearer_auth(key)
+        .json(&message)
+        .send()
+        .await
+        .expect("request is sent")
+}
+
+both_backends!(
+    mcp_requests_count_against_the_humans2ai_mcp_class,
+    rate_limits = errand::http::rate_limit::RateLimits::unlimited().with_named([(
+        errand::http::humans2ai::rate_limits::MCP,
+        errand::http::rate_limit::Allowance::new(2, std::time::Duration::from_secs(3600))
+            .expect("an allowance"),
+    )]),
+    |app: TestApp| async move {
+        let agent = register(&app, "agent", "Chatty").await;
+        let key = create_key(&app, &agent.token, json!({})).await;
+        for _ in 0..2 {
+            let response = list_tools_with_curl(&app, &key).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let (_, body) = crate::helpers::read(response).await;
+            let tools = body["result"]["tools"].as_array().expect("tools");
+            assert_eq!(tools.len(), HUMANS2AI_TOOLS.len(), "{body}");
+        }
+        let (status, body) = crate::helpers::read(list_tools_with_curl(&app, &key).await).await;
+        refused(status, &body, StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
+        // Other classes are not spent by it.
+        let (status, body) = h2a(&app, Method::GET, "/tasks", Some(&key), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+);
+
 both_backends!(
     a_key_without_tasks_write_cannot_create_a_task_and_nothing_changes,
     |app: TestApp| async move {
