@@ -59,7 +59,9 @@ pub fn app(state: AppState) -> Router {
         )
         .nest(
             "/humans2ai/api/v1",
-            humans2ai::router().route_layer(humans2ai_limits),
+            humans2ai::router()
+                .route("/mcp", crate::mcp::humans2ai::route(state.clone()))
+                .route_layer(humans2ai_limits),
         )
         .nest(
             "/humanping/api/v1",

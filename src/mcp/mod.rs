@@ -10,8 +10,10 @@
 //!   command metadata its commands carry.
 //! - [`outcome`]: a tool's reply, or its refusal as an `isError` result.
 //! - [`native`]: the native API's tools, at `/v1/mcp`.
+//! - [`humans2ai`]: Humans2AI's 15 tools, at `/humans2ai/api/v1/mcp`.
 
 pub mod caller;
+pub mod humans2ai;
 pub mod native;
 pub mod outcome;
 pub mod transport;

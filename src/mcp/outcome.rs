@@ -45,6 +45,18 @@ pub async fn executed<R: Serialize>(
 pub fn with_json_refusals(
     response: Result<CallToolResponse, ErrorData>,
 ) -> Result<CallToolResponse, ErrorData> {
+    with_refusals_as(
+        response,
+        |message| json!({ "error": message, "code": "invalid_arguments" }),
+    )
+}
+
+/// [`with_json_refusals`] for any dialect: `body` writes rmcp's message about
+/// the arguments in the dialect's own error body.
+pub fn with_refusals_as(
+    response: Result<CallToolResponse, ErrorData>,
+    body: impl FnOnce(String) -> Value,
+) -> Result<CallToolResponse, ErrorData> {
     let Ok(CallToolResponse::Complete(result)) = response else {
         return response;
     };
@@ -57,8 +69,7 @@ pub fn with_json_refusals(
         .filter_map(|content| content.as_text())
         .map(|text| text.text.as_str())
         .collect();
-    let body = json!({ "error": message.join("\n"), "code": "invalid_arguments" });
-    Ok(CallToolResult::structured_error(body).into())
+    Ok(CallToolResult::structured_error(body(message.join("\n"))).into())
 }
 
 /// An error as the agent reads it; a 500's cause is logged, never shown.

@@ -14,7 +14,7 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-type McpClient = RunningService<RoleClient, ClientConfig>;
+pub type McpClient = RunningService<RoleClient, ClientConfig>;
 
 const NATIVE_TOOLS: [&str; 14] = [
     "post_task",
@@ -40,16 +40,20 @@ fn endpoint(app: &TestApp, key: &str) -> StreamableHttpClientTransportConfig {
 
 /// A client that opens a session with `initialize`, as most MCP clients do.
 async fn session(app: &TestApp, key: &str) -> McpClient {
+    session_at(app, "/v1/mcp", key).await
+}
+
+/// [`session`] with the MCP endpoint at `path` (another dialect's).
+pub async fn session_at(app: &TestApp, path: &str, key: &str) -> McpClient {
+    let endpoint = StreamableHttpClientTransportConfig::with_uri(app.url(path)).auth_header(key);
     ClientConfig::default()
-        .serve(StreamableHttpClientTransport::from_config(endpoint(
-            app, key,
-        )))
+        .serve(StreamableHttpClientTransport::from_config(endpoint))
         .await
         .expect("the MCP client initializes")
 }
 
 /// Calls a tool and returns whether it was refused, and its JSON body.
-async fn call(client: &McpClient, tool: &'static str, arguments: Value) -> (bool, Value) {
+pub async fn call(client: &McpClient, tool: &'static str, arguments: Value) -> (bool, Value) {
     let Value::Object(arguments) = arguments else {
         panic!("arguments are an object");
     };
@@ -65,7 +69,7 @@ async fn call(client: &McpClient, tool: &'static str, arguments: Value) -> (bool
 }
 
 /// Calls a tool that must succeed.
-async fn ok(client: &McpClient, tool: &'static str, arguments: Value) -> Value {
+pub async fn ok(client: &McpClient, tool: &'static str, arguments: Value) -> Value {
     let (refused, body) = call(client, tool, arguments).await;
     assert!(!refused, "{tool} was refused: {body}");
     body

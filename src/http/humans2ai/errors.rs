@@ -192,11 +192,13 @@ impl From<sqlx::Error> for Humans2AiError {
     }
 }
 
-impl IntoResponse for Humans2AiError {
-    fn into_response(self) -> Response {
-        let status = self.status();
+impl Humans2AiError {
+    /// The refusal's body, `{"success": false, "error": {code, message}}`
+    /// (over HTTP and in an MCP tool's error result); a 500's cause is
+    /// logged here and never shown.
+    pub fn envelope(&self) -> serde_json::Value {
         let mut error = json!({ "code": self.code() });
-        match &self {
+        match self {
             Humans2AiError::Internal(cause) => {
                 let request_id = current_request_id();
                 tracing::error!(request_id, error = ?cause, "internal error");
@@ -209,12 +211,19 @@ impl IntoResponse for Humans2AiError {
         if let Humans2AiError::InsufficientBalance {
             available_cents,
             needed_cents,
-        } = &self
+        } = self
         {
             error["available"] = super::views::dollars(*available_cents);
             error["required"] = super::views::dollars(*needed_cents);
         }
-        let body = json!({ "success": false, "error": error });
+        json!({ "success": false, "error": error })
+    }
+}
+
+impl IntoResponse for Humans2AiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = self.envelope();
         let mut response = (status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         match self {

@@ -70,19 +70,23 @@ pub fn require_scope(principal: &Principal, scope: Scope) -> Result<(), Humans2A
 }
 
 fn bearer(parts: &Parts) -> Result<&str, Humans2AiError> {
-    let unauthorized = |message: &str| Humans2AiError::Unauthorized(message.to_owned());
-    let value = parts
-        .headers
+    bearer_token(&parts.headers).map_err(|message| Humans2AiError::Unauthorized(message.to_owned()))
+}
+
+/// The key or ID token of `Authorization: Bearer …` (the REST extractor's
+/// and the MCP endpoint's rule), or why there is none (a 401's message).
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, &'static str> {
+    let value = headers
         .get(axum::http::header::AUTHORIZATION)
-        .ok_or_else(|| unauthorized("Missing Bearer token: send Authorization: Bearer sk_live_…."))?
+        .ok_or("Missing Bearer token: send Authorization: Bearer sk_live_….")?
         .to_str()
-        .map_err(|_| unauthorized("Malformed Authorization header."))?;
+        .map_err(|_| "Malformed Authorization header.")?;
     value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|token| !token.is_empty())
-        .ok_or_else(|| unauthorized("Authorization must be Bearer <api key or ID token>."))
+        .ok_or("Authorization must be Bearer <api key or ID token>.")
 }
 
 impl FromRequestParts<AppState> for Caller {

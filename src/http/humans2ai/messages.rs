@@ -7,7 +7,9 @@ use super::extract::{Body, Caller, H2aPath, H2aQuery, Scope};
 use super::ids;
 use super::tasks::visible_task;
 use super::views::{success, time};
-use crate::bus::commands;
+use crate::bus::{commands, Executed};
+use crate::http::auth::Principal;
+use crate::http::extract::CommandMeta;
 use crate::http::native::messages::thread_page;
 use crate::http::respond;
 use crate::http::state::AppState;
@@ -87,15 +89,29 @@ pub async fn send_message(
     request: Body<SendMessageRequest>,
 ) -> Humans2AiResult<Response> {
     let principal = caller.require(Scope::MessagesWrite)?;
-    let (task_id, _) = visible_task(&app, principal, &id).await?;
-    let body = MessageBody::parse(&request.body.text)?;
+    let executed = send(&app, principal, &id, &request.body.text, &request.meta).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Posts `text` on the thread of task `id` (as Humans2AI names it) for the
+/// principal, whose scope the caller checked; the reply, recorded for
+/// idempotent replays, is Humans2AI's. Shared by the REST route and MCP.
+pub(crate) async fn send(
+    app: &AppState,
+    principal: &Principal,
+    id: &str,
+    text: &str,
+    meta: &CommandMeta,
+) -> Humans2AiResult<Executed<Value>> {
+    let (task_id, _) = visible_task(app, principal, id).await?;
+    let body = MessageBody::parse(text)?;
     let message_id = MessageId(Uuid::now_v7());
-    let context = request.meta.context(principal, "PostMessage", 201);
+    let context = meta.context(principal, "PostMessage", 201);
     let executed = crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
         let message =
             commands::post_message(unit, by, task_id, message_id, body.clone(), Utc::now()).await?;
         Ok(success(message_json(&MessageView::from_event(&message))))
     })?;
-    Ok(respond::executed(executed, StatusCode::CREATED))
+    Ok(executed)
 }

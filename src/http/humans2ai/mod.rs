@@ -13,22 +13,22 @@
 
 mod errors;
 mod extract;
-mod ids;
+pub(crate) mod ids;
 mod keys;
-mod messages;
+pub(crate) mod messages;
 mod my;
-mod notifications;
+pub(crate) mod notifications;
 mod public_auth;
 pub mod rate_limits;
 mod referrals;
-mod tasks;
+pub(crate) mod tasks;
 mod views;
-mod wallet;
+pub(crate) mod wallet;
 mod webhooks;
-mod work;
+pub(crate) mod work;
 
 pub use errors::{Humans2AiError, Humans2AiResult};
-pub use extract::{Body, Caller, H2aPath, H2aQuery, Scope};
+pub use extract::{bearer_token, require_scope, Body, Caller, H2aPath, H2aQuery, Scope};
 
 use crate::http::rate_limit::Class;
 use crate::http::state::AppState;

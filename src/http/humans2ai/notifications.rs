@@ -41,7 +41,7 @@ pub struct MarkRequest {
     pub all: Option<bool>,
 }
 
-fn notification_json(notification: &NotificationView) -> Value {
+pub(crate) fn notification_json(notification: &NotificationView) -> Value {
     json!({
         "id": ids::format("ntf", notification.id),
         "type": notification.kind,
@@ -52,7 +52,7 @@ fn notification_json(notification: &NotificationView) -> Value {
     })
 }
 
-fn marked_json(marked: &NotificationsMarked) -> Value {
+pub(crate) fn marked_json(marked: &NotificationsMarked) -> Value {
     let ids: Vec<String> = marked
         .ids
         .iter()

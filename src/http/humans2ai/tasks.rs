@@ -7,7 +7,7 @@ use super::errors::{Humans2AiError, Humans2AiResult};
 use super::extract::{Body, Caller, H2aPath, H2aQuery, Scope};
 use super::ids;
 use super::views::{dollars, success, task_json, time};
-use crate::bus::commands;
+use crate::bus::{commands, Executed};
 use crate::http::auth::Principal;
 use crate::http::respond;
 use crate::http::state::AppState;
@@ -90,6 +90,17 @@ pub async fn create_task(
     caller: Caller,
     request: Body<CreateTaskRequest>,
 ) -> Humans2AiResult<Response> {
+    let executed = create(&app, caller, request).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Posts the task and holds its budget (the REST handler's and the MCP
+/// tool's work): the task as created.
+pub(crate) async fn create(
+    app: &AppState,
+    caller: Caller,
+    request: Body<CreateTaskRequest>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?.clone();
     let body = request.body;
     let category = body
@@ -149,7 +160,7 @@ pub async fn create_task(
         let task = commands::on_task(unit, task_id, &command).await?;
         Ok(success(task_json(&task, &poster.name)))
     })?;
-    Ok(respond::executed(executed, StatusCode::CREATED))
+    Ok(executed)
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use super::extract::{Body, Caller, H2aPath, Scope};
 use super::ids;
 use super::tasks::{own_task, visible_task};
 use super::views::{dollars, success, task_json, time};
-use crate::bus::commands;
+use crate::bus::{commands, Executed};
 use crate::http::auth::Principal;
 use crate::http::extract::CommandMeta;
 use crate::http::respond;
@@ -38,7 +38,7 @@ async fn on_task(
     task_id: TaskId,
     command: impl Fn(DomainCaller) -> TaskCommand,
     status: StatusCode,
-) -> Humans2AiResult<Response> {
+) -> Humans2AiResult<Executed<Value>> {
     let context = meta.context(principal, name, status.as_u16());
     let executed = crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
@@ -53,7 +53,7 @@ async fn on_task(
         };
         Ok(success(task_json(&task, &poster)))
     })?;
-    Ok(respond::executed(executed, status))
+    Ok(executed)
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,8 +69,19 @@ pub async fn apply(
     H2aPath(id): H2aPath<String>,
     request: Body<ApplyRequest>,
 ) -> Humans2AiResult<Response> {
+    let executed = apply_to(&app, caller, &id, request).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// The caller applies to task `id` (REST and MCP).
+pub(crate) async fn apply_to(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    request: Body<ApplyRequest>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?;
-    let (task_id, _) = visible_task(&app, principal, &id).await?;
+    let (task_id, _) = visible_task(app, principal, id).await?;
     let application_id = ApplicationId(Uuid::now_v7());
     let note = request.body.message.clone();
     let context = request.meta.context(principal, "ApplyForTask", 201);
@@ -91,7 +102,7 @@ pub async fn apply(
             "taskId": ids::format("task", task_id.0),
         })))
     })?;
-    Ok(respond::executed(executed, StatusCode::CREATED))
+    Ok(executed)
 }
 
 fn application_json(
@@ -147,13 +158,24 @@ pub async fn select(
     H2aPath(id): H2aPath<String>,
     request: Body<SelectRequest>,
 ) -> Humans2AiResult<Response> {
+    let executed = select_applicant(&app, caller, &id, request).await?;
+    Ok(respond::executed(executed, StatusCode::OK))
+}
+
+/// The owner assigns an applicant of task `id` (REST and MCP).
+pub(crate) async fn select_applicant(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    request: Body<SelectRequest>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?;
-    let (task_id, _) = own_task(&app, principal, &id, "select an applicant").await?;
+    let (task_id, _) = own_task(app, principal, id, "select an applicant").await?;
     let application_id: ApplicationId =
         ids::parse(&request.body.application_id, "app", "application")?;
     let assignment_id = AssignmentId(Uuid::now_v7());
     on_task(
-        &app,
+        app,
         principal,
         &request.meta,
         "SelectApplicant",
@@ -192,8 +214,19 @@ pub async fn submit(
     H2aPath(id): H2aPath<String>,
     request: Body<SubmitRequest>,
 ) -> Humans2AiResult<Response> {
+    let executed = submit_work(&app, caller, &id, request).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// The assigned person hands in proof for task `id` (REST and MCP).
+pub(crate) async fn submit_work(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    request: Body<SubmitRequest>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?;
-    let (task_id, _) = visible_task(&app, principal, &id).await?;
+    let (task_id, _) = visible_task(app, principal, id).await?;
     let proof = Proof {
         text: Some(request.body.proof.clone()),
         attachments: request
@@ -209,7 +242,7 @@ pub async fn submit(
     };
     let submission_id = SubmissionId(Uuid::now_v7());
     on_task(
-        &app,
+        app,
         principal,
         &request.meta,
         "SubmitWork",
@@ -241,8 +274,19 @@ pub async fn approve(
     H2aPath(id): H2aPath<String>,
     request: Body<Value>,
 ) -> Humans2AiResult<Response> {
+    let executed = approve_work(&app, caller, &id, request).await?;
+    Ok(respond::executed(executed, StatusCode::OK))
+}
+
+/// The owner approves the work awaiting review on task `id` (REST and MCP).
+pub(crate) async fn approve_work(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    request: Body<Value>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?;
-    let (task_id, task) = own_task(&app, principal, &id, "approve its work").await?;
+    let (task_id, task) = own_task(app, principal, id, "approve its work").await?;
     let submission_id = pending_submission(&task)?;
     let context = request.meta.context(principal, "ApproveSubmission", 200);
     let executed = crate::execute!(app.bus, &context, |unit| {
@@ -263,7 +307,7 @@ pub async fn approve(
             "platformFee": submission.and_then(|s| s.fee).map(|m| dollars(m.cents)),
         })))
     })?;
-    Ok(respond::executed(executed, StatusCode::OK))
+    Ok(executed)
 }
 
 #[derive(Debug, Deserialize)]
@@ -278,12 +322,23 @@ pub async fn reject(
     H2aPath(id): H2aPath<String>,
     request: Body<ReasonRequest>,
 ) -> Humans2AiResult<Response> {
+    let executed = reject_work(&app, caller, &id, request).await?;
+    Ok(respond::executed(executed, StatusCode::OK))
+}
+
+/// The owner rejects the work awaiting review on task `id` (REST and MCP).
+pub(crate) async fn reject_work(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    request: Body<ReasonRequest>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?;
-    let (task_id, task) = own_task(&app, principal, &id, "reject its work").await?;
+    let (task_id, task) = own_task(app, principal, id, "reject its work").await?;
     let reason = rejection_reason(&request.body.reason)?;
     let submission_id = pending_submission(&task)?;
     on_task(
-        &app,
+        app,
         principal,
         &request.meta,
         "RejectSubmission",
@@ -307,11 +362,22 @@ pub async fn dispute(
     H2aPath(id): H2aPath<String>,
     request: Body<ReasonRequest>,
 ) -> Humans2AiResult<Response> {
+    let executed = dispute_work(&app, caller, &id, request).await?;
+    Ok(respond::executed(executed, StatusCode::OK))
+}
+
+/// The owner disputes the work awaiting review on task `id` (REST and MCP).
+pub(crate) async fn dispute_work(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    request: Body<ReasonRequest>,
+) -> Humans2AiResult<Executed<Value>> {
     let principal = caller.require(Scope::TasksWrite)?;
-    let (task_id, _) = own_task(&app, principal, &id, "dispute its work").await?;
+    let (task_id, _) = own_task(app, principal, id, "dispute its work").await?;
     let reason = request.body.reason.clone();
     on_task(
-        &app,
+        app,
         principal,
         &request.meta,
         "DisputeSubmission",

@@ -2,13 +2,14 @@
 //! flow register → key → fund → post → apply → select → submit → reject →
 //! resubmit → approve, expiry, keys and their limit, scopes, who may see
 //! and do what, the Risk Gate, test mode, and bad input, each on both
-//! backends.
+//! backends; and the same work through its MCP tools.
 
 mod bad_input;
 mod conversation;
 mod flow;
 mod keys;
 mod marketplace;
+mod mcp;
 mod seed;
 mod wallet;
 mod webhooks;
