@@ -93,6 +93,17 @@ pub fn multipart(text: &str, media_type: &str, content: &[u8]) -> (String, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A client that opens a connection per request. The server closes a connection after
+/// answering a request whose body it did not read to the end (a refusal); a pooled
+/// client may meanwhile have picked that connection for its next upload, which then
+/// fails as an incomplete message instead of reaching the server.
+pub fn unpooled_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("a client")
+}
+
 pub async fn upload(
     app: &TestApp,
     token: &str,
@@ -100,8 +111,7 @@ pub async fn upload(
     content_type: &str,
     body: Vec<u8>,
 ) -> (StatusCode, Value) {
-    let response = app
-        .client
+    let response = unpooled_client()
         .post(app.url(&format!("{API}/worker/tasks/{task_id}/proof")))
         .bearer_auth(token)
         .header("content-type", content_type)

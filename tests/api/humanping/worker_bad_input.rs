@@ -1,7 +1,7 @@
 //! Bad input on every worker endpoint: refused with HumanPing's status and
 //! envelope (`{"error": "…"}` as JSON), and the journal head where it was.
 
-use super::worker::{multipart, upload, verified_worker, PASSWORD};
+use super::worker::{multipart, unpooled_client, upload, verified_worker, PASSWORD};
 use super::*;
 use crate::both_backends;
 
@@ -482,8 +482,7 @@ both_backends!(
         // the client is still writing: then the client sees the connection closed, not
         // the 413. Either way nothing is recorded.
         let huge = format!(r#"{{"text": "{}"}}"#, "x".repeat(15 * 1024 * 1024));
-        let sent = app
-            .client
+        let sent = unpooled_client()
             .post(app.url(&format!("{API}/worker/tasks/{task}/proof")))
             .bearer_auth(&token)
             .header("content-type", "application/json")
