@@ -17,15 +17,14 @@
 
 use std::collections::HashMap;
 
-use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::batch::{AppendBatch, StoredResponse};
-use super::chain::parse_hash;
 use super::commit::{committed, now_to_the_microsecond, CommittedGroup};
 use super::error::JournalError;
 use super::group::{plan_group, GroupPlan, Known};
-use super::lock::Head;
+use super::lock::{decode_head, Head};
+use super::reads::{column, decode_stored_response};
 
 /// Commits `batches` in one transaction; see `commit::commit_group`.
 pub(crate) async fn commit_group(
@@ -106,15 +105,6 @@ async fn read_head_and_versions(
     Ok((head, versions))
 }
 
-fn decode_head(row: &PgRow) -> Result<Head, JournalError> {
-    let position: i64 = column(row, "position")?;
-    let hash_hex: String = column(row, "hash")?;
-    let hash = parse_hash(&hash_hex).ok_or_else(|| {
-        JournalError::Corrupt(format!("journal_head.hash is not a hash: {hash_hex:?}"))
-    })?;
-    Ok(Head { position, hash })
-}
-
 /// Stored responses for the group's idempotency keys; no statement when it has none.
 async fn read_stored_responses(
     transaction: &mut Transaction<'static, Postgres>,
@@ -140,29 +130,10 @@ async fn read_stored_responses(
     .await
     .map_err(JournalError::database("reading idempotency records"))?;
     for row in rows {
-        let status: i32 = column(&row, "status")?;
-        let status = u16::try_from(status).map_err(|_| {
-            JournalError::Corrupt(format!("idempotency status {status} is not a u16"))
-        })?;
-        let response = StoredResponse {
-            fingerprint: column(&row, "fingerprint")?,
-            status,
-            body: column(&row, "body")?,
-            first_position: column(&row, "first_position")?,
-            last_position: column(&row, "last_position")?,
-        };
-        responses.insert((column(&row, "principal")?, column(&row, "key")?), response);
+        let principal_and_key = (column(&row, "principal")?, column(&row, "key")?);
+        responses.insert(principal_and_key, decode_stored_response(&row)?);
     }
     Ok(responses)
-}
-
-/// One column of a row, or `Corrupt` naming it.
-fn column<'r, T>(row: &'r PgRow, name: &str) -> Result<T, JournalError>
-where
-    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
-{
-    row.try_get(name)
-        .map_err(|error| JournalError::Corrupt(format!("column {name}: {error}")))
 }
 
 /// The events, the streams' new versions, the idempotency records and the head, in one

@@ -87,7 +87,13 @@ pub(crate) async fn advance_head(
     Ok(())
 }
 
-pub(crate) fn decode_head(row: &sqlx::any::AnyRow) -> Result<Head, JournalError> {
+pub(crate) fn decode_head<R>(row: &R) -> Result<Head, JournalError>
+where
+    R: sqlx::Row,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     let position: i64 = column(row, "position")?;
     let hash_hex: String = column(row, "hash")?;
     let hash = parse_hash(&hash_hex).ok_or_else(|| {

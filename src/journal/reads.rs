@@ -3,7 +3,7 @@
 
 use chrono::DateTime;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use uuid::Uuid;
 
 use super::batch::StoredResponse;
@@ -89,10 +89,13 @@ impl StoredEvent {
     }
 }
 
-/// One column of a row, or `Corrupt` naming it.
-pub(crate) fn column<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, JournalError>
+/// One column of a row (the shared pool's, or the PostgreSQL writer's own), or `Corrupt`
+/// naming it.
+pub(crate) fn column<'r, R, T>(row: &'r R, name: &str) -> Result<T, JournalError>
 where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    R: sqlx::Row,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+    T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     row.try_get(name)
         .map_err(|error| JournalError::Corrupt(format!("column {name}: {error}")))
@@ -105,7 +108,14 @@ fn decode_events(rows: &[AnyRow]) -> Result<Vec<RecordedEvent>, JournalError> {
 }
 
 /// The columns fingerprint, status, body, first_position, last_position of `idempotency`.
-pub(crate) fn decode_stored_response(row: &AnyRow) -> Result<StoredResponse, JournalError> {
+pub(crate) fn decode_stored_response<R>(row: &R) -> Result<StoredResponse, JournalError>
+where
+    R: sqlx::Row,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+    for<'r> i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     let status: i32 = column(row, "status")?;
     let status = u16::try_from(status)
         .map_err(|_| JournalError::Corrupt(format!("idempotency status {status} is not a u16")))?;
