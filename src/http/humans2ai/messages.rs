@@ -11,9 +11,11 @@ use crate::bus::{commands, Executed};
 use crate::http::auth::Principal;
 use crate::http::extract::CommandMeta;
 use crate::http::native::messages::thread_page;
+use crate::http::native::page_limit;
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::messages::MessageView;
+use crate::queries::PAGE_LIMIT_MAX;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -24,9 +26,6 @@ use errand_aggregates::thread::MessageBody;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// The most messages one page lists; a thread holds at most 10,000.
-const MESSAGES_PER_PAGE_MAX: i64 = 100;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,15 +64,7 @@ pub async fn list_messages(
 ) -> Humans2AiResult<Json<Value>> {
     let principal = caller.require(Scope::MessagesRead)?;
     let (task_id, _) = visible_task(&app, principal, &id).await?;
-    let limit = match query.limit {
-        None => None,
-        Some(limit @ 1..=MESSAGES_PER_PAGE_MAX) => Some(limit as u32),
-        Some(_) => {
-            return Err(super::Humans2AiError::validation(format!(
-                "limit must be 1 to {MESSAGES_PER_PAGE_MAX}"
-            )))
-        }
-    };
+    let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
     let page = thread_page(&app, principal, task_id, query.cursor.as_deref(), limit).await?;
     let messages: Vec<Value> = page.data.iter().map(message_json).collect();
     Ok(Json(success(json!({

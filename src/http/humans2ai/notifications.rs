@@ -6,21 +6,20 @@ use super::extract::{Body, Caller, H2aQuery};
 use super::ids;
 use super::views::{success, time};
 use crate::http::native::notifications::{mark, page, Marks, NotificationsMarked};
+use crate::http::native::page_limit;
 use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::notifications::{NotificationFilter, NotificationView};
+use crate::queries::PAGE_LIMIT_MAX;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use errand_aggregates::ids::NotificationId;
+use errand_aggregates::inbox::NOTIFICATION_IDS_PER_MARK_MAX;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// The most notifications one page lists, and the most ids one mark names
-/// (the inbox's own bound).
-const PER_PAGE_MAX: i64 = 100;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,15 +65,7 @@ pub async fn list_notifications(
     Caller(principal): Caller,
     H2aQuery(query): H2aQuery<NotificationsQuery>,
 ) -> Humans2AiResult<Json<Value>> {
-    let limit = match query.limit {
-        None => None,
-        Some(limit @ 1..=PER_PAGE_MAX) => Some(limit as u32),
-        Some(_) => {
-            return Err(Humans2AiError::validation(format!(
-                "limit must be 1 to {PER_PAGE_MAX}"
-            )))
-        }
-    };
+    let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
     let filter = NotificationFilter {
         unread_only: query.unread.unwrap_or(false),
     };
@@ -94,9 +85,9 @@ pub async fn mark_notifications(
 ) -> Humans2AiResult<Response> {
     let marks = match (&request.body.ids, request.body.all) {
         (Some(texts), None | Some(false)) if !texts.is_empty() => {
-            if texts.len() as i64 > PER_PAGE_MAX {
+            if texts.len() > NOTIFICATION_IDS_PER_MARK_MAX {
                 return Err(Humans2AiError::validation(format!(
-                    "ids lists at most {PER_PAGE_MAX} notifications"
+                    "ids lists at most {NOTIFICATION_IDS_PER_MARK_MAX} notifications"
                 )));
             }
             let ids = texts

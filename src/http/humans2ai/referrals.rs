@@ -1,19 +1,18 @@
 //! `GET /my/referrals`: the caller's referral code, whom it brought in and
 //! what that earned (a bonus per registration, credited by the ledger).
 
-use super::errors::{Humans2AiError, Humans2AiResult};
+use super::errors::Humans2AiResult;
 use super::extract::{Caller, H2aQuery};
 use super::ids;
 use super::views::{dollars, success, time};
+use crate::http::native::page_limit;
 use crate::http::native::referrals::page;
 use crate::http::state::AppState;
+use crate::queries::PAGE_LIMIT_MAX;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// The most referrals one page lists.
-const PER_PAGE_MAX: i64 = 100;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,15 +28,7 @@ pub async fn my_referrals(
     Caller(principal): Caller,
     H2aQuery(query): H2aQuery<ReferralsQuery>,
 ) -> Humans2AiResult<Json<Value>> {
-    let limit = match query.limit {
-        None => None,
-        Some(limit @ 1..=PER_PAGE_MAX) => Some(limit as u32),
-        Some(_) => {
-            return Err(Humans2AiError::validation(format!(
-                "limit must be 1 to {PER_PAGE_MAX}"
-            )))
-        }
-    };
+    let limit = page_limit(query.limit, PAGE_LIMIT_MAX)?;
     let page = page(&app, &principal, query.cursor.as_deref(), limit).await?;
     let referrals: Vec<Value> = page
         .data
