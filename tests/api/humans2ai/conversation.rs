@@ -4,7 +4,7 @@
 //! is notified and marks notifications read, and a referral code brings a
 //! bonus into the referrer's wallet.
 
-use super::webhooks::{heard, quick_humans2ai, register as register_webhook, verified};
+use super::webhooks::{heard, quick_humans2ai, register as register_webhook, settled, verified};
 use super::{create_key, fund, h2a, post_task, refused, register, task_body, wallet};
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 use crate::webhooks::Receiver;
@@ -106,6 +106,19 @@ on_both_backends!(
             .collect();
         assert_eq!(texts, ["Is the back entrance OK?", "Yes, either entrance."]);
 
+        // The poster's endpoint hears Bob's message, not its own.
+        let got = heard(&receiver, 1).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let got_all = receiver.received();
+        assert_eq!(got_all.len(), 1, "only Bob's message: {got_all:#?}");
+        assert!(verified(&got[0], &secret), "bad signature: {:?}", got[0]);
+        let body: Value = serde_json::from_str(&got[0].body).expect("JSON");
+        assert_eq!(body["event"], "message.received");
+        assert_eq!(body["taskId"], task.as_str());
+        assert_eq!(body["data"]["message"], "Is the back entrance OK?");
+        // Its attempt is recorded in the journal: let that land before counting appends.
+        settled(&app, &agent.token, 1).await;
+
         // Eve never applied: she sees the open task but not its conversation.
         let head = app.journal_head().await;
         let (status, body) = thread(&app, &task, &eve.token).await;
@@ -123,17 +136,6 @@ on_both_backends!(
         assert_eq!(status, StatusCode::OK);
         let (status, body) = send(&app, &task, &reader, "Hello").await;
         refused(status, &body, StatusCode::FORBIDDEN, "FORBIDDEN");
-
-        // The poster's endpoint hears Bob's message, not its own.
-        let got = heard(&receiver, 1).await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let got_all = receiver.received();
-        assert_eq!(got_all.len(), 1, "only Bob's message: {got_all:#?}");
-        assert!(verified(&got[0], &secret), "bad signature: {:?}", got[0]);
-        let body: Value = serde_json::from_str(&got[0].body).expect("JSON");
-        assert_eq!(body["event"], "message.received");
-        assert_eq!(body["taskId"], task.as_str());
-        assert_eq!(body["data"]["message"], "Is the back entrance OK?");
 
         // Notifications: the poster heard of the application and the message;
         // Bob of the poster's answer. Each marks them read.

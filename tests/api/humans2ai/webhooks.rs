@@ -116,7 +116,7 @@ pub(super) async fn heard(receiver: &Receiver, count: usize) -> Vec<Received> {
 
 /// The caller's deliveries (the native listing shows every format's),
 /// oldest event first, once none is pending.
-async fn settled(app: &TestApp, key: &str, count: usize) -> Vec<Value> {
+pub(super) async fn settled(app: &TestApp, key: &str, count: usize) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let (status, page) = app.get("/v1/webhooks/deliveries?limit=100", key).await;
