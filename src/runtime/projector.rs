@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use errand_aggregates::event::DecodeError;
 use errand_projections::{ProjectedEvent, Projection, ProjectionError, ReadModel};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use tokio::sync::watch;
 
@@ -62,6 +63,13 @@ const REST_PER_HELD: u32 = 2;
 /// The longest rest, so read-your-writes queries wait at most this much more
 /// even after a batch that held the lock for long (a full one, say).
 const REST_MAX: Duration = Duration::from_millis(20);
+
+/// Transactions a batch is applied in, side by side, on PostgreSQL. The
+/// projector's work is a chain of statements, each waiting for the one before;
+/// two chains keep both the projector's thread and the database busy where
+/// one left a core idle (projections fell seconds behind 64 clients with a
+/// fifth of the CPU unused). More lanes would split the same CPU finer.
+const POSTGRES_PROJECTION_LANES: usize = 2;
 
 /// The gauge of how many events the read models are behind the journal head.
 pub const LAG_GAUGE: &str = "errand_projection_lag_events";
@@ -513,21 +521,54 @@ async fn read_page(journal: &Journal, after: i64, limit: u32) -> Result<Page, Pr
     })
 }
 
-/// Gives each projection the page's events after its own checkpoint, all in
-/// one transaction with the new checkpoints.
+/// Gives each projection the page's events after its own checkpoint. On
+/// PostgreSQL the projections are dealt into `POSTGRES_PROJECTION_LANES` lanes
+/// applied side by side, each in a transaction of its own with its
+/// projections' checkpoints (a projection writes only its own tables, so the
+/// lanes never touch the same rows); on SQLite, whose one write lock admits
+/// one transaction at a time, all of them go in one transaction.
 async fn apply_page(
     journal: &Journal,
     projections: &[ReadModel],
     page: &Page,
 ) -> Result<Step, ProjectorError> {
-    let events = &page.events;
-    if events.is_empty() {
+    if page.events.is_empty() {
         return Ok(Step {
             projected: page.after,
             more: false,
             held: Duration::ZERO,
         });
     }
+    let lane_count = match journal.backend() {
+        Backend::Sqlite => 1,
+        Backend::Postgres => POSTGRES_PROJECTION_LANES,
+    };
+    let lanes: Vec<Vec<&ReadModel>> = (0..lane_count)
+        .map(|lane| projections.iter().skip(lane).step_by(lane_count).collect())
+        .filter(|lane: &Vec<&ReadModel>| !lane.is_empty())
+        .collect();
+    let steps =
+        futures::future::try_join_all(lanes.iter().map(|lane| apply_lane(journal, lane, page)))
+            .await?;
+    Ok(Step {
+        projected: steps
+            .iter()
+            .map(|step| step.projected)
+            .min()
+            .unwrap_or(page.after),
+        more: steps.iter().any(|step| step.more),
+        held: steps.iter().map(|step| step.held).max().unwrap_or_default(),
+    })
+}
+
+/// Applies the page to one lane's projections in one transaction with their
+/// new checkpoints.
+async fn apply_lane(
+    journal: &Journal,
+    projections: &[&ReadModel],
+    page: &Page,
+) -> Result<Step, ProjectorError> {
+    let events = &page.events;
     let (mut transaction, _turn) =
         journal
             .begin_write()
@@ -536,11 +577,12 @@ async fn apply_page(
                 "beginning a projection transaction",
             ))?;
     let began = Instant::now();
-    let saved = checkpoints(&mut transaction, journal.backend(), true).await?;
-    if lowest(&saved, projections) < page.after {
+    let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
+    let saved = locked_checkpoints(&mut transaction, journal.backend(), &names).await?;
+    if lowest(&saved, projections.iter().copied()) < page.after {
         // A rebuild elsewhere moved a checkpoint back below the events read.
         return Ok(Step {
-            projected: lowest(&saved, projections),
+            projected: lowest(&saved, projections.iter().copied()),
             more: true,
             held: began.elapsed(),
         });
@@ -597,24 +639,51 @@ fn decode(recorded: &[RecordedEvent]) -> Result<Vec<ProjectedEvent>, ProjectorEr
         .collect()
 }
 
-/// Every projection's checkpoint; `lock` takes their row locks on PostgreSQL,
-/// so two instances cannot apply the same events (SQLite's write lock already
-/// does this).
-async fn checkpoints(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    lock: bool,
-) -> Result<HashMap<String, i64>, ProjectorError> {
-    let sql = match (backend, lock) {
-        (Backend::Postgres, true) => {
-            "SELECT name, position FROM projection_checkpoints ORDER BY name FOR UPDATE"
-        }
-        _ => "SELECT name, position FROM projection_checkpoints",
-    };
-    let rows = sqlx::query(sql)
+/// Every projection's checkpoint, read without locks.
+async fn checkpoints(conn: &mut AnyConnection) -> Result<HashMap<String, i64>, ProjectorError> {
+    let rows = sqlx::query("SELECT name, position FROM projection_checkpoints")
         .fetch_all(conn)
         .await
         .map_err(ProjectorError::database("reading checkpoints"))?;
+    decode_checkpoints(&rows)
+}
+
+/// The checkpoints of the projections `names`, with their row locks on
+/// PostgreSQL, so two instances cannot apply the same events (SQLite's write
+/// lock already does this). Only a lane's own rows: the lanes never wait on
+/// each other.
+async fn locked_checkpoints(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    names: &[&'static str],
+) -> Result<HashMap<String, i64>, ProjectorError> {
+    let rows = match backend {
+        Backend::Sqlite => {
+            sqlx::query("SELECT name, position FROM projection_checkpoints")
+                .fetch_all(conn)
+                .await
+        }
+        Backend::Postgres => {
+            let sql = format!(
+                "SELECT name, position FROM projection_checkpoints WHERE name IN ({}) \
+                 ORDER BY name FOR UPDATE",
+                (1..=names.len())
+                    .map(|n| format!("${n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for name in names {
+                query = query.bind(*name);
+            }
+            query.fetch_all(conn).await
+        }
+    }
+    .map_err(ProjectorError::database("reading checkpoints"))?;
+    decode_checkpoints(&rows)
+}
+
+fn decode_checkpoints(rows: &[AnyRow]) -> Result<HashMap<String, i64>, ProjectorError> {
     rows.iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect::<Result<_, sqlx::Error>>()
@@ -631,13 +700,16 @@ async fn lowest_checkpoint(
         .acquire()
         .await
         .map_err(ProjectorError::database("reading checkpoints"))?;
-    let saved = checkpoints(&mut conn, journal.backend(), false).await?;
+    let saved = checkpoints(&mut conn).await?;
     Ok(lowest(&saved, projections))
 }
 
-fn lowest(checkpoints: &HashMap<String, i64>, projections: &[ReadModel]) -> i64 {
+fn lowest<'p>(
+    checkpoints: &HashMap<String, i64>,
+    projections: impl IntoIterator<Item = &'p ReadModel>,
+) -> i64 {
     projections
-        .iter()
+        .into_iter()
         .map(|p| checkpoints.get(p.name()).copied().unwrap_or(0))
         .min()
         .unwrap_or(0)
