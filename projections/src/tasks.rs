@@ -47,7 +47,7 @@ pub struct TaskView {
     pub kind: String,
     /// The dialect's details, JSON.
     pub details: String,
-    /// `open`, `paused`, `stopped`, `cancelled`, `expired` or `completed`.
+    /// `open`, `paused`, `stopped`, `settling`, `cancelled`, `expired` or `completed`.
     pub status: String,
     /// `first_accept` or `apply_select`.
     pub assignment_mode: String,
@@ -374,12 +374,14 @@ impl Batch {
                 .map(|submission| submission.assignment_id.clone()),
         );
         self.assignments.prefetch(conn, assignments).await?;
-        // Cancelling and expiring end every active assignment of the task.
+        // Cancelling, expiring and settling end every active assignment of the task.
         let ending = task_events()
             .filter(|(_, event)| {
                 matches!(
                     event,
-                    TaskEvent::TaskCancelled { .. } | TaskEvent::TaskExpired { .. }
+                    TaskEvent::TaskCancelled { .. }
+                        | TaskEvent::TaskExpired { .. }
+                        | TaskEvent::SettlementOpened { .. }
                 )
             })
             .map(|(task_id, _)| task_id.to_owned());
@@ -559,11 +561,13 @@ impl Batch {
             TaskEvent::TaskResumed { at } => set_status(task, TaskStatus::Open, *at),
             TaskEvent::TaskStopped { at } => set_status(task, TaskStatus::Stopped, *at),
             TaskEvent::TaskCompleted { at } => set_status(task, TaskStatus::Completed, *at),
-            TaskEvent::TaskCancelled { at } | TaskEvent::TaskExpired { at } => {
-                let status = if matches!(event, TaskEvent::TaskCancelled { .. }) {
-                    TaskStatus::Cancelled
-                } else {
-                    TaskStatus::Expired
+            TaskEvent::TaskCancelled { at }
+            | TaskEvent::TaskExpired { at }
+            | TaskEvent::SettlementOpened { at, .. } => {
+                let status = match event {
+                    TaskEvent::TaskCancelled { .. } => TaskStatus::Cancelled,
+                    TaskEvent::TaskExpired { .. } => TaskStatus::Expired,
+                    _ => TaskStatus::Settling,
                 };
                 set_status(task, status, *at);
                 task.working = 0;
@@ -964,6 +968,96 @@ mod tests {
             (4, 0, 0)
         );
         assert_eq!(cancelled.released_cents, 4 * 700);
+    }
+
+    #[tokio::test]
+    async fn settling_ends_the_work_under_way_and_approving_it_completes_the_task() {
+        use errand_aggregates::ids::{ActorId, AssignmentId, SubmissionId, TaskId};
+        use errand_aggregates::task::{Proof, TaskCommand};
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let (poster, ann, bob) = (ActorId(new_id()), ActorId(new_id()), ActorId(new_id()));
+        journal.deposit(poster, 10_000);
+        let task_id = TaskId(new_id());
+        journal.task(
+            task_id,
+            TaskCommand::Post {
+                task: Box::new(new_task(task_id, 3, 1_000)),
+                by: caller(poster),
+                at: at(1),
+            },
+        );
+        let (ann_slot, bob_slot) = (AssignmentId(new_id()), AssignmentId(new_id()));
+        for (assignment_id, worker, second) in [(ann_slot, ann, 2), (bob_slot, bob, 3)] {
+            journal.task(
+                task_id,
+                TaskCommand::Accept {
+                    assignment_id,
+                    by: caller(worker),
+                    at: at(second),
+                },
+            );
+        }
+        journal.task(
+            task_id,
+            TaskCommand::Submit {
+                submission_id: SubmissionId(new_id()),
+                proof: Proof::text("done"),
+                by: caller(ann),
+                at: at(4),
+            },
+        );
+        journal.task(
+            task_id,
+            TaskCommand::Settle {
+                by: caller(poster),
+                at: at(5),
+            },
+        );
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "settling");
+        assert_eq!((row.working, row.awaiting_review), (0, 1));
+        assert_eq!((row.escrow_cents, row.released_cents), (1_000, 2_000));
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
+        let bob_row = AssignmentView::find(&mut db.conn, &bob_slot.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(bob_row.status, "ended");
+        let ann_row = AssignmentView::find(&mut db.conn, &ann_slot.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ann_row.status, "submitted");
+
+        journal.task(
+            task_id,
+            TaskCommand::ApproveSettlement {
+                by: caller(poster),
+                at: at(6),
+            },
+        );
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "completed");
+        assert_eq!(
+            (row.approved, row.escrow_cents, row.paid_cents),
+            (1, 0, 1_000)
+        );
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
     }
 
     #[tokio::test]
