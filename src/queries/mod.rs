@@ -3,12 +3,14 @@
 
 pub mod accounts;
 mod binds;
+pub mod deposits;
 pub mod humanping;
 pub mod humans2ai;
 pub mod keys;
 pub mod messages;
 pub mod notifications;
 pub mod payouts;
+pub mod projects;
 pub mod referrals;
 pub mod reputation;
 pub mod tasks;
