@@ -27,9 +27,10 @@ pub const RELOAD_AMOUNT_MIN_CENTS: i64 = DEPOSIT_MIN_CENTS;
 pub const RELOAD_AMOUNT_MAX_CENTS: i64 = 100_000;
 /// A threshold above the largest reload would charge on every post.
 pub const THRESHOLD_MAX_CENTS: i64 = RELOAD_AMOUNT_MAX_CENTS;
-/// $10,000: the most one automatic charge takes, whatever the hold lacks;
-/// a hold needing more is refused for funds, as without auto-reload.
-pub const TOP_UP_MAX_CENTS: i64 = 1_000_000;
+/// The most one automatic charge takes, whatever the hold lacks (the bound
+/// on any charge of a saved method); a hold needing more is refused for
+/// funds, as without auto-reload.
+pub const TOP_UP_MAX_CENTS: i64 = crate::deposit::CHARGE_MAX_CENTS;
 /// Provider ids, brands and the like are short tokens.
 pub const METHOD_FIELD_MAX_CHARS: usize = 100;
 

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 /// The smallest deposit accepted: $5.00, as HumanPing's checkout requires.
 pub const DEPOSIT_MIN_CENTS: i64 = 500;
 
+/// $10,000: the most one charge of a saved method takes, asked for or by
+/// auto-reload; more is paid at a checkout, where the payer sees it.
+pub const CHARGE_MAX_CENTS: i64 = 1_000_000;
 /// Longest decline reason kept from a provider: a sentence, not a log.
 pub const FAILURE_REASON_MAX_CHARS: usize = 500;
 
@@ -177,6 +180,18 @@ impl Aggregate for Deposit {
                 }
                 if amount.cents > MAX_AMOUNT_CENTS {
                     return Err(MoneyError::TooLarge.into());
+                }
+                if let DepositSource::SavedMethod { payment_method }
+                | DepositSource::AutoReload { payment_method } = source
+                {
+                    if payment_method.is_empty() {
+                        return Err(DomainError::invalid("a charge names the method it charges"));
+                    }
+                    if amount.cents > CHARGE_MAX_CENTS {
+                        return Err(DomainError::invalid(format!(
+                            "a charge of a saved payment method is at most {CHARGE_MAX_CENTS} cents"
+                        )));
+                    }
                 }
                 // Refused here, not at completion: by then the provider has the money.
                 if amount.currency != account.currency {
@@ -362,6 +377,31 @@ mod tests {
             .given_no_previous_events()
             .when(DepositCommand::Complete { at: at() })
             .then_expect_error(DomainError::NotFound("deposit"));
+    }
+
+    #[test]
+    fn a_charge_of_a_saved_method_is_bounded_and_names_its_method() {
+        let charge = |cents, method: &str| DepositCommand::Request {
+            funding_id: FUNDING,
+            account: account(),
+            amount: Money::usd(cents),
+            provider: "sandbox".to_owned(),
+            source: DepositSource::SavedMethod {
+                payment_method: method.to_owned(),
+            },
+            at: at(),
+        };
+        assert!(Deposit::default()
+            .decide(&charge(CHARGE_MAX_CENTS, "pm_1"))
+            .is_ok());
+        assert!(matches!(
+            Deposit::default().decide(&charge(CHARGE_MAX_CENTS + 1, "pm_1")),
+            Err(DomainError::Invalid(_))
+        ));
+        assert!(matches!(
+            Deposit::default().decide(&charge(1_000, "")),
+            Err(DomainError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -36,9 +36,15 @@ pub async fn charge_saved_method(
         let by = commands::caller(unit, owner).await?;
         commands::request_charge(unit, by, charge.clone(), Utc::now()).await
     })?;
-    if let Executed::DryRun { reply, .. } = requested {
-        return Ok(reply);
+    // A repeated request carries on with the deposit its first time recorded.
+    let funding_id = match requested {
+        Executed::DryRun { reply, .. } => return Ok(reply),
+        Executed::Done { reply, .. } => reply.funding_id,
+        Executed::Replayed(stored) => serde_json::from_str::<Deposit>(&stored.body)
+            .ok()
+            .and_then(|deposit| deposit.funding_id),
     }
+    .unwrap_or(funding_id);
     let stream = commands::deposit_stream(funding_id);
     let (deposit, _) = bus.load_fresh::<Deposit>(&stream).await?;
     let Some(amount) = deposit
@@ -147,4 +153,188 @@ impl TopUps for AutoReloader {
             }
         })
     }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Auto-reload through the bus with the sandbox provider: a post the
+    //! balance cannot cover is topped up once and placed; a declined top-up
+    //! leaves it refused for funds with nothing credited.
+
+    use super::*;
+    use crate::journal::tests::{on_both_backends, TestDatabase};
+    use crate::payments::Sandbox;
+    use errand_aggregates::account::{Account, AccountId};
+    use errand_aggregates::actor::{Caller, Role};
+    use errand_aggregates::billing::{AutoReload, BillingCommand};
+    use errand_aggregates::fee::FeePolicy;
+    use errand_aggregates::ids::{ActorId, HoldId, TaskId};
+    use errand_aggregates::mode::Mode;
+    use errand_aggregates::money::Money;
+    use errand_aggregates::task::{AssignmentMode, NewTask, TaskCommand};
+    use errand_aggregates::DomainError;
+
+    fn sandbox() -> Arc<Sandbox> {
+        Arc::new(Sandbox {
+            base_url: "http://errand.test".to_owned(),
+        })
+    }
+
+    async fn bus_with_auto_reload(database: &TestDatabase) -> CommandBus {
+        let bus = CommandBus::new(database.open().await);
+        bus.install_top_ups(Arc::new(AutoReloader {
+            provider: sandbox(),
+        }));
+        bus
+    }
+
+    /// An agent whose auto-reload charges `token`'s card `amount_cents` when
+    /// a hold would leave less than nothing.
+    async fn agent_reloading(bus: &CommandBus, token: &str, amount_cents: i64) -> Caller {
+        let actor = ActorId(uuid::Uuid::now_v7());
+        let context = CommandContext::system("tests", "RegisterActor");
+        crate::execute!(bus, &context, |unit| {
+            let at = Utc::now();
+            commands::register_actor(unit, actor, Role::Agent, "Ada".into(), None, at).await
+        })
+        .expect("registered");
+        let method = sandbox()
+            .save_method(actor, Mode::Live, token)
+            .await
+            .unwrap()
+            .unwrap();
+        let by = Caller {
+            actor,
+            role: Role::Agent,
+            standing: errand_aggregates::actor::Standing::Active,
+        };
+        let settings = AutoReload {
+            enabled: true,
+            threshold: Money::usd(0),
+            amount: Money::usd(amount_cents),
+        };
+        let changes = [
+            BillingCommand::AttachMethod {
+                by,
+                mode: Mode::Live,
+                method,
+                at: Utc::now(),
+            },
+            BillingCommand::ConfigureAutoReload {
+                by,
+                mode: Mode::Live,
+                settings,
+                at: Utc::now(),
+            },
+        ];
+        for command in changes {
+            let context = CommandContext::system("tests", "Billing");
+            crate::execute!(bus, &context, |unit| {
+                commands::on_billing(unit, actor, Mode::Live, &command).await
+            })
+            .expect("billing set up");
+        }
+        by
+    }
+
+    async fn post(
+        bus: &CommandBus,
+        by: Caller,
+        reward_cents: i64,
+        slots: u32,
+    ) -> Result<(), BusError> {
+        let task_id = TaskId(uuid::Uuid::now_v7());
+        let task = Box::new(NewTask {
+            task_id,
+            hold_id: HoldId(uuid::Uuid::now_v7()),
+            mode: Mode::Live,
+            title: "Test the checkout".into(),
+            description: "Buy one thing".into(),
+            kind: "usability".into(),
+            details: serde_json::json!({}),
+            reward: Money::usd(reward_cents),
+            slots,
+            assignment: AssignmentMode::FirstAccept,
+            fee: FeePolicy::percent("10").unwrap(),
+            deadline: None,
+            assignment_time_limit_s: None,
+            review_window_s: None,
+        });
+        let context = CommandContext::system("tests", "PostTask");
+        crate::execute!(bus, &context, |unit| {
+            let command = TaskCommand::Post {
+                task: task.clone(),
+                by,
+                at: Utc::now(),
+            };
+            commands::on_task(unit, task_id, &command).await
+        })
+        .map(drop)
+    }
+
+    /// Every credit the journal holds: its cents and where it came from.
+    async fn auto_reloads(bus: &CommandBus) -> Vec<(i64, String)> {
+        let events = bus.journal().read_all(0, 1_000).await.unwrap();
+        events
+            .iter()
+            .filter(|e| e.event_type == "FundsDeposited")
+            .map(|e| {
+                let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+                (
+                    payload["amount"]["cents"].as_i64().unwrap(),
+                    payload["funding"]["kind"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    async fn a_post_the_balance_cannot_cover_is_topped_up_once_and_placed(database: &TestDatabase) {
+        let bus = bus_with_auto_reload(database).await;
+        let ada = agent_reloading(&bus, "tok_visa", 2_000).await;
+        // $15.00 of escrow on an empty balance: the reload amount covers it.
+        post(&bus, ada, 500, 3).await.expect("topped up and posted");
+        // $30.00 more on $5.00 left: what the hold lacks ($25.00) is more.
+        post(&bus, ada, 1_000, 3)
+            .await
+            .expect("topped up and posted");
+        let account = AccountId::usd(ada.actor, Mode::Live);
+        let (state, _) = bus
+            .load_fresh::<Account>(&account.stream_id())
+            .await
+            .unwrap();
+        assert_eq!(state.held_cents, 4_500);
+        assert_eq!(state.available_cents, 0);
+        assert_eq!(state.deposited_cents, 4_500);
+        assert_eq!(
+            auto_reloads(&bus).await,
+            vec![
+                (2_000, "auto_reload".to_owned()),
+                (2_500, "auto_reload".to_owned())
+            ]
+        );
+    }
+
+    async fn a_declined_top_up_credits_nothing_and_the_post_is_refused_for_funds(
+        database: &TestDatabase,
+    ) {
+        let bus = bus_with_auto_reload(database).await;
+        let ada = agent_reloading(&bus, "tok_chargeDeclined", 2_000).await;
+        let refused = post(&bus, ada, 500, 1).await;
+        assert!(
+            matches!(
+                refused,
+                Err(BusError::Domain(DomainError::InsufficientFunds { .. }))
+            ),
+            "{refused:?}"
+        );
+        assert!(auto_reloads(&bus).await.is_empty());
+        let failed = bus.journal().read_all(0, 1_000).await.unwrap();
+        assert!(failed.iter().any(|e| e.event_type == "DepositFailed"));
+        assert!(!failed.iter().any(|e| e.event_type == "TaskPosted"));
+    }
+
+    on_both_backends!(
+        a_post_the_balance_cannot_cover_is_topped_up_once_and_placed,
+        a_declined_top_up_credits_nothing_and_the_post_is_refused_for_funds,
+    );
 }

@@ -71,6 +71,8 @@ pub struct ProjectJob {
     pub title: String,
     /// The task's status in `tasks_view` (`open`, `paused`, …).
     pub status: String,
+    /// Slots whose work was disputed: a dialect may say so in its status.
+    pub disputed: i64,
     pub added_at_us: i64,
 }
 
@@ -81,7 +83,7 @@ pub async fn jobs(
     limit: u32,
 ) -> Result<Vec<ProjectJob>, QueryError> {
     let rows = sqlx::query(
-        "SELECT j.job_id, t.title, t.status, j.added_at_us FROM project_jobs_view j \
+        "SELECT j.job_id, t.title, t.status, t.disputed, j.added_at_us FROM project_jobs_view j \
          JOIN tasks_view t ON t.task_id = j.job_id \
          WHERE j.project_id = $1 ORDER BY j.position LIMIT $2",
     )
@@ -95,7 +97,8 @@ pub async fn jobs(
                 job_id: row.try_get(0)?,
                 title: row.try_get(1)?,
                 status: row.try_get(2)?,
-                added_at_us: row.try_get(3)?,
+                disputed: row.try_get(3)?,
+                added_at_us: row.try_get(4)?,
             })
         })
         .collect()

@@ -3,7 +3,7 @@
 use super::command::{Candidate, FlagChanges, JobRef, ProjectAction, ProjectCommand};
 use super::event::ProjectEvent;
 use super::{
-    may_read, Project, ProjectDescription, ProjectName, ProjectStatus, Tester, TesterFlags,
+    may_act, Project, ProjectDescription, ProjectName, ProjectStatus, Tester, TesterFlags,
     ARCHIVED, JOBS_MAX, TESTERS_MAX,
 };
 use crate::actor::{Caller, Role, Standing};
@@ -46,7 +46,7 @@ impl Aggregate for Project {
                 }])
             }
             ProjectAction::Unarchive => {
-                may_read(self, by, *mode)?;
+                may_act(self, by, *mode)?;
                 if self.status != ProjectStatus::Archived {
                     return Err(DomainError::conflict("the project is not archived"));
                 }
@@ -55,7 +55,7 @@ impl Aggregate for Project {
             // Deleting is how an archived project is finally cleared away,
             // so it is allowed in either state.
             ProjectAction::Delete => {
-                may_read(self, by, *mode)?;
+                may_act(self, by, *mode)?;
                 Ok(vec![ProjectEvent::ProjectDeleted { at }])
             }
             ProjectAction::UnassignJob { job } => {
@@ -188,7 +188,7 @@ impl Aggregate for Project {
 impl Project {
     /// The owner may change it, and it is not archived.
     fn ensure_changeable(&self, by: &Caller, mode: Mode) -> Result<(), DomainError> {
-        may_read(self, by, mode)?;
+        may_act(self, by, mode)?;
         if self.status == ProjectStatus::Archived {
             return Err(DomainError::conflict(ARCHIVED));
         }

@@ -171,14 +171,20 @@ impl Project {
     }
 }
 
-/// Whether `caller`, acting in `mode`, may see (and so act on) `project`:
+/// Whether `reader`, acting in `mode`, may see (and so act on) `project`:
 /// only its owner. Another owner's project, one of the other mode (a test
 /// key sees no live objects) and one that does not exist are all not
 /// found, so project ids reveal nothing.
-pub fn may_read(project: &Project, caller: &Caller, mode: Mode) -> Result<(), DomainError> {
-    let owns = project.owner == Some(caller.actor) && project.mode == mode;
+pub fn may_read(project: &Project, reader: ActorId, mode: Mode) -> Result<(), DomainError> {
+    let owns = project.owner == Some(reader) && project.mode == mode;
     if !project.exists() || !owns {
         return Err(DomainError::NotFound("project"));
     }
-    caller.ensure_not_banned()
+    Ok(())
+}
+
+/// Whether `by` may act on `project`: its owner, not banned.
+pub(crate) fn may_act(project: &Project, by: &Caller, mode: Mode) -> Result<(), DomainError> {
+    may_read(project, by.actor, mode)?;
+    by.ensure_not_banned()
 }

@@ -139,6 +139,16 @@ fn a_project_is_created_once() {
 }
 
 #[test]
+fn a_banned_owner_changes_nothing() {
+    let mut command = owner(ProjectAction::Archive);
+    command.by.standing = Standing::Banned;
+    ProjectTest::with(())
+        .given(vec![created()])
+        .when(command)
+        .then_expect_error(DomainError::Forbidden("actor is banned".to_owned()));
+}
+
+#[test]
 fn a_frozen_owner_creates_no_project() {
     let mut command = create("Checkout");
     command.by.standing = Standing::Frozen;
@@ -231,18 +241,18 @@ fn a_project_is_not_found_in_the_other_mode_or_before_it_exists() {
 #[test]
 fn only_the_owner_reads_a_project() {
     let project = Project::fold(&[created()]);
-    assert!(may_read(&project, &caller(OWNER), Mode::Live).is_ok());
+    assert!(may_read(&project, OWNER, Mode::Live).is_ok());
     assert_eq!(
-        may_read(&project, &caller(STRANGER), Mode::Live),
+        may_read(&project, STRANGER, Mode::Live),
         Err(DomainError::NotFound("project"))
     );
     assert_eq!(
-        may_read(&project, &caller(OWNER), Mode::Test),
+        may_read(&project, OWNER, Mode::Test),
         Err(DomainError::NotFound("project"))
     );
     let gone = Project::fold(&[created(), deleted()]);
     assert_eq!(
-        may_read(&gone, &caller(OWNER), Mode::Live),
+        may_read(&gone, OWNER, Mode::Live),
         Err(DomainError::NotFound("project"))
     );
 }
