@@ -6,6 +6,7 @@ mod binds;
 pub mod deposits;
 pub mod humanping;
 pub mod humans2ai;
+pub mod instahuman;
 pub mod keys;
 pub mod messages;
 pub mod notifications;
