@@ -10,11 +10,13 @@
 //! Each part brings its own routes (`router()` of its module), merged here,
 //! so adding projects, billing or the MCP endpoint is one line each.
 
+pub mod billing;
 pub mod catalogs;
 pub mod cors;
 pub mod cursor;
 mod errors;
 mod extract;
+pub mod projects;
 pub mod views;
 
 pub use errors::{InstaHumanError, InstaHumanResult};
@@ -37,6 +39,8 @@ pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(catalogs::router())
+        .merge(projects::router())
+        .merge(billing::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -3,7 +3,9 @@
 //! read, steered through their lifecycle, settled, and taken by testers
 //! through the other APIs — each on both backends.
 
+mod billing;
 mod catalogs;
+mod projects;
 
 use crate::helpers::{read, Actor, TestApp};
 use reqwest::{Method, StatusCode};
