@@ -16,6 +16,8 @@ pub mod cors;
 pub mod cursor;
 mod errors;
 mod extract;
+pub(crate) mod jobs;
+pub(crate) mod owner;
 pub mod projects;
 pub mod views;
 
@@ -39,6 +41,8 @@ pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(catalogs::router())
+        .merge(jobs::router())
+        .merge(owner::router())
         .merge(projects::router())
         .merge(billing::router())
         .fallback(not_found)
