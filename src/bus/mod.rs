@@ -22,6 +22,7 @@ mod context;
 mod error;
 mod queue;
 mod unit;
+mod wait;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ pub use cache::{StateCache, STATE_CACHE_ENTRIES_MAX};
 pub use context::{CommandContext, Idempotency};
 pub use error::BusError;
 pub use unit::UnitOfWork;
+pub use wait::{Waited, WAIT_OTHER_INSTANCES_INTERVAL, WAIT_READ_INTERVAL_MIN};
 
 use queue::{StreamQueues, Turn};
 
