@@ -118,6 +118,19 @@ pub struct ServeArgs {
     /// Humans2AI's platform fee on task budgets, in percent.
     #[arg(long, env = "ERRAND_HUMANS2AI_FEE_PERCENT", default_value = crate::config::HUMANS2AI_FEE_PERCENT_DEFAULT)]
     pub humans2ai_fee_percent: String,
+    /// InstaHuman's platform fee on job rewards, in percent.
+    #[arg(long, env = "ERRAND_INSTAHUMAN_FEE_PERCENT", default_value = crate::config::INSTAHUMAN_FEE_PERCENT_DEFAULT)]
+    pub instahuman_fee_percent: String,
+    /// A JSON file replacing InstaHuman's default catalogs:
+    /// {"categories": [...], "filters": [...], "interests": [...], "equipment": [...]}.
+    #[arg(long, env = "ERRAND_INSTAHUMAN_CATALOG_FILE")]
+    pub instahuman_catalog_file: Option<std::path::PathBuf>,
+    /// The InstaHuman web app's origin (https://app.example.com), allowed cross-origin requests.
+    #[arg(long, env = "ERRAND_INSTAHUMAN_WEB_ORIGIN")]
+    pub instahuman_web_origin: Option<String>,
+    /// Development: any localhost origin may call the InstaHuman API from a browser.
+    #[arg(long, env = "ERRAND_INSTAHUMAN_DEVELOPMENT", default_value_t = false, action = clap::ArgAction::Set)]
+    pub instahuman_development: bool,
     /// A JSON file replacing the Risk Gate's default list:
     /// {"refusedCategories": [...], "rules": [{"name": ..., "phrases": [...]}]}.
     #[arg(long, env = "ERRAND_RISK_GATE_FILE")]
@@ -225,6 +238,22 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("ERRAND_HUMANPING_FEE_PERCENT: {e}"))?,
         humans2ai_fee: FeePolicy::percent(&args.humans2ai_fee_percent)
             .map_err(|e| anyhow::anyhow!("ERRAND_HUMANS2AI_FEE_PERCENT: {e}"))?,
+        instahuman_fee: FeePolicy::percent(&args.instahuman_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_INSTAHUMAN_FEE_PERCENT: {e}"))?,
+        instahuman_catalog: match &args.instahuman_catalog_file {
+            Some(path) => crate::config::instahuman_catalog_from_file(path)?,
+            None => errand_aggregates::instahuman::catalog::Catalog::default(),
+        },
+        instahuman_cors: crate::http::instahuman::cors::WebOrigins {
+            web_origin: args
+                .instahuman_web_origin
+                .as_deref()
+                .filter(|origin| !origin.is_empty())
+                .map(crate::http::instahuman::cors::WebOrigins::parse_origin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("ERRAND_INSTAHUMAN_WEB_ORIGIN: {e}"))?,
+            development: args.instahuman_development,
+        },
         risk_gate: match &args.risk_gate_file {
             Some(path) => crate::config::risk_gate_from_file(path)?,
             None => errand_aggregates::risk_gate::RiskGate::default(),

@@ -1,8 +1,10 @@
 //! Settings of a running server, resolved from the command line and the
 //! environment (every option is also an environment variable, see `cli.rs`).
 
+use crate::http::instahuman::cors::WebOrigins;
 use crate::http::rate_limit::RateLimits;
 use errand_aggregates::fee::FeePolicy;
+use errand_aggregates::instahuman::catalog::Catalog;
 use errand_aggregates::money::Money;
 use errand_aggregates::risk_gate::RiskGate;
 
@@ -13,6 +15,8 @@ use std::time::Duration;
 
 /// The seed: "99.99% to human, 0.01% fee".
 pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
+/// InstaHuman's seed names no fee: the native API's.
+pub const INSTAHUMAN_FEE_PERCENT_DEFAULT: &str = "10";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -22,6 +26,13 @@ pub struct Config {
     pub humanping_fee: FeePolicy,
     /// Humans2AI's platform fee: the human gets the budget less this (0.01 %).
     pub humans2ai_fee: FeePolicy,
+    /// InstaHuman's platform fee: each tester gets the reward per tester less this.
+    pub instahuman_fee: FeePolicy,
+    /// What InstaHuman jobs may ask for (`ERRAND_INSTAHUMAN_CATALOG_FILE`
+    /// replaces the default catalog).
+    pub instahuman_catalog: Catalog,
+    /// Which browser origins may call `/instahuman/api`.
+    pub instahuman_cors: WebOrigins,
     /// The moderation new Humans2AI work passes (`ERRAND_RISK_GATE_FILE`
     /// replaces the default list).
     pub risk_gate: RiskGate,
@@ -54,6 +65,10 @@ impl Default for Config {
             humanping_fee: FeePolicy::percent("18").unwrap_or(FeePolicy::free()),
             humans2ai_fee: FeePolicy::percent(HUMANS2AI_FEE_PERCENT_DEFAULT)
                 .unwrap_or(FeePolicy::free()),
+            instahuman_fee: FeePolicy::percent(INSTAHUMAN_FEE_PERCENT_DEFAULT)
+                .unwrap_or(FeePolicy::free()),
+            instahuman_catalog: Catalog::default(),
+            instahuman_cors: WebOrigins::default(),
             risk_gate: RiskGate::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
@@ -82,6 +97,18 @@ pub fn database_url(database_url: Option<&str>, data_dir: &Path) -> anyhow::Resu
         "sqlite://{}?mode=rwc",
         data_dir.join("errand.db").display()
     ))
+}
+
+/// The InstaHuman catalog an operator's file describes (see
+/// `errand_aggregates::instahuman::catalog`).
+pub fn instahuman_catalog_from_file(path: &Path) -> anyhow::Result<Catalog> {
+    let document = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "reading the InstaHuman catalog file {}: {e}",
+            path.display()
+        )
+    })?;
+    Catalog::parse(&document).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// The Risk Gate an operator's file describes (see `errand_aggregates::risk_gate`).
@@ -116,5 +143,23 @@ mod tests {
         std::fs::write(&path, "{").expect("written");
         assert!(risk_gate_from_file(&path).is_err());
         assert!(risk_gate_from_file(&dir.path().join("missing.json")).is_err());
+    }
+
+    #[test]
+    fn an_operators_instahuman_catalog_file_replaces_the_default() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("catalog.json");
+        std::fs::write(
+            &path,
+            r#"{"categories": [{"id": "tasting", "name": "Taste test"}], "filters": [],
+                "interests": [], "equipment": []}"#,
+        )
+        .expect("written");
+        let catalog = instahuman_catalog_from_file(&path).expect("a valid catalog");
+        assert_eq!(catalog.categories.len(), 1);
+        assert_eq!(catalog.categories[0].id, "tasting");
+        std::fs::write(&path, r#"{"categories": []}"#).expect("written");
+        assert!(instahuman_catalog_from_file(&path).is_err());
+        assert!(instahuman_catalog_from_file(&dir.path().join("missing.json")).is_err());
     }
 }

@@ -14,7 +14,8 @@
 //! - [`ledger`]: the double-entry postings each account event makes.
 //! - [`webhook`]: endpoints actors are sent events at, and each delivery's attempts.
 //! - [`risk_gate`]: rule-based moderation of new work; [`humans2ai`]: that
-//!   dialect's limits (active keys, rejection reasons).
+//!   dialect's limits (active keys, rejection reasons); [`instahuman`]: that
+//!   dialect's catalogs and job status.
 //! - [`promotion`]: free tasks granted at registration, spent before the wallet.
 //! - [`payout`], [`payout_account`]: money out to a person's connected account
 //!   at the payout provider, once per payout id, returned if it fails.
@@ -40,6 +41,7 @@ pub mod fee;
 pub mod humans2ai;
 pub mod ids;
 pub mod inbox;
+pub mod instahuman;
 pub mod key_ring;
 pub mod ledger;
 pub mod mode;

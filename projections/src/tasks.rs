@@ -47,7 +47,7 @@ pub struct TaskView {
     pub kind: String,
     /// The dialect's details, JSON.
     pub details: String,
-    /// `open`, `paused`, `stopped`, `cancelled`, `expired` or `completed`.
+    /// `open`, `paused`, `stopped`, `settling`, `cancelled`, `expired` or `completed`.
     pub status: String,
     /// `first_accept` or `apply_select`.
     pub assignment_mode: String,
@@ -374,12 +374,14 @@ impl Batch {
                 .map(|submission| submission.assignment_id.clone()),
         );
         self.assignments.prefetch(conn, assignments).await?;
-        // Cancelling and expiring end every active assignment of the task.
+        // Cancelling, expiring and settling end every active assignment of the task.
         let ending = task_events()
             .filter(|(_, event)| {
                 matches!(
                     event,
-                    TaskEvent::TaskCancelled { .. } | TaskEvent::TaskExpired { .. }
+                    TaskEvent::TaskCancelled { .. }
+                        | TaskEvent::TaskExpired { .. }
+                        | TaskEvent::SettlementOpened { .. }
                 )
             })
             .map(|(task_id, _)| task_id.to_owned());
@@ -559,11 +561,13 @@ impl Batch {
             TaskEvent::TaskResumed { at } => set_status(task, TaskStatus::Open, *at),
             TaskEvent::TaskStopped { at } => set_status(task, TaskStatus::Stopped, *at),
             TaskEvent::TaskCompleted { at } => set_status(task, TaskStatus::Completed, *at),
-            TaskEvent::TaskCancelled { at } | TaskEvent::TaskExpired { at } => {
-                let status = if matches!(event, TaskEvent::TaskCancelled { .. }) {
-                    TaskStatus::Cancelled
-                } else {
-                    TaskStatus::Expired
+            TaskEvent::TaskCancelled { at }
+            | TaskEvent::TaskExpired { at }
+            | TaskEvent::SettlementOpened { at, .. } => {
+                let status = match event {
+                    TaskEvent::TaskCancelled { .. } => TaskStatus::Cancelled,
+                    TaskEvent::TaskExpired { .. } => TaskStatus::Expired,
+                    _ => TaskStatus::Settling,
                 };
                 set_status(task, status, *at);
                 task.working = 0;

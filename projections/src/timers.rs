@@ -158,6 +158,7 @@ impl Projection for Timers {
                         TaskEvent::TaskCancelled { .. }
                             | TaskEvent::TaskExpired { .. }
                             | TaskEvent::TaskCompleted { .. }
+                            | TaskEvent::SettlementOpened { .. }
                     )
                 )
             })
@@ -224,8 +225,12 @@ fn fold(timers: &mut Rows<Timer>, task_id: &str, event: &TaskEvent) {
             &submission_id.to_string(),
         )),
         // Cancelling needs no submission pending, and completion needs none in
-        // flight, so nothing of the task is left to wait for.
-        TaskEvent::TaskCancelled { .. } | TaskEvent::TaskCompleted { .. } => {
+        // flight, so nothing of the task is left to wait for. A settling task
+        // takes no work, cannot expire, and its submissions wait for the
+        // poster's decision on the settlement, not for a review window.
+        TaskEvent::TaskCancelled { .. }
+        | TaskEvent::TaskCompleted { .. }
+        | TaskEvent::SettlementOpened { .. } => {
             timers.remove_cached(|timer| timer.task_id == task_id)
         }
         // Expiry ends the work under way, but submissions already handed in

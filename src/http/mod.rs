@@ -8,6 +8,7 @@ pub mod errors;
 pub mod extract;
 pub mod humanping;
 pub mod humans2ai;
+pub mod instahuman;
 pub mod native;
 mod ops;
 mod payout_onboarding;
@@ -50,6 +51,12 @@ pub fn app(state: AppState) -> Router {
         envelopes::humans2ai,
     )
     .with_reset_as_timestamp();
+    let instahuman_limits = RateLimitLayer::new(
+        limiters.clone(),
+        instahuman::rate_limit_class,
+        envelopes::instahuman,
+    );
+    let instahuman_cors = instahuman::cors::layer(&state.config.instahuman_cors);
     Router::new()
         .nest(
             "/v1",
@@ -73,10 +80,18 @@ pub fn app(state: AppState) -> Router {
         .merge(checkout::router())
         .merge(payout_onboarding::router())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        // Every API but InstaHuman's, which allows only its configured origins:
+        // layered before InstaHuman's routes join, so theirs is the only CORS they get.
+        .layer(CorsLayer::permissive())
+        .nest(
+            "/instahuman/api",
+            instahuman::router()
+                .route_layer(instahuman_limits)
+                .layer(instahuman_cors),
+        )
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
-        .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)

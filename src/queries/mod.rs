@@ -5,6 +5,7 @@ pub mod accounts;
 mod binds;
 pub mod humanping;
 pub mod humans2ai;
+pub mod instahuman;
 pub mod keys;
 pub mod messages;
 pub mod notifications;

@@ -16,6 +16,7 @@ const STATUSES: &[&str] = &[
     "open",
     "paused",
     "stopped",
+    "settling",
     "cancelled",
     "expired",
     "completed",

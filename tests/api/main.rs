@@ -10,6 +10,7 @@ mod bad_input;
 mod humanping;
 mod humans2ai;
 mod idempotency;
+mod instahuman;
 mod journal;
 mod mcp;
 mod messages;

@@ -132,6 +132,26 @@ pub enum TaskCommand {
         by: Caller,
         at: Timestamp,
     },
+    /// Close the task and settle it (InstaHuman's "close and settle"): no one
+    /// takes or hands in work any more, work under way ends, and each
+    /// finished worker's earnings wait for the poster's approval.
+    Settle {
+        by: Caller,
+        at: Timestamp,
+    },
+    /// Pay the settlement: every finished worker their reward less the fee;
+    /// the task completes.
+    ApproveSettlement {
+        by: Caller,
+        at: Timestamp,
+    },
+    /// Refuse the settlement: the finished work is disputed and its escrow
+    /// refunded; the task closes.
+    DisputeSettlement {
+        reason: String,
+        by: Caller,
+        at: Timestamp,
+    },
     /// Fired by a timer when the review window of a submission has ended.
     AutoApprove {
         submission_id: SubmissionId,

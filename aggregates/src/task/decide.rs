@@ -6,6 +6,7 @@ use super::command::{AssignmentMode, NewTask, TaskCommand};
 use super::consensus;
 use super::escrow;
 use super::event::TaskEvent;
+use super::settlement;
 use super::state::{ApplicationStatus, AssignmentStatus, SubmissionStatus, Task, TaskStatus};
 use super::*;
 use crate::account::AccountId;
@@ -147,6 +148,7 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         } => {
             let task = existing(task)?;
             ensure_poster(task, by)?;
+            settlement::ensure_not_settling(task)?;
             (
                 vec![approval(task, *submission_id, false, *at)?],
                 "approved",
@@ -154,6 +156,7 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         }
         TaskCommand::AutoApprove { submission_id, at } => {
             let task = existing(task)?;
+            settlement::ensure_not_settling(task)?;
             let submission = pending(task, *submission_id)?;
             if submission.review_due_at.is_none_or(|due| *at < due) {
                 return Err(DomainError::conflict("the review window is still open"));
@@ -168,6 +171,7 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         } => {
             let task = existing(task)?;
             ensure_poster(task, by)?;
+            settlement::ensure_not_settling(task)?;
             pending(task, *submission_id)?;
             let event = TaskEvent::SubmissionRejected {
                 submission_id: *submission_id,
@@ -184,6 +188,7 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         } => {
             let task = existing(task)?;
             ensure_poster(task, by)?;
+            settlement::ensure_not_settling(task)?;
             let submission = pending(task, *submission_id)?;
             let event = TaskEvent::SubmissionDisputed {
                 submission_id: *submission_id,
@@ -200,6 +205,7 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         } => {
             let task = existing(task)?;
             ensure_poster(task, by)?;
+            settlement::ensure_not_settling(task)?;
             let waiting: Vec<SubmissionId> = task.pending_submissions().map(|s| s.id).collect();
             if waiting.is_empty() {
                 return Err(DomainError::conflict("no submission is waiting for review"));
@@ -226,6 +232,7 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
         TaskCommand::DisputePending { reason, by, at } => {
             let task = existing(task)?;
             ensure_poster(task, by)?;
+            settlement::ensure_not_settling(task)?;
             let reason = required_reason(reason)?;
             let waiting: Vec<_> = task.pending_submissions().collect();
             if waiting.is_empty() {
@@ -309,6 +316,22 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
                 }],
                 "resized",
             )
+        }
+        TaskCommand::Settle { by, at } => {
+            let task = existing(task)?;
+            ensure_poster(task, by)?;
+            (settlement::open(task, *at)?, "settled")
+        }
+        TaskCommand::ApproveSettlement { by, at } => {
+            let task = existing(task)?;
+            ensure_poster(task, by)?;
+            (settlement::approve(task, *at)?, "settlement approved")
+        }
+        TaskCommand::DisputeSettlement { reason, by, at } => {
+            let task = existing(task)?;
+            ensure_poster(task, by)?;
+            let reason = required_reason(reason)?;
+            (settlement::dispute(task, reason, *at)?, "disputed")
         }
         TaskCommand::AbandonAssignment { assignment_id, at } => {
             let task = existing(task)?;
@@ -587,6 +610,9 @@ fn command_time(command: &TaskCommand) -> Timestamp {
         | TaskCommand::Stop { at, .. }
         | TaskCommand::Cancel { at, .. }
         | TaskCommand::Resize { at, .. }
+        | TaskCommand::Settle { at, .. }
+        | TaskCommand::ApproveSettlement { at, .. }
+        | TaskCommand::DisputeSettlement { at, .. }
         | TaskCommand::AutoApprove { at, .. }
         | TaskCommand::AbandonAssignment { at, .. }
         | TaskCommand::Expire { at } => *at,

@@ -2,6 +2,7 @@
 //! holds exactly what the task may still pay —
 //! open or paused: a reward for every slot not yet paid or disputed;
 //! stopped or expired: a reward for every slot with work under way;
+//! settling: a reward for every finished worker the settlement pays;
 //! cancelled or completed: nothing.
 //! Whatever is above that goes back to the poster in the same append.
 
@@ -17,7 +18,9 @@ use uuid::Uuid;
 pub(super) fn required_cents(task: &Task) -> i64 {
     let slots = match task.status {
         TaskStatus::Open | TaskStatus::Paused => task.slots.saturating_sub(task.settled_slots()),
-        TaskStatus::Stopped | TaskStatus::Expired => task.in_flight_slots(),
+        // Settling ended the work under way, so what is in flight is the
+        // work handed in: the settlement's earnings.
+        TaskStatus::Stopped | TaskStatus::Expired | TaskStatus::Settling => task.in_flight_slots(),
         TaskStatus::Cancelled | TaskStatus::Completed => 0,
     };
     i64::from(slots) * task.reward_cents()

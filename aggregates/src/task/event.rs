@@ -3,6 +3,7 @@
 
 use super::command::AssignmentMode;
 use super::proof::Proof;
+use super::settlement::Earning;
 use crate::account::AccountId;
 use crate::aggregate::DomainEvent;
 use crate::fee::FeePolicy;
@@ -130,6 +131,13 @@ pub enum TaskEvent {
     TaskCompleted {
         at: Timestamp,
     },
+    /// Closed for settlement: no one takes or hands in work any more, work
+    /// under way ended unpaid, and `earnings` is what each finished worker
+    /// (work awaiting review) is paid when the poster approves.
+    SettlementOpened {
+        earnings: Vec<Earning>,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for TaskEvent {
@@ -153,6 +161,7 @@ impl DomainEvent for TaskEvent {
             TaskEvent::EscrowIncreased { .. } => "EscrowIncreased",
             TaskEvent::EscrowReleased { .. } => "EscrowReleased",
             TaskEvent::TaskCompleted { .. } => "TaskCompleted",
+            TaskEvent::SettlementOpened { .. } => "SettlementOpened",
         }
     }
 }

@@ -9,6 +9,7 @@ mod decide;
 mod escrow;
 mod event;
 mod proof;
+mod settlement;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -17,6 +18,7 @@ pub use command::{AssignmentMode, NewTask, TaskCommand};
 pub use escrow::account_commands;
 pub use event::TaskEvent;
 pub use proof::{Attachment, Proof};
+pub use settlement::{Earning, Settlement};
 pub use state::{
     Application, ApplicationStatus, Assignment, AssignmentStatus, ConsensusResult, Submission,
     SubmissionStatus, Task, TaskStatus,

@@ -3,6 +3,7 @@
 use super::command::AssignmentMode;
 use super::event::TaskEvent;
 use super::proof::Proof;
+use super::settlement::Settlement;
 use crate::account::AccountId;
 use crate::fee::FeePolicy;
 use crate::ids::{ActorId, ApplicationId, AssignmentId, HoldId, SubmissionId, TaskId};
@@ -21,6 +22,10 @@ pub enum TaskStatus {
     Paused,
     /// Not taking workers ever again; work under way finishes.
     Stopped,
+    /// Closed for settlement (`SettlementOpened`): work under way ended, and
+    /// each finished worker's reward waits for the poster to approve or
+    /// dispute the settlement.
+    Settling,
     Cancelled,
     /// The deadline passed before every slot was paid.
     Expired,
@@ -34,10 +39,26 @@ impl TaskStatus {
             TaskStatus::Open => "open",
             TaskStatus::Paused => "paused",
             TaskStatus::Stopped => "stopped",
+            TaskStatus::Settling => "settling",
             TaskStatus::Cancelled => "cancelled",
             TaskStatus::Expired => "expired",
             TaskStatus::Completed => "completed",
         }
+    }
+
+    /// The status `as_str` names, for read models that store the word.
+    pub fn parse(word: &str) -> Option<TaskStatus> {
+        [
+            TaskStatus::Open,
+            TaskStatus::Paused,
+            TaskStatus::Stopped,
+            TaskStatus::Settling,
+            TaskStatus::Cancelled,
+            TaskStatus::Expired,
+            TaskStatus::Completed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == word)
     }
 
     pub fn is_terminal(self) -> bool {
@@ -76,7 +97,7 @@ pub enum AssignmentStatus {
     Disputed,
     /// The time limit passed without a submission; the slot is free again.
     Abandoned,
-    /// Ended by the task's cancellation or expiry.
+    /// Ended by the task's cancellation, expiry or settlement.
     Ended,
 }
 
@@ -168,6 +189,9 @@ pub struct Task {
     /// A consensus task's settled answer, once its work was approved.
     #[serde(default)]
     pub consensus: Option<ConsensusResult>,
+    /// What the task's settlement pays, once it was closed for settlement.
+    #[serde(default)]
+    pub settlement: Option<Settlement>,
 }
 
 impl Task {
@@ -412,6 +436,14 @@ impl Task {
                 self.releases += 1;
             }
             TaskEvent::TaskCompleted { .. } => self.status = TaskStatus::Completed,
+            TaskEvent::SettlementOpened { earnings, at } => {
+                self.status = TaskStatus::Settling;
+                self.end_active_assignments();
+                self.settlement = Some(Settlement {
+                    earnings: earnings.clone(),
+                    opened_at: *at,
+                });
+            }
             TaskEvent::ConsensusReached {
                 result, overridden, ..
             } => {
@@ -444,6 +476,7 @@ fn event_time(event: &TaskEvent) -> Timestamp {
         | TaskEvent::EscrowIncreased { at, .. }
         | TaskEvent::EscrowReleased { at, .. }
         | TaskEvent::TaskCompleted { at }
+        | TaskEvent::SettlementOpened { at, .. }
         | TaskEvent::ConsensusReached { at, .. } => *at,
     }
 }

@@ -25,6 +25,7 @@ mod lifecycle;
 mod posting;
 mod properties;
 mod review;
+mod settlement;
 mod taking_work;
 mod timers;
 

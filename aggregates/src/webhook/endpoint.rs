@@ -50,6 +50,7 @@ pub const SUBSCRIBABLE_EVENT_TYPES: &[&str] = &[
     "EscrowIncreased",
     "EscrowReleased",
     "TaskCompleted",
+    "SettlementOpened",
     // Accounts and deposits (to their owner).
     "FundsDeposited",
     "HoldPlaced",

@@ -141,6 +141,7 @@ pub(crate) fn audience(
                 | TaskEvent::TaskExpired { .. }
                 | TaskEvent::TaskResized { .. }
                 | TaskEvent::TaskCompleted { .. }
+                | TaskEvent::SettlementOpened { .. }
                 | TaskEvent::ConsensusReached { .. } => actors.extend(
                     parties
                         .cached_where(|row| {

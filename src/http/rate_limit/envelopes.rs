@@ -32,6 +32,14 @@ pub fn humanping(refusal: &Refusal) -> Response {
         .into_response()
 }
 
+/// InstaHuman's `{"error": "…"}`.
+pub fn instahuman(refusal: &Refusal) -> Response {
+    crate::http::instahuman::InstaHumanError::RateLimited {
+        retry_after_seconds: refusal.retry_after_seconds,
+    }
+    .into_response()
+}
+
 /// Humans2AI's `{"success": false, "error": {"code": "RATE_LIMITED", …}}`.
 pub fn humans2ai(refusal: &Refusal) -> Response {
     crate::http::humans2ai::Humans2AiError::RateLimited {

@@ -133,7 +133,9 @@ impl TaskModel {
     pub(super) fn owed_cents(&self) -> i64 {
         let slots = match self.status {
             TaskStatus::Open | TaskStatus::Paused => self.slots - self.settled_slots(),
-            TaskStatus::Stopped | TaskStatus::Expired => self.in_flight_slots(),
+            TaskStatus::Stopped | TaskStatus::Expired | TaskStatus::Settling => {
+                self.in_flight_slots()
+            }
             TaskStatus::Cancelled | TaskStatus::Completed => 0,
         };
         i64::from(slots) * self.reward_cents
@@ -265,6 +267,12 @@ impl TaskModel {
             // given/when/then tests; the model reviews one submission at a time.
             TaskCommand::ApprovePending { .. } | TaskCommand::DisputePending { .. } => {
                 unreachable!("the model does not generate whole-task reviews")
+            }
+            // Settlements (InstaHuman's) are covered by the given/when/then tests.
+            TaskCommand::Settle { .. }
+            | TaskCommand::ApproveSettlement { .. }
+            | TaskCommand::DisputeSettlement { .. } => {
+                unreachable!("the model does not generate settlements")
             }
             TaskCommand::Accept {
                 assignment_id,

@@ -1,0 +1,3 @@
+//! InstaHuman's lists from the read models.
+
+pub mod jobs;
