@@ -971,6 +971,96 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn settling_ends_the_work_under_way_and_approving_it_completes_the_task() {
+        use errand_aggregates::ids::{ActorId, AssignmentId, SubmissionId, TaskId};
+        use errand_aggregates::task::{Proof, TaskCommand};
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let (poster, ann, bob) = (ActorId(new_id()), ActorId(new_id()), ActorId(new_id()));
+        journal.deposit(poster, 10_000);
+        let task_id = TaskId(new_id());
+        journal.task(
+            task_id,
+            TaskCommand::Post {
+                task: Box::new(new_task(task_id, 3, 1_000)),
+                by: caller(poster),
+                at: at(1),
+            },
+        );
+        let (ann_slot, bob_slot) = (AssignmentId(new_id()), AssignmentId(new_id()));
+        for (assignment_id, worker, second) in [(ann_slot, ann, 2), (bob_slot, bob, 3)] {
+            journal.task(
+                task_id,
+                TaskCommand::Accept {
+                    assignment_id,
+                    by: caller(worker),
+                    at: at(second),
+                },
+            );
+        }
+        journal.task(
+            task_id,
+            TaskCommand::Submit {
+                submission_id: SubmissionId(new_id()),
+                proof: Proof::text("done"),
+                by: caller(ann),
+                at: at(4),
+            },
+        );
+        journal.task(
+            task_id,
+            TaskCommand::Settle {
+                by: caller(poster),
+                at: at(5),
+            },
+        );
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "settling");
+        assert_eq!((row.working, row.awaiting_review), (0, 1));
+        assert_eq!((row.escrow_cents, row.released_cents), (1_000, 2_000));
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
+        let bob_row = AssignmentView::find(&mut db.conn, &bob_slot.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(bob_row.status, "ended");
+        let ann_row = AssignmentView::find(&mut db.conn, &ann_slot.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ann_row.status, "submitted");
+
+        journal.task(
+            task_id,
+            TaskCommand::ApproveSettlement {
+                by: caller(poster),
+                at: at(6),
+            },
+        );
+        db.apply(&Tasks, &journal.take()).await;
+        let row = TaskView::find(&mut db.conn, &task_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "completed");
+        assert_eq!(
+            (row.approved, row.escrow_cents, row.paid_cents),
+            (1, 0, 1_000)
+        );
+        assert_eq!(
+            counters(&row),
+            expected_counters(journal.task_state(task_id))
+        );
+    }
+
+    #[tokio::test]
     async fn a_workers_assignments_and_submissions_are_listed_by_worker() {
         let mut db = TestDb::new().await;
         let mut journal = TestJournal::default();

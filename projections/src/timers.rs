@@ -262,6 +262,60 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn settling_a_task_leaves_it_nothing_to_wait_for() {
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let (poster, ann, bob) = (ActorId(new_id()), ActorId(new_id()), ActorId(new_id()));
+        journal.deposit(poster, 10_000);
+        let task = TaskId(new_id());
+        let mut new = new_task(task, 2, 1_000);
+        new.deadline = Some(at(1_000));
+        new.assignment_time_limit_s = Some(30);
+        new.review_window_s = Some(60);
+        journal.task(
+            task,
+            TaskCommand::Post {
+                task: Box::new(new),
+                by: caller(poster),
+                at: at(1),
+            },
+        );
+        for (worker, second) in [(ann, 2), (bob, 3)] {
+            journal.task(
+                task,
+                TaskCommand::Accept {
+                    assignment_id: AssignmentId(new_id()),
+                    by: caller(worker),
+                    at: at(second),
+                },
+            );
+        }
+        journal.task(
+            task,
+            TaskCommand::Submit {
+                submission_id: SubmissionId(new_id()),
+                proof: Proof::text("done"),
+                by: caller(ann),
+                at: at(4),
+            },
+        );
+        db.apply(&Timers, &journal.take()).await;
+        assert_eq!(
+            kinds(&mut db, task).await,
+            ["abandon_assignment", "auto_approve", "expire_task"]
+        );
+        journal.task(
+            task,
+            TaskCommand::Settle {
+                by: caller(poster),
+                at: at(5),
+            },
+        );
+        db.apply(&Timers, &journal.take()).await;
+        assert!(kinds(&mut db, task).await.is_empty());
+    }
+
+    #[tokio::test]
     async fn timers_appear_when_a_wait_starts_and_disappear_when_it_is_resolved() {
         let mut db = TestDb::new().await;
         let mut journal = TestJournal::default();

@@ -310,6 +310,13 @@ pub fn command(
                 Steering::Resume => TaskCommand::Resume { by, at: now },
                 Steering::Stop => TaskCommand::Stop { by, at: now },
                 Steering::Cancel => TaskCommand::Cancel { by, at: now },
+                Steering::Settle => TaskCommand::Settle { by, at: now },
+                Steering::ApproveSettlement => TaskCommand::ApproveSettlement { by, at: now },
+                Steering::DisputeSettlement => TaskCommand::DisputeSettlement {
+                    reason: "Not what was asked.".to_owned(),
+                    by,
+                    at: now,
+                },
             };
             on_task(task, command)
         }

@@ -203,7 +203,7 @@ impl Reference {
             .position(|t| t.task_id == task_id)
             .ok_or("no such task")?;
         let account = self.tasks[index].account;
-        if let Some(payment) = self.tasks[index].run(command)? {
+        for payment in self.tasks[index].run(command)? {
             self.balance_mut(account).held_cents -= payment.gross_cents;
             // The worker is paid in the task's mode and currency.
             let worker = AccountId {

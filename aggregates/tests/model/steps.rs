@@ -47,6 +47,10 @@ pub enum Steering {
     Resume,
     Stop,
     Cancel,
+    /// Close and settle (InstaHuman's), then approve or dispute the settlement.
+    Settle,
+    ApproveSettlement,
+    DisputeSettlement,
 }
 
 #[derive(Debug, Clone)]
@@ -307,6 +311,9 @@ pub fn step() -> impl Strategy<Value = Step> {
                 Just(Steering::Resume),
                 Just(Steering::Stop),
                 Just(Steering::Cancel),
+                Just(Steering::Settle),
+                Just(Steering::ApproveSettlement),
+                Just(Steering::DisputeSettlement),
             ],
             steerer(),
         )

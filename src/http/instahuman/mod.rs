@@ -15,6 +15,8 @@ pub mod cors;
 pub mod cursor;
 mod errors;
 mod extract;
+pub(crate) mod jobs;
+pub(crate) mod owner;
 pub mod views;
 
 pub use errors::{InstaHumanError, InstaHumanResult};
@@ -37,6 +39,8 @@ pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(catalogs::router())
+        .merge(jobs::router())
+        .merge(owner::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

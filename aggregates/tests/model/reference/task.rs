@@ -1,6 +1,6 @@
 //! One task in the reference model: its slots and the rules for taking,
-//! handing in and reviewing work, pausing, stopping, cancelling, resizing
-//! and expiring; and what its escrow must still hold.
+//! handing in and reviewing work, pausing, stopping, cancelling, resizing,
+//! expiring and settling; and what its escrow must still hold.
 
 use super::{ensure, Refusal};
 use errand_aggregates::account::AccountId;
@@ -258,8 +258,22 @@ impl TaskModel {
         }
     }
 
-    /// Any command but posting; an approval says what it pays.
-    pub(super) fn run(&mut self, command: &TaskCommand) -> Result<Option<Payment>, Refusal> {
+    /// Submissions awaiting review, in the order handed in.
+    fn waiting_for_review(&self) -> impl Iterator<Item = usize> + '_ {
+        self.submissions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.status == SubmissionStatus::Pending)
+            .map(|(index, _)| index)
+    }
+
+    /// A settling task's work is reviewed only through its settlement.
+    fn ensure_not_settling(&self) -> Result<(), Refusal> {
+        ensure(self.status != TaskStatus::Settling, "the task is settling")
+    }
+
+    /// Any command but posting; approvals say what they pay.
+    pub(super) fn run(&mut self, command: &TaskCommand) -> Result<Vec<Payment>, Refusal> {
         use TaskStatus::{Open, Paused, Stopped};
         match command {
             TaskCommand::Post { .. } => unreachable!("posting is the reference's own"),
@@ -268,11 +282,29 @@ impl TaskModel {
             TaskCommand::ApprovePending { .. } | TaskCommand::DisputePending { .. } => {
                 unreachable!("the model does not generate whole-task reviews")
             }
-            // Settlements (InstaHuman's) are covered by the given/when/then tests.
-            TaskCommand::Settle { .. }
-            | TaskCommand::ApproveSettlement { .. }
-            | TaskCommand::DisputeSettlement { .. } => {
-                unreachable!("the model does not generate settlements")
+            TaskCommand::Settle { by, .. } => {
+                self.ensure_steered_by(by)?;
+                self.ensure_status(&[Open, Paused, Stopped])?;
+                self.end_work_under_way(TaskStatus::Settling);
+            }
+            TaskCommand::ApproveSettlement { by, .. } => {
+                self.ensure_steered_by(by)?;
+                self.ensure_status(&[TaskStatus::Settling])?;
+                let waiting: Vec<usize> = self.waiting_for_review().collect();
+                let payments = waiting.into_iter().map(|s| self.approve(s)).collect();
+                self.status = TaskStatus::Completed;
+                return Ok(payments);
+            }
+            TaskCommand::DisputeSettlement { by, reason, .. } => {
+                self.ensure_steered_by(by)?;
+                self.ensure_status(&[TaskStatus::Settling])?;
+                ensure(!reason.trim().is_empty(), "a dispute needs a reason")?;
+                let waiting: Vec<usize> = self.waiting_for_review().collect();
+                ensure(!waiting.is_empty(), "nothing to dispute")?;
+                for submission in waiting {
+                    self.review(submission, SubmissionStatus::Disputed);
+                }
+                self.status = TaskStatus::Cancelled;
             }
             TaskCommand::Accept {
                 assignment_id,
@@ -356,14 +388,16 @@ impl TaskModel {
                 submission_id, by, ..
             } => {
                 self.ensure_steered_by(by)?;
+                self.ensure_not_settling()?;
                 let submission = self.pending(*submission_id)?;
-                return Ok(Some(self.approve(submission)));
+                return Ok(vec![self.approve(submission)]);
             }
             TaskCommand::AutoApprove { submission_id, at } => {
+                self.ensure_not_settling()?;
                 let submission = self.pending(*submission_id)?;
                 let due = self.submissions[submission].review_due_at;
                 ensure(due.is_some_and(|d| *at >= d), "the review window is open")?;
-                return Ok(Some(self.approve(submission)));
+                return Ok(vec![self.approve(submission)]);
             }
             TaskCommand::Reject {
                 submission_id,
@@ -378,6 +412,7 @@ impl TaskModel {
                 ..
             } => {
                 self.ensure_steered_by(by)?;
+                self.ensure_not_settling()?;
                 let submission = self.pending(*submission_id)?;
                 ensure(!reason.trim().is_empty(), "a verdict needs a reason")?;
                 let verdict = if matches!(command, TaskCommand::Reject { .. }) {
@@ -444,6 +479,6 @@ impl TaskModel {
                 self.end_work_under_way(TaskStatus::Expired);
             }
         }
-        Ok(None)
+        Ok(Vec::new())
     }
 }
