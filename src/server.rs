@@ -6,7 +6,7 @@ use crate::bus::{commands, CommandBus, CommandContext};
 use crate::config::Config;
 use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
-use crate::payments::Sandbox;
+use crate::payments::{AutoReloader, PaymentProvider, Sandbox};
 use crate::runtime::{
     DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerHandle,
     TimerOptions, TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
@@ -101,15 +101,19 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         .await
         .context("loading the server secret")?;
     let identity = crate::identity::Identity::new(&config, &secret);
+    let payments: Arc<dyn PaymentProvider> = Arc::new(Sandbox {
+        base_url: config.public_url.clone(),
+    });
+    bus.install_top_ups(Arc::new(AutoReloader {
+        provider: payments.clone(),
+    }));
     let state = AppState(Arc::new(Services {
         identity,
         secret,
         bus,
         projections,
         lease,
-        payments: Arc::new(Sandbox {
-            base_url: config.public_url.clone(),
-        }),
+        payments,
         payouts: Arc::new(Sandbox {
             base_url: config.public_url.clone(),
         }),

@@ -53,6 +53,12 @@ impl fmt::Display for AccountId {
 pub enum Funding {
     /// Paid in through a payment provider.
     Deposit { provider: String },
+    /// Charged to the owner's saved payment method by auto-reload, because a
+    /// hold needed more than the balance had (see `billing`).
+    AutoReload {
+        provider: String,
+        payment_method: String,
+    },
     /// Granted by the platform (promotions, admin credits), with the reason audited.
     Grant { reason: String, granted_by: ActorId },
     /// A free task of the account's allowance paid (part of) this task's escrow
@@ -539,7 +545,9 @@ impl Aggregate for Account {
                 self.id = Some(*account);
                 self.available_cents += amount.cents;
                 match funding {
-                    Funding::Deposit { .. } => self.deposited_cents += amount.cents,
+                    Funding::Deposit { .. } | Funding::AutoReload { .. } => {
+                        self.deposited_cents += amount.cents
+                    }
                     Funding::Grant { .. } | Funding::ReferralBonus { .. } => {
                         self.granted_cents += amount.cents
                     }

@@ -1,8 +1,10 @@
 //! `Deposit` (`deposit-<id>`): money on its way in through a payment
 //! provider. It completes at most once, so a provider confirming twice
-//! credits the account once.
+//! credits the account once. A deposit is paid at the provider's checkout,
+//! or charged to the owner's saved payment method (at their request, or by
+//! auto-reload to cover a hold); a charge the provider declines fails it.
 
-use crate::account::AccountId;
+use crate::account::{AccountId, Funding};
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::error::{Decided, DomainError};
 use crate::ids::FundingId;
@@ -13,6 +15,36 @@ use serde::{Deserialize, Serialize};
 /// The smallest deposit accepted: $5.00, as HumanPing's checkout requires.
 pub const DEPOSIT_MIN_CENTS: i64 = 500;
 
+/// $10,000: the most one charge of a saved method takes, asked for or by
+/// auto-reload; more is paid at a checkout, where the payer sees it.
+pub const CHARGE_MAX_CENTS: i64 = 1_000_000;
+/// Longest decline reason kept from a provider: a sentence, not a log.
+pub const FAILURE_REASON_MAX_CHARS: usize = 500;
+
+/// How the payer pays a deposit.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DepositSource {
+    /// At the provider's checkout page (`checkout_url`).
+    #[default]
+    Checkout,
+    /// Charged to the owner's saved payment method at their request.
+    SavedMethod { payment_method: String },
+    /// Charged to the owner's saved payment method because a hold needed
+    /// more than the balance had (see `billing`).
+    AutoReload { payment_method: String },
+}
+
+impl DepositSource {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DepositSource::Checkout => "checkout",
+            DepositSource::SavedMethod { .. } => "saved_method",
+            DepositSource::AutoReload { .. } => "auto_reload",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum DepositCommand {
     Request {
@@ -20,9 +52,15 @@ pub enum DepositCommand {
         account: AccountId,
         amount: Money,
         provider: String,
+        source: DepositSource,
         at: Timestamp,
     },
     Complete {
+        at: Timestamp,
+    },
+    /// The provider declined the charge: nothing is credited, ever.
+    Fail {
+        reason: String,
         at: Timestamp,
     },
 }
@@ -35,9 +73,16 @@ pub enum DepositEvent {
         account: AccountId,
         amount: Money,
         provider: String,
+        /// Absent in deposits recorded before saved methods: a checkout.
+        #[serde(default)]
+        source: DepositSource,
         at: Timestamp,
     },
     DepositCompleted {
+        at: Timestamp,
+    },
+    DepositFailed {
+        reason: String,
         at: Timestamp,
     },
 }
@@ -47,6 +92,7 @@ impl DomainEvent for DepositEvent {
         match self {
             DepositEvent::DepositRequested { .. } => "DepositRequested",
             DepositEvent::DepositCompleted { .. } => "DepositCompleted",
+            DepositEvent::DepositFailed { .. } => "DepositFailed",
         }
     }
 }
@@ -57,6 +103,17 @@ pub enum DepositStatus {
     #[default]
     Pending,
     Completed,
+    Failed,
+}
+
+impl DepositStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepositStatus::Pending => "pending",
+            DepositStatus::Completed => "completed",
+            DepositStatus::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -65,7 +122,37 @@ pub struct Deposit {
     pub account: Option<AccountId>,
     pub amount: Option<Money>,
     pub provider: String,
+    #[serde(default)]
+    pub source: DepositSource,
     pub status: DepositStatus,
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+}
+
+impl Deposit {
+    /// Where the money credited on completion came from, as the ledger says.
+    pub fn funding(&self) -> Funding {
+        match &self.source {
+            DepositSource::AutoReload { payment_method } => Funding::AutoReload {
+                provider: self.provider.clone(),
+                payment_method: payment_method.clone(),
+            },
+            DepositSource::Checkout | DepositSource::SavedMethod { .. } => Funding::Deposit {
+                provider: self.provider.clone(),
+            },
+        }
+    }
+
+    fn ensure_pending(&self) -> Result<(), DomainError> {
+        match (self.funding_id, self.status) {
+            (None, _) => Err(DomainError::NotFound("deposit")),
+            (Some(_), DepositStatus::Pending) => Ok(()),
+            (Some(_), DepositStatus::Completed) => {
+                Err(DomainError::conflict("deposit is already completed"))
+            }
+            (Some(_), DepositStatus::Failed) => Err(DomainError::conflict("deposit failed")),
+        }
+    }
 }
 
 impl Aggregate for Deposit {
@@ -80,6 +167,7 @@ impl Aggregate for Deposit {
                 account,
                 amount,
                 provider,
+                source,
                 at,
             } => {
                 if self.funding_id.is_some() {
@@ -92,6 +180,18 @@ impl Aggregate for Deposit {
                 }
                 if amount.cents > MAX_AMOUNT_CENTS {
                     return Err(MoneyError::TooLarge.into());
+                }
+                if let DepositSource::SavedMethod { payment_method }
+                | DepositSource::AutoReload { payment_method } = source
+                {
+                    if payment_method.is_empty() {
+                        return Err(DomainError::invalid("a charge names the method it charges"));
+                    }
+                    if amount.cents > CHARGE_MAX_CENTS {
+                        return Err(DomainError::invalid(format!(
+                            "a charge of a saved payment method is at most {CHARGE_MAX_CENTS} cents"
+                        )));
+                    }
                 }
                 // Refused here, not at completion: by then the provider has the money.
                 if amount.currency != account.currency {
@@ -106,17 +206,22 @@ impl Aggregate for Deposit {
                     account: *account,
                     amount: *amount,
                     provider: provider.clone(),
+                    source: source.clone(),
                     at: *at,
                 }])
             }
             DepositCommand::Complete { at } => {
-                if self.funding_id.is_none() {
-                    return Err(DomainError::NotFound("deposit"));
-                }
-                if self.status == DepositStatus::Completed {
-                    return Err(DomainError::conflict("deposit is already completed"));
-                }
+                self.ensure_pending()?;
                 Ok(vec![DepositEvent::DepositCompleted { at: *at }])
+            }
+            DepositCommand::Fail { reason, at } => {
+                self.ensure_pending()?;
+                let reason: String = reason
+                    .trim()
+                    .chars()
+                    .take(FAILURE_REASON_MAX_CHARS)
+                    .collect();
+                Ok(vec![DepositEvent::DepositFailed { reason, at: *at }])
             }
         }
     }
@@ -128,14 +233,20 @@ impl Aggregate for Deposit {
                 account,
                 amount,
                 provider,
+                source,
                 ..
             } => {
                 self.funding_id = Some(*funding_id);
                 self.account = Some(*account);
                 self.amount = Some(*amount);
                 self.provider = provider.clone();
+                self.source = source.clone();
             }
             DepositEvent::DepositCompleted { .. } => self.status = DepositStatus::Completed,
+            DepositEvent::DepositFailed { reason, .. } => {
+                self.status = DepositStatus::Failed;
+                self.failure_reason = Some(reason.clone());
+            }
         }
     }
 }
@@ -170,6 +281,7 @@ mod tests {
             account: account(),
             amount,
             provider: "stripe".to_owned(),
+            source: DepositSource::Checkout,
             at: at(),
         }
     }
@@ -180,6 +292,7 @@ mod tests {
             account: account(),
             amount: Money::usd(cents),
             provider: "stripe".to_owned(),
+            source: DepositSource::Checkout,
             at: at(),
         }
     }
@@ -264,5 +377,106 @@ mod tests {
             .given_no_previous_events()
             .when(DepositCommand::Complete { at: at() })
             .then_expect_error(DomainError::NotFound("deposit"));
+    }
+
+    #[test]
+    fn a_charge_of_a_saved_method_is_bounded_and_names_its_method() {
+        let charge = |cents, method: &str| DepositCommand::Request {
+            funding_id: FUNDING,
+            account: account(),
+            amount: Money::usd(cents),
+            provider: "sandbox".to_owned(),
+            source: DepositSource::SavedMethod {
+                payment_method: method.to_owned(),
+            },
+            at: at(),
+        };
+        assert!(Deposit::default()
+            .decide(&charge(CHARGE_MAX_CENTS, "pm_1"))
+            .is_ok());
+        assert!(matches!(
+            Deposit::default().decide(&charge(CHARGE_MAX_CENTS + 1, "pm_1")),
+            Err(DomainError::Invalid(_))
+        ));
+        assert!(matches!(
+            Deposit::default().decide(&charge(1_000, "")),
+            Err(DomainError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_declined_charge_fails_the_deposit_for_good() {
+        let failed = DepositEvent::DepositFailed {
+            reason: "card declined".to_owned(),
+            at: at(),
+        };
+        DepositTest::with(())
+            .given(vec![requested(1_000)])
+            .when(DepositCommand::Fail {
+                reason: " card declined ".to_owned(),
+                at: at(),
+            })
+            .then_expect_events(vec![failed.clone()]);
+        DepositTest::with(())
+            .given(vec![requested(1_000), failed.clone()])
+            .when(DepositCommand::Complete { at: at() })
+            .then_expect_error(DomainError::Conflict("deposit failed".to_owned()));
+        DepositTest::with(())
+            .given(vec![requested(1_000), completed()])
+            .when(DepositCommand::Fail {
+                reason: "late".to_owned(),
+                at: at(),
+            })
+            .then_expect_error(DomainError::Conflict(
+                "deposit is already completed".to_owned(),
+            ));
+        let state = Deposit::fold(&[requested(1_000), failed]);
+        assert_eq!(state.status, DepositStatus::Failed);
+        assert_eq!(state.failure_reason.as_deref(), Some("card declined"));
+    }
+
+    #[test]
+    fn an_auto_reload_says_so_in_the_funding_it_credits() {
+        let method = "pm_sandbox_visa_4242".to_owned();
+        let reload = DepositEvent::DepositRequested {
+            funding_id: FUNDING,
+            account: account(),
+            amount: Money::usd(2_000),
+            provider: "sandbox".to_owned(),
+            source: DepositSource::AutoReload {
+                payment_method: method.clone(),
+            },
+            at: at(),
+        };
+        assert_eq!(
+            Deposit::fold(&[reload]).funding(),
+            Funding::AutoReload {
+                provider: "sandbox".to_owned(),
+                payment_method: method.clone(),
+            }
+        );
+        let charged = DepositEvent::DepositRequested {
+            funding_id: FUNDING,
+            account: account(),
+            amount: Money::usd(2_000),
+            provider: "sandbox".to_owned(),
+            source: DepositSource::SavedMethod {
+                payment_method: method,
+            },
+            at: at(),
+        };
+        assert_eq!(
+            Deposit::fold(&[charged]).funding(),
+            Funding::Deposit {
+                provider: "sandbox".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn a_deposit_recorded_before_sources_reads_as_a_checkout() {
+        let old = r#"{"type":"DepositRequested","funding_id":"00000000-0000-0000-0000-00000000000f","account":{"owner":"00000000-0000-0000-0000-000000000001","mode":"live","currency":"USD"},"amount":{"cents":500,"currency":"USD"},"provider":"sandbox","at":"2026-01-01T12:00:00Z"}"#;
+        let event: DepositEvent = serde_json::from_str(old).unwrap();
+        assert_eq!(Deposit::fold(&[event]).source, DepositSource::Checkout);
     }
 }

@@ -6,6 +6,7 @@ use crate::account::AccountEvent;
 use crate::actor::ActorEvent;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
+use crate::billing::BillingEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::email_claim::EmailClaimEvent;
@@ -13,6 +14,7 @@ use crate::inbox::InboxEvent;
 use crate::key_ring::KeyRingEvent;
 use crate::payout::PayoutEvent;
 use crate::payout_account::PayoutAccountEvent;
+use crate::project::{JobLinkEvent, ProjectEvent};
 use crate::referral::ReferralEvent;
 use crate::task::TaskEvent;
 use crate::thread::ThreadEvent;
@@ -37,6 +39,9 @@ pub enum Event {
     Thread(ThreadEvent),
     Inbox(InboxEvent),
     Referral(ReferralEvent),
+    Project(ProjectEvent),
+    JobLink(JobLinkEvent),
+    Billing(BillingEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +99,11 @@ impl Event {
             crate::thread::Thread::STREAM_PREFIX => Event::Thread(parse(stream_id, payload)?),
             crate::inbox::Inbox::STREAM_PREFIX => Event::Inbox(parse(stream_id, payload)?),
             crate::referral::Referral::STREAM_PREFIX => Event::Referral(parse(stream_id, payload)?),
+            crate::project::Project::STREAM_PREFIX => Event::Project(parse(stream_id, payload)?),
+            crate::project::JobLink::STREAM_PREFIX => Event::JobLink(parse(stream_id, payload)?),
+            crate::billing::BillingProfile::STREAM_PREFIX => {
+                Event::Billing(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -115,6 +125,9 @@ impl Event {
             Event::Thread(e) => e.event_type(),
             Event::Inbox(e) => e.event_type(),
             Event::Referral(e) => e.event_type(),
+            Event::Project(e) => e.event_type(),
+            Event::JobLink(e) => e.event_type(),
+            Event::Billing(e) => e.event_type(),
         }
     }
 }
@@ -208,6 +221,28 @@ mod tests {
             Event::decode("referral-00000000-0000-0000-0000-000000000001", referred),
             Ok(Event::Referral(ReferralEvent::ReferralRecorded { .. }))
         ));
+    }
+
+    #[test]
+    fn projects_job_links_and_billing_profiles_decode_by_their_prefixes() {
+        let archived = r#"{"type":"ProjectArchived","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("project-00000000-0000-0000-0000-000000000001", archived),
+            Ok(Event::Project(ProjectEvent::ProjectArchived { .. }))
+        ));
+        let linked = r#"{"type":"JobLinked","job":"00000000-0000-0000-0000-000000000001","project":"00000000-0000-0000-0000-000000000002","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("joblink-00000000-0000-0000-0000-000000000001", linked),
+            Ok(Event::JobLink(JobLinkEvent::JobLinked { .. }))
+        ));
+        let detached =
+            r#"{"type":"PaymentMethodDetached","method_id":"pm_1","at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode(
+            "billing-00000000-0000-0000-0000-000000000001-live",
+            detached,
+        )
+        .unwrap();
+        assert_eq!(decoded.event_type(), "PaymentMethodDetached");
     }
 
     #[test]

@@ -91,3 +91,7 @@ id_type!(
     /// and its recipient (see `inbox::notification_id`), so a rebuild names it alike.
     NotificationId
 );
+id_type!(
+    /// An owner's project (InstaHuman): a group of jobs and the testers who work on them.
+    ProjectId
+);

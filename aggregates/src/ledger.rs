@@ -52,7 +52,7 @@ pub fn postings(account: &AccountId, event: &AccountEvent) -> Vec<Posting> {
             amount, funding, ..
         } => {
             let source = match funding {
-                Funding::Deposit { .. } => "external:deposits",
+                Funding::Deposit { .. } | Funding::AutoReload { .. } => "external:deposits",
                 Funding::Grant { .. } => "platform:grants",
                 Funding::FreeTask { .. } => "platform:promotions",
                 Funding::ReferralBonus { .. } => "platform:referrals",

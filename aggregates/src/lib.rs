@@ -22,6 +22,8 @@
 //! - [`thread`]: a task's conversation among its participants.
 //! - [`inbox`]: what an actor has read of their notifications.
 //! - [`referral`]: referral codes, who referred whom, the referrer's bonus.
+//! - [`project`]: an owner's projects (InstaHuman): their jobs and testers.
+//! - [`billing`]: an owner's saved payment method and auto-reload settings.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -32,6 +34,7 @@ pub mod account;
 pub mod actor;
 pub mod aggregate;
 pub mod api_key;
+pub mod billing;
 pub mod credentials;
 pub mod deposit;
 pub mod email_claim;
@@ -50,6 +53,7 @@ pub mod payout;
 pub mod payout_account;
 pub mod policy;
 pub mod profile;
+pub mod project;
 pub mod promotion;
 pub mod referral;
 pub mod risk_gate;

@@ -32,7 +32,7 @@ use errand::http::native::{
 use errand_aggregates::account::{Account, AccountCommand, AccountId, Funding};
 use errand_aggregates::actor::{Actor, ActorCommand, Caller, Email, Role, Standing};
 use errand_aggregates::api_key::{ApiKey, KeyCommand};
-use errand_aggregates::deposit::{Deposit, DepositCommand};
+use errand_aggregates::deposit::{Deposit, DepositCommand, DepositSource};
 use errand_aggregates::fee::FeePolicy;
 use errand_aggregates::ids::{
     ActorId, ApplicationId, AssignmentId, FundingId, HoldId, KeyId, SubmissionId, TaskId,
@@ -456,6 +456,7 @@ fn request_deposit(body: DepositRequest) -> Result<(), ApiError> {
         account: AccountId::usd(by.actor, Mode::Live),
         amount,
         provider: "sandbox".to_owned(),
+        source: DepositSource::Checkout,
         at: at(),
     };
     decided(&Deposit::default(), &command)?;

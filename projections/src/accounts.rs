@@ -143,7 +143,9 @@ fn fold(row: &mut AccountView, event: &AccountEvent) {
         } => {
             row.available_cents += amount.cents;
             match funding {
-                Funding::Deposit { .. } => row.deposited_cents += amount.cents,
+                Funding::Deposit { .. } | Funding::AutoReload { .. } => {
+                    row.deposited_cents += amount.cents
+                }
                 Funding::Grant { .. }
                 | Funding::FreeTask { .. }
                 | Funding::ReferralBonus { .. } => row.granted_cents += amount.cents,

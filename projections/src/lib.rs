@@ -19,6 +19,8 @@
 //! - [`messages`]: `messages_view`, every task's conversation.
 //! - [`notifications`]: `notifications_view`, what concerns each actor, read or not.
 //! - [`referrals`]: `referrals_view`, who referred whom and the bonus credited.
+//! - [`projects`]: InstaHuman's projects, their testers and which project each job is in.
+//! - [`deposits`]: `deposits_view`, every deposit, how it is paid and how it ended.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -37,11 +39,13 @@ pub mod accounts;
 pub mod actors;
 pub mod api_keys;
 pub mod applications;
+pub mod deposits;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
 pub mod payouts;
 pub mod postings;
+pub mod projects;
 pub mod referrals;
 pub mod reputation;
 mod rows;
@@ -62,11 +66,13 @@ pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
+pub use deposits::Deposits;
 pub use messages::Messages;
 pub use notifications::Notifications;
 pub use outbox::Outbox;
 pub use payouts::Payouts;
 pub use postings::Postings;
+pub use projects::Projects;
 pub use referrals::Referrals;
 pub use reputation::Reputation;
 pub use rows::{AnyQuery, Record, ViewRow};
@@ -176,6 +182,8 @@ pub enum ReadModel {
     Messages(Messages),
     Notifications(Notifications),
     Referrals(Referrals),
+    Projects(Projects),
+    Deposits(Deposits),
 }
 
 impl ReadModel {
@@ -195,6 +203,8 @@ impl ReadModel {
             ReadModel::Messages(Messages),
             ReadModel::Notifications(Notifications),
             ReadModel::Referrals(Referrals),
+            ReadModel::Projects(Projects),
+            ReadModel::Deposits(Deposits),
         ]
     }
 }
@@ -215,6 +225,8 @@ impl Projection for ReadModel {
             ReadModel::Messages(p) => p.name(),
             ReadModel::Notifications(p) => p.name(),
             ReadModel::Referrals(p) => p.name(),
+            ReadModel::Projects(p) => p.name(),
+            ReadModel::Deposits(p) => p.name(),
         }
     }
 
@@ -233,6 +245,8 @@ impl Projection for ReadModel {
             ReadModel::Messages(p) => p.tables(),
             ReadModel::Notifications(p) => p.tables(),
             ReadModel::Referrals(p) => p.tables(),
+            ReadModel::Projects(p) => p.tables(),
+            ReadModel::Deposits(p) => p.tables(),
         }
     }
 
@@ -255,6 +269,8 @@ impl Projection for ReadModel {
             ReadModel::Messages(p) => p.apply_batch(conn, events).await,
             ReadModel::Notifications(p) => p.apply_batch(conn, events).await,
             ReadModel::Referrals(p) => p.apply_batch(conn, events).await,
+            ReadModel::Projects(p) => p.apply_batch(conn, events).await,
+            ReadModel::Deposits(p) => p.apply_batch(conn, events).await,
         }
     }
 }

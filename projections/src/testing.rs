@@ -187,6 +187,9 @@ pub(crate) struct TestJournal {
     threads: HashMap<TaskId, errand_aggregates::thread::Thread>,
     inboxes: HashMap<(ActorId, Mode), errand_aggregates::inbox::Inbox>,
     referrals: HashMap<ActorId, errand_aggregates::referral::Referral>,
+    projects: HashMap<ProjectId, errand_aggregates::project::Project>,
+    job_links: HashMap<TaskId, errand_aggregates::project::JobLink>,
+    deposits: HashMap<FundingId, errand_aggregates::deposit::Deposit>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -322,6 +325,67 @@ impl TestJournal {
         self.record(&format!("referral-{referee}"), events);
         for (account, command) in funding {
             self.account(account, command);
+        }
+    }
+
+    pub(crate) fn project(
+        &mut self,
+        project: ProjectId,
+        command: errand_aggregates::project::ProjectCommand,
+    ) {
+        let events = decided(self.projects.entry(project).or_default(), &command);
+        self.record(&format!("project-{project}"), events);
+    }
+
+    /// Links a job as the bus does: the link first, then the projects it leaves and joins.
+    pub(crate) fn link_job(
+        &mut self,
+        command: errand_aggregates::project::JobLinkCommand,
+        acting: (Caller, Mode),
+    ) {
+        use errand_aggregates::project::job_link::project_actions;
+        use errand_aggregates::project::{JobLinkCommand, ProjectCommand};
+        let JobLinkCommand::Link { job, at, .. } = &command;
+        let (job, at) = (*job, *at);
+        let events = decided(self.job_links.entry(job.job).or_default(), &command);
+        let actions = project_actions(job, &events);
+        self.record(&format!("joblink-{}", job.job), events);
+        for (project, action) in actions {
+            let command = ProjectCommand {
+                by: acting.0,
+                mode: acting.1,
+                at,
+                action,
+            };
+            self.project(project, command);
+        }
+    }
+
+    /// Decides a deposit command, and on completion credits the account as the bus does.
+    pub(crate) fn deposit_command(
+        &mut self,
+        funding_id: FundingId,
+        command: errand_aggregates::deposit::DepositCommand,
+    ) {
+        let state = self.deposits.entry(funding_id).or_default();
+        let events = decided(state, &command);
+        let completed = events.iter().any(|e| {
+            matches!(
+                e,
+                errand_aggregates::deposit::DepositEvent::DepositCompleted { .. }
+            )
+        });
+        let state = state.clone();
+        self.record(&format!("deposit-{funding_id}"), events);
+        if let (true, Some(account), Some(amount)) = (completed, state.account, state.amount) {
+            let fund = AccountCommand::Fund {
+                account,
+                funding_id,
+                amount,
+                funding: state.funding(),
+                at: at(self.position),
+            };
+            self.account(account, fund);
         }
     }
 

@@ -1,6 +1,7 @@
 //! Invariant 4 for the read models whose rules are too rich to fold again by hand (the outbox:
 //! who may see what, HumanPing's routes, each delivery's attempts; reputation: trust scores;
-//! payouts: each payout's state; messages; notifications and their read marks; referrals):
+//! payouts: each payout's state; messages; notifications and their read marks; referrals;
+//! projects, their testers and jobs; deposits):
 //! their own projections replay the journal, up to the checkpoint the snapshot read, into a
 //! scratch SQLite database in memory, and every table is compared row by row with the stored one.
 //! A row edited, added or removed after the fact differs from the rebuild.
@@ -251,6 +252,80 @@ const REFERRALS_VIEW: Table = Table {
     ],
 };
 
+const PROJECTS_VIEW: Table = Table {
+    name: "projects_view",
+    rows_are: "projects",
+    sql: "SELECT project_id, owner, mode, name, description, status, tester_count, job_count, \
+          created_at_us, updated_at_us FROM projects_view",
+    key_columns: 1,
+    columns: &[
+        ("owner", Kind::Text),
+        ("mode", Kind::Text),
+        ("name", Kind::Text),
+        ("description", Kind::Text),
+        ("status", Kind::Text),
+        ("tester_count", Kind::Int),
+        ("job_count", Kind::Int),
+        ("created_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const PROJECT_TESTERS_VIEW: Table = Table {
+    name: "project_testers_view",
+    rows_are: "testers",
+    sql: "SELECT tester_key, project_id, tester, name, email, favorite, trusted, blocked, \
+          position, added_at_us, updated_at_us FROM project_testers_view",
+    key_columns: 1,
+    columns: &[
+        ("project_id", Kind::Text),
+        ("tester", Kind::Text),
+        ("name", Kind::Text),
+        ("email", Kind::OptionalText),
+        ("favorite", Kind::Int),
+        ("trusted", Kind::Int),
+        ("blocked", Kind::Int),
+        ("position", Kind::Int),
+        ("added_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const PROJECT_JOBS_VIEW: Table = Table {
+    name: "project_jobs_view",
+    rows_are: "jobs",
+    sql: "SELECT job_id, project_id, position, added_at_us FROM project_jobs_view",
+    key_columns: 1,
+    columns: &[
+        ("project_id", Kind::Text),
+        ("position", Kind::Int),
+        ("added_at_us", Kind::Int),
+    ],
+};
+
+const DEPOSITS_VIEW: Table = Table {
+    name: "deposits_view",
+    rows_are: "deposits",
+    sql: "SELECT funding_id, owner, mode, currency, amount_cents, provider, source, \
+          payment_method, status, failure_reason, position, requested_at_us, settled_at_us \
+          FROM deposits_view",
+    key_columns: 1,
+    columns: &[
+        ("owner", Kind::Text),
+        ("mode", Kind::Text),
+        ("currency", Kind::Text),
+        ("amount_cents", Kind::Int),
+        ("provider", Kind::Text),
+        ("source", Kind::Text),
+        ("payment_method", Kind::OptionalText),
+        ("status", Kind::Text),
+        ("failure_reason", Kind::OptionalText),
+        ("position", Kind::Int),
+        ("requested_at_us", Kind::Int),
+        ("settled_at_us", Kind::OptionalInt),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -273,6 +348,8 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
             NOTIFICATION_READERS,
         ],
         ReadModel::Referrals(_) => &[REFERRALS_VIEW],
+        ReadModel::Projects(_) => &[PROJECTS_VIEW, PROJECT_TESTERS_VIEW, PROJECT_JOBS_VIEW],
+        ReadModel::Deposits(_) => &[DEPOSITS_VIEW],
         _ => &[],
     }
 }

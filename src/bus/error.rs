@@ -36,4 +36,8 @@ pub enum BusError {
     Reply(#[source] serde_json::Error),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// A hold set off the owner's auto-reload: the bus tops the account up
+    /// and decides the command again (`bus::top_up`). Never leaves the bus.
+    #[error("auto-reload is due before this hold")]
+    TopUpDue(Box<errand_aggregates::billing::TopUp>),
 }

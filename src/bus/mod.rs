@@ -21,6 +21,7 @@ pub mod commands;
 mod context;
 mod error;
 mod queue;
+mod top_up;
 mod unit;
 mod wait;
 
@@ -30,6 +31,7 @@ mod tests;
 pub use cache::{StateCache, STATE_CACHE_ENTRIES_MAX};
 pub use context::{CommandContext, Idempotency};
 pub use error::BusError;
+pub use top_up::{top_up_funding_id, TopUps};
 pub use unit::UnitOfWork;
 pub use wait::{Waited, WAIT_OTHER_INSTANCES_INTERVAL, WAIT_READ_INTERVAL_MIN};
 
@@ -41,7 +43,7 @@ use crate::journal::{
 use errand_aggregates::Aggregate;
 use serde::Serialize;
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use crate::execute;
 
@@ -56,6 +58,8 @@ pub struct CommandBus {
     queues: StreamQueues,
     /// (principal, key) pairs being carried out by this process now.
     in_flight: Mutex<HashSet<(String, String)>>,
+    /// Who charges auto-reloads; without it no command tops up.
+    top_ups: OnceLock<Arc<dyn TopUps>>,
 }
 
 /// How a command starts: run it, or replay what it replied the first time.
@@ -74,25 +78,51 @@ pub struct Attempt<'b> {
     fresh: bool,
     /// After a conflict: this command's turn at the stream it lost.
     turn: Option<Turn<'b>>,
+    /// Whether this command has had its one auto-reload.
+    topped_up: bool,
     _in_flight: Option<InFlight<'b>>,
 }
 
 impl<'b> Attempt<'b> {
     pub fn unit(&self) -> UnitOfWork<'b> {
-        UnitOfWork::new(self.bus, self.context, self.fresh)
+        let may_top_up =
+            !self.topped_up && !self.context.dry_run && self.bus.top_ups.get().is_some();
+        UnitOfWork::new(self.bus, self.context, self.fresh, may_top_up)
     }
 
     /// The decision in `unit` failed with `error`. `Ok` means decide again:
-    /// the refusal may rest on cached states the journal has moved on from,
-    /// so they are brought up to date and the command decided once more.
+    /// after an auto-reload, on the topped-up balance; or because the
+    /// refusal may rest on cached states the journal has moved on from, so
+    /// they are brought up to date and the command decided once more.
     /// Otherwise the error stands.
-    pub fn refused(&mut self, unit: UnitOfWork<'b>, error: BusError) -> Result<(), BusError> {
+    pub async fn refused(&mut self, unit: UnitOfWork<'b>, error: BusError) -> Result<(), BusError> {
+        if let BusError::TopUpDue(top_up) = error {
+            drop(unit);
+            return self.top_up(&top_up).await;
+        }
         let may_be_stale = matches!(error, BusError::Domain(_) | BusError::UnknownActor);
         if self.fresh || !may_be_stale || !unit.read_any() {
             return Err(error);
         }
         self.fresh = true;
         Ok(())
+    }
+
+    /// Has the top-up charged and credited, once, then lets the command
+    /// decide again on states as of now.
+    async fn top_up(&mut self, top_up: &errand_aggregates::billing::TopUp) -> Result<(), BusError> {
+        self.topped_up = true;
+        self.fresh = true;
+        let Some(top_ups) = self.bus.top_ups.get() else {
+            return Ok(());
+        };
+        // The top-up appends to the account this command may be waiting its
+        // turn at: holding the turn meanwhile would wait on itself.
+        self.turn = None;
+        let funding_id = top_up_funding_id(self.context);
+        top_ups
+            .top_up(self.bus, self.context, funding_id, top_up)
+            .await
     }
 
     /// Appends what `unit` decided. `None` means a concurrent change got there
@@ -188,7 +218,7 @@ macro_rules! execute {
                     let reply = match decided {
                         Ok(reply) => reply,
                         Err(error) => {
-                            attempt.refused(unit, error)?;
+                            attempt.refused(unit, error).await?;
                             continue;
                         }
                     };
@@ -229,6 +259,14 @@ impl CommandBus {
             cache: StateCache::new(STATE_CACHE_ENTRIES_MAX),
             queues: StreamQueues::default(),
             in_flight: Mutex::new(HashSet::new()),
+            top_ups: OnceLock::new(),
+        }
+    }
+
+    /// Lets holds set off auto-reloads, charged by `top_ups` (once per bus).
+    pub fn install_top_ups(&self, top_ups: Arc<dyn TopUps>) {
+        if self.top_ups.set(top_ups).is_err() {
+            tracing::warn!("auto-reload was already installed on this bus");
         }
     }
 
@@ -259,6 +297,7 @@ impl CommandBus {
             conflicts: 0,
             fresh: false,
             turn: None,
+            topped_up: false,
             _in_flight: in_flight,
         }))
     }

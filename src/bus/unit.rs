@@ -22,17 +22,31 @@ pub struct UnitOfWork<'b> {
     slots: Vec<Slot>,
     /// Whether any state was read from the journal or the cache (not only started new).
     read_any: bool,
+    /// Whether a hold may still set off auto-reload (see `bus::top_up`).
+    may_top_up: bool,
 }
 
 impl<'b> UnitOfWork<'b> {
-    pub(super) fn new(bus: &'b CommandBus, context: &'b CommandContext, fresh: bool) -> Self {
+    pub(super) fn new(
+        bus: &'b CommandBus,
+        context: &'b CommandContext,
+        fresh: bool,
+        may_top_up: bool,
+    ) -> Self {
         UnitOfWork {
             bus,
             context,
             fresh,
             slots: Vec::new(),
             read_any: false,
+            may_top_up,
         }
+    }
+
+    /// Whether a hold in this unit may still set off auto-reload: not in a
+    /// dry run, not twice in one command, and only where it is installed.
+    pub fn may_top_up(&self) -> bool {
+        self.may_top_up
     }
 
     pub(super) fn read_any(&self) -> bool {

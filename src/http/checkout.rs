@@ -11,7 +11,7 @@ use axum::response::Html;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
-use errand_aggregates::deposit::{Deposit, DepositStatus};
+use errand_aggregates::deposit::{Deposit, DepositSource, DepositStatus};
 use errand_aggregates::ids::FundingId;
 
 pub fn router() -> Router<AppState> {
@@ -26,7 +26,9 @@ async fn load(app: &AppState, id: &str) -> ApiResult<(FundingId, Deposit)> {
         .bus
         .load::<Deposit>(&commands::deposit_stream(funding_id))
         .await?;
-    if deposit.funding_id.is_none() {
+    // A deposit charged to a saved method is the provider's to settle, not
+    // a page's: it has no checkout.
+    if deposit.funding_id.is_none() || deposit.source != DepositSource::Checkout {
         return Err(ApiError::NotFound("deposit".into()));
     }
     Ok((funding_id, deposit))
@@ -41,6 +43,9 @@ fn render(deposit: &Deposit, funding_id: FundingId) -> Html<String> {
         ),
         DepositStatus::Completed => {
             format!("<p>Paid: <strong>{amount}</strong> is in your account.</p>")
+        }
+        DepositStatus::Failed => {
+            format!("<p>This deposit of <strong>{amount}</strong> failed.</p>")
         }
     };
     Html(format!(
@@ -57,7 +62,7 @@ async fn page(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult<
 
 async fn pay(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult<Html<String>> {
     let (funding_id, deposit) = load(&app, &id).await?;
-    if deposit.status == DepositStatus::Completed {
+    if deposit.status != DepositStatus::Pending {
         return Ok(render(&deposit, funding_id));
     }
     let context = CommandContext::system(app.payments.name(), "CompleteDeposit");

@@ -149,9 +149,10 @@ impl From<BusError> for ApiError {
             BusError::IdempotencyKeyInFlight => ApiError::IdempotencyKeyInFlight,
             error @ BusError::Contention { .. } => ApiError::Contention(error.to_string()),
             BusError::CallerChanged => ApiError::CallerChanged,
-            error @ (BusError::Corrupt { .. } | BusError::Reply(_) | BusError::Journal(_)) => {
-                ApiError::internal(error)
-            }
+            error @ (BusError::Corrupt { .. }
+            | BusError::Reply(_)
+            | BusError::Journal(_)
+            | BusError::TopUpDue(_)) => ApiError::internal(error),
         }
     }
 }

@@ -42,10 +42,11 @@ pub enum PayoutOutcome {
     Failed { reason: String },
 }
 
-/// The provider could not be reached or did not answer: the payout's fate is
-/// unknown, so it stays pending and is asked about again (same key).
+/// The provider could not be reached or did not answer: the payout's (or
+/// charge's) fate is unknown, so it stays pending and is asked about again
+/// (same key).
 #[derive(Debug, thiserror::Error)]
-#[error("the payout provider did not answer: {0}")]
+#[error("the payment provider did not answer: {0}")]
 pub struct ProviderUnavailable(pub String);
 
 pub trait PayoutProvider: Send + Sync {

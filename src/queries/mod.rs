@@ -3,6 +3,7 @@
 
 pub mod accounts;
 mod binds;
+pub mod deposits;
 pub mod humanping;
 pub mod humans2ai;
 pub mod instahuman;
@@ -10,6 +11,7 @@ pub mod keys;
 pub mod messages;
 pub mod notifications;
 pub mod payouts;
+pub mod projects;
 pub mod referrals;
 pub mod reputation;
 pub mod tasks;

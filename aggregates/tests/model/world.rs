@@ -6,7 +6,7 @@
 
 use errand_aggregates::account::{Account, AccountCommand, AccountEvent, AccountId, Funding};
 use errand_aggregates::actor::Caller;
-use errand_aggregates::deposit::{Deposit, DepositCommand, DepositEvent};
+use errand_aggregates::deposit::{Deposit, DepositCommand, DepositEvent, DepositSource};
 use errand_aggregates::ids::{FundingId, TaskId};
 use errand_aggregates::money::Money;
 use errand_aggregates::task::{account_commands, Task, TaskCommand, TaskEvent};
@@ -94,6 +94,7 @@ impl World {
                     account: *account,
                     amount: *amount,
                     provider: "sandbox".to_owned(),
+                    source: DepositSource::Checkout,
                     at: *at,
                 };
                 unit.decide_deposit(*funding_id, &request)?;

@@ -204,6 +204,9 @@ pub(crate) fn audience(
         // Messages, read marks and referrals reach people as notifications
         // (`notifications_view`); no webhook format carries them yet.
         Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => return Ok(None),
+        // An owner's projects and billing profile are theirs to read, not to
+        // be told of: no webhook format carries them.
+        Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

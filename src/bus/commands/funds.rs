@@ -1,7 +1,7 @@
 use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::account::{Account, AccountCommand, AccountId, Funding};
 use errand_aggregates::actor::{Actor, Caller};
-use errand_aggregates::deposit::{Deposit, DepositCommand};
+use errand_aggregates::deposit::{Deposit, DepositCommand, DepositSource};
 use errand_aggregates::ids::FundingId;
 use errand_aggregates::money::Money;
 use errand_aggregates::{policy, DomainError, Timestamp};
@@ -47,16 +47,58 @@ pub async fn request_deposit(
     provider: &str,
     at: Timestamp,
 ) -> Result<Deposit, BusError> {
-    by.ensure_not_banned()?;
-    let stream = deposit_stream(funding_id);
-    let command = DepositCommand::Request {
+    let charge = NewCharge {
         funding_id,
         account,
         amount,
         provider: provider.to_owned(),
+        source: DepositSource::Checkout,
+    };
+    request_charge(unit, by, charge, at).await
+}
+
+/// A deposit to be paid: at the provider's checkout, or charged to a saved method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCharge {
+    pub funding_id: FundingId,
+    pub account: AccountId,
+    pub amount: Money,
+    pub provider: String,
+    pub source: DepositSource,
+}
+
+/// Records a deposit as requested (pending), before the provider is asked
+/// to charge it, so a charge always has a deposit to land in.
+pub async fn request_charge(
+    unit: &mut UnitOfWork<'_>,
+    by: Caller,
+    charge: NewCharge,
+    at: Timestamp,
+) -> Result<Deposit, BusError> {
+    by.ensure_not_banned()?;
+    let stream = deposit_stream(charge.funding_id);
+    let command = DepositCommand::Request {
+        funding_id: charge.funding_id,
+        account: charge.account,
+        amount: charge.amount,
+        provider: charge.provider,
+        source: charge.source,
         at,
     };
     unit.decide::<Deposit>(&stream, &command).await?;
+    unit.load::<Deposit>(&stream).await
+}
+
+/// The provider declined the charge: the deposit fails, nothing is credited.
+pub async fn fail_deposit(
+    unit: &mut UnitOfWork<'_>,
+    funding_id: FundingId,
+    reason: String,
+    at: Timestamp,
+) -> Result<Deposit, BusError> {
+    let stream = deposit_stream(funding_id);
+    unit.decide::<Deposit>(&stream, &DepositCommand::Fail { reason, at })
+        .await?;
     unit.load::<Deposit>(&stream).await
 }
 
@@ -78,9 +120,7 @@ pub async fn complete_deposit(
         account,
         funding_id,
         amount,
-        funding: Funding::Deposit {
-            provider: deposit.provider.clone(),
-        },
+        funding: deposit.funding(),
         at,
     };
     unit.decide::<Account>(&account.stream_id(), &command)

@@ -2,18 +2,24 @@
 //! to load, in what order. The rules themselves live in `errand_aggregates`.
 
 mod actors;
+mod billing;
 mod funds;
 mod keys;
 mod messages;
 mod notifications;
 mod payouts;
 mod people;
+mod projects;
 mod referrals;
 mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
-pub use funds::{complete_deposit, deposit_stream, grant_credit, request_deposit};
+pub use billing::{billing_stream, on_billing};
+pub use funds::{
+    complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
+    NewCharge,
+};
 pub use keys::{issue_key, issue_ring_key, key_ring_stream, key_stream, revoke_key, NewKey};
 pub use messages::{post_message, thread_stream};
 pub use notifications::mark_notifications_read;
@@ -24,6 +30,10 @@ pub use payouts::{
 pub use people::{
     change_credentials, credentials_stream, email_claim_stream, register_person, update_profile,
     verify_email, NewPerson,
+};
+pub use projects::{
+    add_project_tester, assign_job_to_project, job_link_stream, on_project, project_stream,
+    ProjectActor, TesterName,
 };
 pub use referrals::{record_referral, referral_stream, NewReferral};
 pub use registration::{register_with_key, NewRegistration};

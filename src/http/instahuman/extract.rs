@@ -63,6 +63,10 @@ pub enum Scope {
     Read,
     /// Jobs and projects, written.
     Write,
+    /// The owner's balance and billing, read.
+    BillingRead,
+    /// Credits added, payment methods and auto-reload set.
+    BillingWrite,
 }
 
 impl Scope {
@@ -70,6 +74,8 @@ impl Scope {
         match self {
             Scope::Read => "tasks:read",
             Scope::Write => "tasks:write",
+            Scope::BillingRead => "wallet:read",
+            Scope::BillingWrite => "wallet:write",
         }
     }
 }

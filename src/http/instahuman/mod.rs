@@ -10,6 +10,7 @@
 //! Each part brings its own routes (`router()` of its module), merged here,
 //! so adding projects, billing or the MCP endpoint is one line each.
 
+pub mod billing;
 pub mod catalogs;
 pub mod cors;
 pub mod cursor;
@@ -17,6 +18,7 @@ mod errors;
 mod extract;
 pub(crate) mod jobs;
 pub(crate) mod owner;
+pub mod projects;
 pub mod views;
 
 pub use errors::{InstaHumanError, InstaHumanResult};
@@ -41,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .merge(catalogs::router())
         .merge(jobs::router())
         .merge(owner::router())
+        .merge(projects::router())
+        .merge(billing::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -85,11 +85,7 @@ fn deposit_view(app: &AppState, deposit: &Deposit) -> DepositView {
     DepositView {
         id,
         amount_cents: deposit.amount.map(|m| m.cents).unwrap_or(0),
-        status: match deposit.status {
-            errand_aggregates::deposit::DepositStatus::Pending => "pending",
-            errand_aggregates::deposit::DepositStatus::Completed => "completed",
-        }
-        .to_owned(),
+        status: deposit.status.as_str().to_owned(),
         checkout_url: app.payments.checkout_url(&FundingId(id)),
     }
 }

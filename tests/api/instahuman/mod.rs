@@ -4,9 +4,11 @@
 //! through the other APIs — each on both backends.
 
 mod bad_input;
+mod billing;
 mod catalogs;
 mod jobs;
 mod lifecycle;
+mod projects;
 mod settlement;
 
 use crate::helpers::{read, Actor, TestApp};
