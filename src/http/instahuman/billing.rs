@@ -6,6 +6,7 @@
 
 use super::errors::{InstaHumanError, InstaHumanResult};
 use super::extract::{Body, Caller, Scope};
+use super::jobs::Dollars;
 use super::views::{dollars, time};
 use crate::bus::{commands, Executed};
 use crate::http::auth::Principal;
@@ -24,38 +25,10 @@ use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::billing::{AutoReload, BillingCommand, BillingProfile, PaymentMethod};
 use errand_aggregates::deposit::{Deposit, DepositSource, DepositStatus};
 use errand_aggregates::ids::FundingId;
-use errand_aggregates::money::{Currency, Money};
 use errand_projections::deposits::DepositRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// Dollars as a JSON number (`12.5`) or a decimal string (`"12.50"`),
-/// parsed exactly: sub-cent amounts are refused, never rounded.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum DollarAmount {
-    Number(serde_json::Number),
-    Text(String),
-}
-
-impl DollarAmount {
-    /// The amount in cents; zero only where `zero_allowed`.
-    pub fn to_money(&self, field: &str, zero_allowed: bool) -> InstaHumanResult<Money> {
-        let text = match self {
-            DollarAmount::Number(number) => number.to_string(),
-            DollarAmount::Text(text) => text.trim().to_owned(),
-        };
-        let money = Money::parse_major(&text, Currency::USD)
-            .map_err(|error| InstaHumanError::bad_request(format!("{field}: {error}")))?;
-        if money.cents == 0 && !zero_allowed {
-            return Err(InstaHumanError::bad_request(format!(
-                "{field} must be greater than 0"
-            )));
-        }
-        Ok(money)
-    }
-}
 
 /// How many of the latest credit additions the billing page shows.
 pub const RECENT_CREDITS_SHOWN: u32 = 10;
@@ -174,7 +147,7 @@ pub(crate) async fn billing(app: &AppState, caller: &Caller) -> InstaHumanResult
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddCreditsRequest {
     /// Dollars, at least 5.
-    pub amount: DollarAmount,
+    pub amount: Dollars,
 }
 
 /// Adds credits: charged at once to the saved method (the deposit lands in
@@ -186,7 +159,7 @@ pub async fn add_credits(
     request: Body<AddCreditsRequest>,
 ) -> InstaHumanResult<Response> {
     let principal = caller.require(Scope::BillingWrite)?.clone();
-    let amount = request.body.amount.to_money("amount", false)?;
+    let amount = request.body.amount.to_money("amount")?;
     let account = account_of(&principal);
     let (profile, _) = app
         .bus
@@ -284,9 +257,9 @@ pub async fn setup(
 pub struct AutoReloadRequest {
     pub enabled: bool,
     /// Dollars; the current threshold if absent.
-    pub threshold: Option<DollarAmount>,
+    pub threshold: Option<Dollars>,
     /// Dollars; the current amount if absent.
-    pub amount: Option<DollarAmount>,
+    pub amount: Option<Dollars>,
 }
 
 /// Turns auto-reload on or off, with its threshold and amount.
@@ -300,12 +273,12 @@ pub async fn auto_reload(
     let threshold = body
         .threshold
         .as_ref()
-        .map(|threshold| threshold.to_money("threshold", true))
+        .map(|threshold| threshold.to_amount("threshold"))
         .transpose()?;
     let amount = body
         .amount
         .as_ref()
-        .map(|amount| amount.to_money("amount", false))
+        .map(|amount| amount.to_money("amount"))
         .transpose()?;
     let enabled = body.enabled;
     let context = request.meta.context(&principal, "ConfigureAutoReload", 200);
@@ -335,7 +308,7 @@ pub async fn auto_reload(
 pub async fn detach_method(
     State(app): State<AppState>,
     caller: Caller,
-    request: Body<super::projects::NoFields>,
+    request: Body<super::owner::NoFields>,
 ) -> InstaHumanResult<Response> {
     let principal = caller.require(Scope::BillingWrite)?.clone();
     let context = request.meta.context(&principal, "DetachPaymentMethod", 200);

@@ -20,10 +20,11 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
-use errand_aggregates::ids::{HoldId, TaskId};
+use errand_aggregates::ids::{HoldId, ProjectId, TaskId};
 use errand_aggregates::instahuman::catalog::{FilterChoice, Requirements};
 use errand_aggregates::instahuman::job_status;
 use errand_aggregates::money::{Currency, Money};
+use errand_aggregates::project::{JobLink, Project};
 use errand_aggregates::task::{AssignmentMode, NewTask, Task, TaskCommand, TaskStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Number, Value};
@@ -51,19 +52,25 @@ pub enum Dollars {
 }
 
 impl Dollars {
+    /// A positive amount (a reward, credits).
     pub fn to_money(&self, field: &str) -> InstaHumanResult<Money> {
-        let text = match self {
-            Dollars::Number(number) => number.to_string(),
-            Dollars::Text(text) => text.trim().to_owned(),
-        };
-        let money = Money::parse_major(&text, Currency::USD)
-            .map_err(|error| InstaHumanError::bad_request(format!("{field}: {error}")))?;
+        let money = self.to_amount(field)?;
         if money.cents <= 0 {
             return Err(InstaHumanError::bad_request(format!(
                 "{field} must be greater than 0"
             )));
         }
         Ok(money)
+    }
+
+    /// An amount that may be zero (a threshold).
+    pub fn to_amount(&self, field: &str) -> InstaHumanResult<Money> {
+        let text = match self {
+            Dollars::Number(number) => number.to_string(),
+            Dollars::Text(text) => text.trim().to_owned(),
+        };
+        Money::parse_major(&text, Currency::USD)
+            .map_err(|error| InstaHumanError::bad_request(format!("{field}: {error}")))
     }
 }
 
@@ -150,7 +157,6 @@ pub(crate) async fn create(
             "participantFilters": requirements.filters,
             "equipment": requirements.equipment,
             "interests": requirements.interests,
-            "projectId": project_id,
         }),
         reward,
         slots: body.tester_count,
@@ -169,22 +175,35 @@ pub(crate) async fn create(
             at: Utc::now(),
         };
         let task = commands::on_task(unit, task_id, &command).await?;
-        Ok(job_json(&task))
+        // In the project's job list in the same append (or not created at all).
+        let project = match project_id {
+            Some(project) => {
+                let acting = commands::ProjectActor {
+                    by,
+                    mode: principal.mode,
+                    at: Utc::now(),
+                };
+                commands::assign_job_to_project(unit, acting, task_id, Some(project))
+                    .await?
+                    .project
+            }
+            None => None,
+        };
+        Ok(job_json(&task, project))
     })?;
     Ok(executed)
 }
 
 /// A project is named by its UUID.
-fn project_id(text: &str) -> InstaHumanResult<String> {
+fn project_id(text: &str) -> InstaHumanResult<ProjectId> {
     let text = text.trim();
     if text.len() > PROJECT_ID_MAX_CHARS {
         return Err(InstaHumanError::bad_request(
             "projectId is not a project id",
         ));
     }
-    Uuid::parse_str(text)
-        .map(|id| id.to_string())
-        .map_err(|_| InstaHumanError::bad_request("projectId is not a project id"))
+    ProjectId::parse(text)
+        .ok_or_else(|| InstaHumanError::bad_request("projectId is not a project id"))
 }
 
 /// The owner's jobs, newest first, a page at a time.
@@ -221,7 +240,6 @@ pub(crate) async fn list(
 
 /// A job of a list, from its row: what the list needs to pick one to open.
 fn summary_json(row: &JobRow) -> Value {
-    let details: Value = serde_json::from_str(&row.details).unwrap_or(Value::Null);
     let status = TaskStatus::parse(&row.status)
         .map(|status| job_status(status, row.disputed))
         .unwrap_or("cancelled");
@@ -236,7 +254,7 @@ fn summary_json(row: &JobRow) -> Value {
         "status": status,
         "testerCount": row.slots,
         "rewardPerTester": dollars(row.reward_cents),
-        "projectId": details.get("projectId").cloned().unwrap_or(Value::Null),
+        "projectId": row.project_id,
         "escrow": {
             "held": dollars(row.escrow_cents),
             "paid": dollars(row.paid_cents),
@@ -266,8 +284,28 @@ pub async fn get_job(
 /// One job with its progress, feedback and settlement (REST and MCP).
 pub(crate) async fn read(app: &AppState, caller: &Caller, id: &str) -> InstaHumanResult<Value> {
     let principal = caller.require(Scope::Read)?;
-    let (_, task) = own_job(app, principal, id).await?;
-    Ok(job_json(&task))
+    let (task_id, task) = own_job(app, principal, id).await?;
+    let project = job_project(app, task_id).await?;
+    Ok(job_json(&task, project))
+}
+
+/// The project job `task_id` is in, as of now (none if it was deleted).
+pub(crate) async fn job_project(
+    app: &AppState,
+    task_id: TaskId,
+) -> InstaHumanResult<Option<ProjectId>> {
+    let (link, _) = app
+        .bus
+        .load::<JobLink>(&commands::job_link_stream(task_id))
+        .await?;
+    let Some(project) = link.project else {
+        return Ok(None);
+    };
+    let (state, _) = app
+        .bus
+        .load::<Project>(&commands::project_stream(project))
+        .await?;
+    Ok(state.exists().then_some(project))
 }
 
 /// The caller's job `id`, folded from its stream. Another owner's job, a

@@ -105,11 +105,12 @@ pub(crate) async fn act(
 ) -> InstaHumanResult<Executed<Value>> {
     let principal = caller.require(Scope::Write)?;
     let (task_id, _) = own_job(app, principal, id).await?;
+    let project = super::jobs::job_project(app, task_id).await?;
     let context = meta.context(principal, action.name(), 200);
     let executed = crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
         let task = commands::on_task(unit, task_id, &action.command(by)).await?;
-        Ok(job_json(&task))
+        Ok(job_json(&task, project))
     })?;
     Ok(executed)
 }

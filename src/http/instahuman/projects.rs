@@ -7,6 +7,7 @@
 use super::cursor::{list_body, PageQuery, PageRequest};
 use super::errors::{InstaHumanError, InstaHumanResult};
 use super::extract::{Body, Caller, IhPath, IhQuery, Scope};
+use super::owner::NoFields;
 use super::views::time;
 use crate::bus::{commands, Executed};
 use crate::http::auth::Principal;
@@ -328,11 +329,6 @@ pub(crate) async fn update(
     let context = request.meta.context(principal, "UpdateProject", 200);
     act(app, principal, context, project_id, action, project_reply).await
 }
-
-/// A request with no fields (an empty body reads as `{}`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoFields {}
 
 /// Archives, unarchives or deletes a project (REST and MCP). A deletion
 /// answers `{"id", "deleted": true}`.

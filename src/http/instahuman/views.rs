@@ -2,6 +2,7 @@
 //! built from exact cents, times as RFC 3339 UTC.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use errand_aggregates::ids::ProjectId;
 use errand_aggregates::instahuman::catalog::{Entry, Filter};
 use errand_aggregates::instahuman::job_status;
 use errand_aggregates::money::Money;
@@ -54,7 +55,7 @@ pub fn filter_json(filter: &Filter) -> Value {
     }
 }
 
-/// What the task's details say of the job: what it asks of testers, and its project.
+/// What the task's details say of the job: what it asks of testers.
 fn asks(task_details: &Value, field: &str, empty: Value) -> Value {
     task_details.get(field).cloned().unwrap_or(empty)
 }
@@ -72,8 +73,9 @@ pub fn status_of(task: &Task) -> &'static str {
 }
 
 /// A job as its owner sees it, folded from its task's stream: what it asks,
-/// its escrow, the testers' progress and feedback, and its settlement.
-pub fn job_json(task: &Task) -> Value {
+/// its escrow, the testers' progress and feedback, and its settlement; and
+/// the project it is in (its `JobLink`'s).
+pub fn job_json(task: &Task, project: Option<ProjectId>) -> Value {
     let status = status_of(task);
     let reward = task.reward_cents();
     let split = task
@@ -98,7 +100,7 @@ pub fn job_json(task: &Task) -> Value {
         "participantFilters": asks(&task.details, "participantFilters", json!({})),
         "equipment": asks(&task.details, "equipment", json!([])),
         "interests": asks(&task.details, "interests", json!([])),
-        "projectId": asks(&task.details, "projectId", Value::Null),
+        "projectId": project.map(|project| project.0),
         "mode": task.mode.as_str(),
         "escrow": {
             "held": dollars(task.escrow_cents),

@@ -7,7 +7,7 @@
 
 use crate::bus::commands::task_stream;
 use crate::bus::Waited;
-use crate::http::instahuman::jobs::own_job;
+use crate::http::instahuman::jobs::{job_project, own_job};
 use crate::http::instahuman::views::{job_json, status_of};
 use crate::http::instahuman::{Caller, InstaHumanError, InstaHumanResult, Scope};
 use crate::http::state::AppState;
@@ -66,7 +66,10 @@ pub async fn wait_job(
         .wait_until::<Task>(&task_stream(task_id), deadline, needs_owner)
         .await?;
     Ok(match waited {
-        Waited::Reached(task) => JobWait::Reached(job_json(&task)),
+        Waited::Reached(task) => {
+            let project = job_project(app, task_id).await?;
+            JobWait::Reached(job_json(&task, project))
+        }
         Waited::TimedOut(task) => JobWait::TimedOut(timeout_payload(&task_id.0.to_string(), &task)),
     })
 }

@@ -33,6 +33,8 @@ pub struct JobRow {
     pub released_cents: i64,
     pub posted_at_us: i64,
     pub updated_at_us: i64,
+    /// The project it is in, from `project_jobs_view`.
+    pub project_id: Option<String>,
 }
 
 impl JobRow {
@@ -72,8 +74,9 @@ pub async fn list(
     let sql = format!(
         "SELECT task_id, title, kind, details, status, slots, working, awaiting_review, \
          approved, disputed, reward_cents, escrow_cents, paid_cents, released_cents, \
-         posted_at_us, updated_at_us \
-         FROM tasks_view WHERE {} ORDER BY task_id DESC LIMIT {limit}",
+         posted_at_us, updated_at_us, project_id \
+         FROM tasks_view LEFT JOIN project_jobs_view ON job_id = task_id \
+         WHERE {} ORDER BY task_id DESC LIMIT {limit}",
         conditions.join(" AND ")
     );
     let rows = binds.apply(sqlx::query(&sql)).fetch_all(pool).await?;
@@ -96,6 +99,7 @@ pub async fn list(
                 released_cents: row.try_get(13)?,
                 posted_at_us: row.try_get(14)?,
                 updated_at_us: row.try_get(15)?,
+                project_id: row.try_get(16)?,
             })
         })
         .collect()

@@ -399,3 +399,46 @@ both_backends!(
         refused(status, &body, StatusCode::UNAUTHORIZED);
     }
 );
+
+both_backends!(
+    auto_reload_tops_up_an_instahuman_job_post_and_its_resize,
+    |app: TestApp| async move {
+        let (agent, key) = owner(&app, "JobReloader", 0).await;
+        // Without a saved method the post is refused for its balance, 400.
+        let (status, body) = ih(
+            &app,
+            Method::POST,
+            "/jobs",
+            Some(&key),
+            Some(job_body("Sign-up test", 2, json!(10))),
+        )
+        .await;
+        let message = refused(status, &body, StatusCode::BAD_REQUEST);
+        assert!(message.contains("Insufficient balance"), "{message}");
+
+        setup(&app, &key, "tok_visa").await;
+        auto_reload(
+            &app,
+            &key,
+            json!({ "enabled": true, "threshold": 5, "amount": 30 }),
+        )
+        .await;
+        let job = create_job(&app, &key, job_body("Sign-up test", 2, json!(10))).await;
+        assert_eq!(job["escrow"]["held"], 20);
+        // $30.00 in, $20.00 held: $10.00 left, above the $5.00 threshold.
+        assert_eq!(money(&app, &agent).await, (1_000, 2_000));
+        // Growing to 3 testers holds $10.00 more, leaving $0 < $5.00: reloaded again.
+        let id = job["id"].as_str().expect("id");
+        let (status, body) = act(&app, &key, id, "resize", json!({ "testerCount": 3 })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(money(&app, &agent).await, (3_000, 3_000));
+        assert_eq!(
+            credits_in_the_journal(&app, &agent.id).await,
+            vec![
+                (3_000, "auto_reload".to_owned()),
+                (3_000, "auto_reload".to_owned())
+            ]
+        );
+        app.verify().await;
+    }
+);

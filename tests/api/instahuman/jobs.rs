@@ -49,7 +49,10 @@ both_backends!(
     a_reward_may_be_a_decimal_string_and_a_project_is_remembered,
     |app: TestApp| async move {
         let (_, key) = owner(&app, "Acme", 10_000).await;
-        let project = uuid::Uuid::now_v7().to_string();
+        let project = super::projects::project(&app, &key, "Strings").await["id"]
+            .as_str()
+            .expect("project id")
+            .to_owned();
         let mut body = job_body("Strings", 2, json!("7.05"));
         body["projectId"] = json!(project);
         let job = create_job(&app, &key, body).await;

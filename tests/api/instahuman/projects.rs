@@ -567,3 +567,190 @@ both_backends!(
         assert!(message.contains("tasks:write"), "{message}");
     }
 );
+
+both_backends!(
+    a_job_created_in_a_project_is_on_the_projects_page_and_says_so,
+    |app: TestApp| async move {
+        let (_, key) = owner(&app, "Grouper", 10_000).await;
+        let project = project(&app, &key, "Release 2").await;
+        let mut body = job_body("Try the new sign-up", 2, json!(5));
+        body["projectId"] = project["id"].clone();
+        let job = create_job(&app, &key, body).await;
+        assert_eq!(job["projectId"], project["id"]);
+        let job_id = id(&job);
+        create_job(&app, &key, job_body("Not grouped", 1, json!(1))).await;
+
+        let (_, page) = ih(
+            &app,
+            Method::GET,
+            &format!("/projects/{}", id(&project)),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(page["jobCount"], 1, "{page}");
+        assert_eq!(page["jobs"].as_array().map(Vec::len), Some(1), "{page}");
+        assert_eq!(page["jobs"][0]["id"], job_id.as_str());
+        assert_eq!(page["jobs"][0]["title"], "Try the new sign-up");
+        assert_eq!(page["jobs"][0]["status"], "active");
+        assert_eq!(
+            get_job(&app, &key, &job_id).await["projectId"],
+            project["id"]
+        );
+        let (_, jobs) = ih(&app, Method::GET, "/jobs", Some(&key), None).await;
+        let listed: Vec<&Value> = jobs["data"]
+            .as_array()
+            .expect("jobs")
+            .iter()
+            .map(|j| &j["projectId"])
+            .collect();
+        assert_eq!(listed, vec![&Value::Null, &project["id"]], "{jobs}");
+        let (_, projects) = ih(&app, Method::GET, "/projects", Some(&key), None).await;
+        assert_eq!(projects["data"][0]["jobCount"], 1);
+
+        // A deleted project holds no jobs any more.
+        ih(
+            &app,
+            Method::DELETE,
+            &format!("/projects/{}", id(&project)),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(get_job(&app, &key, &job_id).await["projectId"], Value::Null);
+        let (_, jobs) = ih(&app, Method::GET, "/jobs", Some(&key), None).await;
+        assert!(
+            jobs["data"]
+                .as_array()
+                .expect("jobs")
+                .iter()
+                .all(|j| j["projectId"].is_null()),
+            "{jobs}"
+        );
+        app.verify().await;
+    }
+);
+
+both_backends!(
+    a_job_for_a_missing_foreign_or_archived_project_is_refused_and_holds_nothing,
+    |app: TestApp| async move {
+        let (agent, key) = owner(&app, "Strict", 10_000).await;
+        let (_, other) = owner(&app, "Other", 0).await;
+        let theirs = project(&app, &other, "Theirs").await;
+        let archived = project(&app, &key, "Shelved").await;
+        ih(
+            &app,
+            Method::POST,
+            &format!("/projects/{}/archive", id(&archived)),
+            Some(&key),
+            None,
+        )
+        .await;
+        let head = app.journal_head().await;
+        let cases = [
+            (uuid::Uuid::now_v7().to_string(), StatusCode::NOT_FOUND),
+            (id(&theirs), StatusCode::NOT_FOUND),
+            (id(&archived), StatusCode::CONFLICT),
+        ];
+        for (project, want) in cases {
+            let mut body = job_body("Grouped", 1, json!(5));
+            body["projectId"] = json!(project);
+            let (status, reply) = ih(&app, Method::POST, "/jobs", Some(&key), Some(body)).await;
+            refused(status, &reply, want);
+        }
+        assert_eq!(app.journal_head().await, head, "no job, no hold");
+        assert_eq!(money(&app, &agent).await, (10_000, 0));
+    }
+);
+
+async fn job_count(app: &TestApp, key: &str, project: &str) -> Value {
+    let (_, body) = ih(
+        app,
+        Method::GET,
+        &format!("/projects/{project}"),
+        Some(key),
+        None,
+    )
+    .await;
+    body["jobCount"].clone()
+}
+
+/// The MCP's `assign_job_to_project`, called as the tool calls it.
+async fn assign(
+    app: &TestApp,
+    key: &str,
+    job: &str,
+    project: Option<&str>,
+) -> Result<Value, String> {
+    let state = &app.running.as_ref().expect("running").state;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {key}").parse().expect("header"),
+    );
+    let principal = errand::http::instahuman::authenticate(state, &headers)
+        .await
+        .map_err(|e| e.to_string())?;
+    let meta = errand::http::extract::CommandMeta {
+        idempotency: None,
+        dry_run: false,
+        request_id: uuid::Uuid::now_v7().to_string(),
+    };
+    let caller = errand::http::instahuman::Caller(principal);
+    errand::http::instahuman::projects::assign_job(state, &caller, job, project, meta)
+        .await
+        .map(errand::http::respond::executed_body)
+        .map_err(|e| e.to_string())
+}
+
+both_backends!(
+    a_job_moves_between_projects_and_out_through_the_assign_function,
+    |app: TestApp| async move {
+        let (_, key) = owner(&app, "Mover", 10_000).await;
+        let (_, other) = owner(&app, "Stranger", 0).await;
+        let first = project(&app, &key, "First").await;
+        let second = project(&app, &key, "Second").await;
+        let job = id(&create_job(&app, &key, job_body("Movable", 1, json!(2))).await);
+        let (first_id, second_id) = (id(&first), id(&second));
+
+        let moved = assign(&app, &key, &job, Some(&first_id))
+            .await
+            .expect("assigned");
+        assert_eq!(moved["projectId"], first["id"]);
+        let moved = assign(&app, &key, &job, Some(&second_id))
+            .await
+            .expect("moved");
+        assert_eq!(
+            (moved["jobId"].clone(), moved["projectId"].clone()),
+            (json!(job), second["id"].clone())
+        );
+        assert_eq!(job_count(&app, &key, &first_id).await, 0);
+        assert_eq!(job_count(&app, &key, &second_id).await, 1);
+        // Again where it is: nothing changes.
+        let head = app.journal_head().await;
+        assign(&app, &key, &job, Some(&second_id))
+            .await
+            .expect("no change");
+        assert_eq!(app.journal_head().await, head);
+
+        // Another owner finds neither the job nor the project.
+        let refused = assign(&app, &other, &job, None)
+            .await
+            .expect_err("not theirs");
+        assert_eq!(refused, "Job not found.");
+        let refused = assign(
+            &app,
+            &key,
+            &job,
+            Some(&id(&project(&app, &other, "Theirs").await)),
+        )
+        .await;
+        assert_eq!(refused.expect_err("not mine"), "Project not found.");
+
+        let out = assign(&app, &key, &job, None).await.expect("unlinked");
+        assert_eq!(out["projectId"], Value::Null);
+        assert_eq!(job_count(&app, &key, &second_id).await, 0);
+        assert_eq!(get_job(&app, &key, &job).await["projectId"], Value::Null);
+        app.verify().await;
+    }
+);
