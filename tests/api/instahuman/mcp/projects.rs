@@ -115,6 +115,13 @@ both_backends!(
         assert_eq!(unlinked["projectId"], Value::Null);
         let seen = ok(&client, "get_project", on_project.clone()).await;
         assert_eq!(seen["jobs"], json!([]));
+        // A job filed under the project as it is created.
+        let mut filed = job_arguments("Try our refunds", 1, json!(5));
+        filed["project_id"] = json!(project);
+        let filed = ok(&client, "create_job", filed).await;
+        assert_eq!(filed["projectId"], json!(project), "{filed}");
+        let seen = ok(&client, "get_project", on_project.clone()).await;
+        assert_eq!(seen["jobs"][0]["id"], filed["id"], "{seen}");
 
         // Archived, it refuses changes until unarchived; deleted, it is gone.
         let archived = ok(&client, "archive_project", on_project.clone()).await;
