@@ -5,10 +5,10 @@
 
 use super::params::*;
 use super::wait::{self, JobWait};
-use super::{executed, meta, reply, rest_caller, InstaHumanTools};
+use super::{answer, executed, meta, reply, rest_caller, InstaHumanTools};
 use crate::http::instahuman::jobs;
 use crate::http::instahuman::owner::{act, JobAction};
-use crate::http::instahuman::Body;
+use crate::http::instahuman::{Body, InstaHumanError};
 use crate::mcp::caller::ToolCaller;
 use crate::mcp::outcome::ToolResult;
 use axum::http::request::Parts;
@@ -76,28 +76,23 @@ impl InstaHumanTools {
         context: RequestContext<RoleServer>,
     ) -> ToolResult {
         let caller = ToolCaller::of(&parts)?;
-        let rest = rest_caller(caller);
-        let waited = wait::wait_job(
-            &self.app,
-            &self.waiters,
-            &rest,
-            &arguments.job_id,
-            arguments.timeout_seconds,
-        );
-        let waited = tokio::select! {
-            waited = waited => waited,
-            // The client cancelled the call: stop waiting (no one reads the answer).
-            _ = context.ct.cancelled() => {
-                return Ok(CallToolResult::structured_error(
-                    json!({ "error": "wait_job was cancelled" }),
-                ));
-            }
-        };
-        match waited {
-            Ok(JobWait::Reached(job)) => Ok(CallToolResult::structured(job)),
-            Ok(JobWait::TimedOut(payload)) => Ok(CallToolResult::structured_error(payload)),
-            Err(refusal) => reply::<()>(caller, async { Err(refusal) }).await,
-        }
+        answer(caller, async {
+            let rest = rest_caller(caller);
+            let (job_id, timeout) = (&arguments.job_id, arguments.timeout_seconds);
+            let waiting = wait::wait_job(&self.app, &self.waiters, &rest, job_id, timeout);
+            let waited = tokio::select! {
+                waited = waiting => waited?,
+                // The client cancelled the call: stop waiting (no one reads the answer).
+                _ = context.ct.cancelled() => {
+                    return Err(InstaHumanError::bad_request("wait_job was cancelled"));
+                }
+            };
+            Ok(match waited {
+                JobWait::Reached(job) => CallToolResult::structured(job),
+                JobWait::TimedOut(payload) => CallToolResult::structured_error(payload),
+            })
+        })
+        .await
     }
 
     #[tool(

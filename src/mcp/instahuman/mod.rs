@@ -77,20 +77,27 @@ async fn reply<T: Serialize>(
     caller: &ToolCaller,
     work: impl Future<Output = InstaHumanResult<T>>,
 ) -> ToolResult {
+    answer(caller, async {
+        let reply = work.await?;
+        let value =
+            serde_json::to_value(reply).map_err(|error| InstaHumanError::Internal(error.into()))?;
+        Ok(CallToolResult::structured(value))
+    })
+    .await
+}
+
+/// [`reply`] for work that shapes its own result (`wait_job`'s timeout is an
+/// error result with more than the envelope); a refusal reads as any other.
+async fn answer(
+    caller: &ToolCaller,
+    work: impl Future<Output = InstaHumanResult<CallToolResult>>,
+) -> ToolResult {
     let result = REQUEST_ID
         .scope(caller.request_id.clone(), async {
-            work.await
-                .and_then(|reply| {
-                    serde_json::to_value(reply)
-                        .map_err(|error| InstaHumanError::Internal(error.into()))
-                })
-                .map_err(|refusal| refusal.envelope())
+            work.await.map_err(|refusal| refusal.envelope())
         })
         .await;
-    Ok(match result {
-        Ok(value) => CallToolResult::structured(value),
-        Err(envelope) => CallToolResult::structured_error(envelope),
-    })
+    Ok(result.unwrap_or_else(CallToolResult::structured_error))
 }
 
 /// [`reply`] for a command: its answer with the journal position it reached.
