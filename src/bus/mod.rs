@@ -23,6 +23,7 @@ mod error;
 mod queue;
 mod top_up;
 mod unit;
+mod wait;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ pub use context::{CommandContext, Idempotency};
 pub use error::BusError;
 pub use top_up::{top_up_funding_id, TopUps};
 pub use unit::UnitOfWork;
+pub use wait::{Waited, WAIT_OTHER_INSTANCES_INTERVAL, WAIT_READ_INTERVAL_MIN};
 
 use queue::{StreamQueues, Turn};
 

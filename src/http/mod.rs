@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .nest(
             "/instahuman/api",
             instahuman::router()
+                .route("/mcp", crate::mcp::instahuman::route(state.clone()))
                 .route_layer(instahuman_limits)
                 .layer(instahuman_cors),
         )

@@ -11,9 +11,11 @@
 //! - [`outcome`]: a tool's reply, or its refusal as an `isError` result.
 //! - [`native`]: the native API's tools, at `/v1/mcp`.
 //! - [`humans2ai`]: Humans2AI's 15 tools, at `/humans2ai/api/v1/mcp`.
+//! - [`instahuman`]: InstaHuman's 25 tools and its prompt, at `/instahuman/api/mcp`.
 
 pub mod caller;
 pub mod humans2ai;
+pub mod instahuman;
 pub mod native;
 pub mod outcome;
 pub mod transport;

@@ -45,8 +45,9 @@ const SESSION_ID_HEADER: &str = "mcp-session-id";
 #[derive(Clone, Copy)]
 pub struct Dialect {
     /// The principal a request's headers stand for (the API's own key header, a
-    /// login token), or the refusal: 401 for no or an invalid credential.
-    pub authenticate: fn(AppState, HeaderMap) -> BoxFuture<'static, Result<Principal, ApiError>>,
+    /// login token), or the refusal in the API's envelope: 401 for no or an
+    /// invalid credential, with the API's own words for why.
+    pub authenticate: fn(AppState, HeaderMap) -> BoxFuture<'static, Result<Principal, Response>>,
     /// A refusal in the API's own error envelope (HTTP, before any MCP is read).
     pub refuse: fn(ApiError) -> Response,
 }
@@ -98,7 +99,7 @@ impl<S: ServerHandler + Send + 'static> McpEndpoint<S> {
         let refuse = self.dialect.refuse;
         let principal = match (self.dialect.authenticate)(app, request.headers().clone()).await {
             Ok(principal) => principal,
-            Err(refusal) => return refuse(refusal),
+            Err(refusal) => return refusal,
         };
         request.extensions_mut().insert(ToolCaller {
             principal,

@@ -3,7 +3,10 @@
 //! `Task`. A job is a `Task` taken first come, first served, one slot per
 //! tester; the dialect applies these, so no rule lives in `src/http/`.
 
+pub mod attention;
 pub mod catalog;
+
+pub use attention::needs_owner;
 
 use crate::task::TaskStatus;
 

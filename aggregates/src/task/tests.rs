@@ -22,6 +22,7 @@ macro_rules! with {
 mod consensus;
 mod escrow;
 mod lifecycle;
+mod owner_attention;
 mod posting;
 mod properties;
 mod review;

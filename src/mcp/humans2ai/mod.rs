@@ -32,7 +32,7 @@ use crate::queries::PAGE_LIMIT_MAX;
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use axum::Json;
 use errand_aggregates::ids::{NotificationId, TaskId};
@@ -69,10 +69,15 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
 fn authenticate(
     app: AppState,
     headers: HeaderMap,
-) -> BoxFuture<'static, Result<Principal, ApiError>> {
+) -> BoxFuture<'static, Result<Principal, Response>> {
     Box::pin(async move {
-        let token = bearer_token(&headers).map_err(ApiError::Unauthorized)?;
-        principal_for_secret(&app, token).await
+        let principal = async {
+            let token = bearer_token(&headers).map_err(ApiError::Unauthorized)?;
+            principal_for_secret(&app, token).await
+        };
+        principal
+            .await
+            .map_err(|refusal| Humans2AiError::from(refusal).into_response())
     })
 }
 

@@ -15,7 +15,7 @@ use crate::http::native::{events, funds, tasks};
 use crate::http::state::AppState;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use futures::future::BoxFuture;
 use params::*;
@@ -44,8 +44,13 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
 fn authenticate(
     app: AppState,
     headers: HeaderMap,
-) -> BoxFuture<'static, Result<Principal, ApiError>> {
-    Box::pin(async move { principal_for_secret(&app, bearer(&headers)?).await })
+) -> BoxFuture<'static, Result<Principal, Response>> {
+    Box::pin(async move {
+        let principal = async { principal_for_secret(&app, bearer(&headers)?).await };
+        principal
+            .await
+            .map_err(|refusal: ApiError| refusal.into_response())
+    })
 }
 
 #[derive(Clone)]

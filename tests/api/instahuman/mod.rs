@@ -8,6 +8,7 @@ mod billing;
 mod catalogs;
 mod jobs;
 mod lifecycle;
+mod mcp;
 mod projects;
 mod settlement;
 
