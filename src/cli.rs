@@ -161,6 +161,15 @@ pub struct ServeArgs {
     /// `task_reads=2000,task_creation=100,wallet=500,…`; 0 leaves a class unlimited.
     #[arg(long, env = "ERRAND_HUMANS2AI_RATE_LIMITS", default_value = "")]
     pub humans2ai_rate_limits: String,
+    /// Host names the MCP endpoints answer to, comma-separated (`errand.example.com,
+    /// errand.example.com:8443`); a request naming another host is refused. Empty: any.
+    #[arg(
+        long,
+        env = "ERRAND_MCP_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub mcp_allowed_hosts: Vec<String>,
     /// Lifetime of a login's access token, in seconds.
     #[arg(long, env = "ERRAND_ACCESS_TOKEN_TTL_S", default_value_t = 15 * 60)]
     pub access_token_ttl_s: u64,
@@ -282,6 +291,12 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         refresh_token_ttl: std::time::Duration::from_secs(args.refresh_token_ttl_s.max(1)),
         sandbox_email: args.sandbox_email,
         referral_bonus: referral_bonus(args.referral_bonus_cents)?,
+        mcp_allowed_hosts: args
+            .mcp_allowed_hosts
+            .iter()
+            .map(|host| host.trim().to_owned())
+            .filter(|host| !host.is_empty())
+            .collect(),
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

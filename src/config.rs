@@ -56,6 +56,10 @@ pub struct Config {
     /// What a referrer is credited when someone registers with their referral
     /// code (`ERRAND_REFERRAL_BONUS_CENTS`); zero pays nothing but still records it.
     pub referral_bonus: Money,
+    /// Host names MCP requests may name in `Host` (rmcp's guard against DNS rebinding).
+    /// Empty: any, since every MCP request needs a key a rebinding page does not have;
+    /// a deployment behind known names lists them.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -81,6 +85,7 @@ impl Default for Config {
             refresh_token_ttl: crate::identity::tokens::REFRESH_TOKEN_TTL_DEFAULT,
             sandbox_email: true,
             referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
+            mcp_allowed_hosts: Vec::new(),
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::http::state::AppState;
 use crate::http::REQUEST_BODY_MAX_BYTES;
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::header::HOST;
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, MethodRouter};
@@ -55,6 +56,7 @@ pub struct Dialect {
 /// An MCP endpoint serving the tool set `S`, made fresh for each session or request.
 pub struct McpEndpoint<S> {
     dialect: Dialect,
+    hosts: HostNames,
     sessions: StreamableHttpService<S, LocalSessionManager>,
     session_manager: Arc<LocalSessionManager>,
     stateless: StreamableHttpService<S, NeverSessionManager>,
@@ -62,8 +64,9 @@ pub struct McpEndpoint<S> {
 
 impl<S: ServerHandler + Send + 'static> McpEndpoint<S> {
     /// The route: mount it with `.route("/mcp", …)` under the API's prefix, inside
-    /// the API's rate limits.
+    /// the API's rate limits. `allowed_hosts`: the configured `mcp_allowed_hosts`.
     pub fn route(
+        allowed_hosts: &[String],
         dialect: Dialect,
         new_server: impl Fn() -> S + Clone + Send + Sync + 'static,
     ) -> MethodRouter<AppState> {
@@ -85,6 +88,7 @@ impl<S: ServerHandler + Send + 'static> McpEndpoint<S> {
         );
         let endpoint = Arc::new(McpEndpoint {
             dialect,
+            hosts: HostNames::new(allowed_hosts),
             sessions,
             session_manager,
             stateless,
@@ -97,6 +101,11 @@ impl<S: ServerHandler + Send + 'static> McpEndpoint<S> {
 
     async fn handle(&self, app: AppState, mut request: Request) -> Response {
         let refuse = self.dialect.refuse;
+        if !self.hosts.allow(request.headers()) {
+            return refuse(ApiError::Forbidden(
+                "this server does not answer MCP requests for that host name".into(),
+            ));
+        }
         let principal = match (self.dialect.authenticate)(app, request.headers().clone()).await {
             Ok(principal) => principal,
             Err(refusal) => return refusal,
@@ -131,11 +140,46 @@ impl<S: ServerHandler + Send + 'static> McpEndpoint<S> {
 
 fn config() -> StreamableHttpServerConfig {
     StreamableHttpServerConfig::default()
-        // rmcp guards local servers against DNS rebinding by their Host header; this
-        // one is served under any name and every request must carry a key, which a
-        // rebinding page does not have.
+        // rmcp's own `Host` check answers in plain text; `HostNames` checks the same
+        // before any key is read and answers in the API's envelope.
         .disable_allowed_hosts()
         .with_max_request_body_bytes(REQUEST_BODY_MAX_BYTES)
+}
+
+/// The host names an endpoint answers to, against DNS rebinding: a page that
+/// rebinds its name to this server sends its own name in `Host`. With none
+/// configured any is served, since every request must carry a key, which such a
+/// page does not have; a deployment that lists its names refuses the others too.
+struct HostNames(Vec<String>);
+
+impl HostNames {
+    fn new(allowed: &[String]) -> HostNames {
+        HostNames(
+            allowed
+                .iter()
+                .map(|host| host.trim().to_ascii_lowercase())
+                .collect(),
+        )
+    }
+
+    /// Whether `Host` names an allowed host: a listed `name` with any port, or a
+    /// listed `name:port` exactly.
+    fn allow(&self, headers: &HeaderMap) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let Some(host) = headers.get(HOST).and_then(|host| host.to_str().ok()) else {
+            return false;
+        };
+        let host = host.trim().to_ascii_lowercase();
+        let name = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.parse::<u16>().is_ok())
+            .map_or(host.as_str(), |(name, _)| name);
+        self.0
+            .iter()
+            .any(|allowed| *allowed == host || allowed == name)
+    }
 }
 
 /// Whether a POST's body is an `initialize` request (a batch or anything else is not:
@@ -151,7 +195,32 @@ fn opens_session(body: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::opens_session;
+    use super::{opens_session, HostNames};
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn host(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "host",
+            HeaderValue::from_str(value).expect("a header value"),
+        );
+        headers
+    }
+
+    #[test]
+    fn listed_host_names_are_served_and_others_refused() {
+        let hosts = HostNames::new(&["Errand.example".to_owned(), "mcp.example:8443".to_owned()]);
+        assert!(hosts.allow(&host("errand.example")));
+        assert!(hosts.allow(&host("errand.example:8080")));
+        assert!(hosts.allow(&host("mcp.example:8443")));
+        assert!(!hosts.allow(&host("mcp.example:9000")));
+        assert!(!hosts.allow(&host("rebound.attacker.example")));
+        assert!(!hosts.allow(&host("127.0.0.1:8080")));
+        assert!(!hosts.allow(&HeaderMap::new()));
+        let any = HostNames::new(&[]);
+        assert!(any.allow(&host("anything.example")));
+        assert!(any.allow(&HeaderMap::new()));
+    }
 
     #[test]
     fn only_an_initialize_request_opens_a_session() {

@@ -60,9 +60,11 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
         authenticate,
         refuse: |error| Humans2AiError::from(error).into_response(),
     };
-    McpEndpoint::route(dialect, move || Humans2AiTools {
-        app: app.clone(),
-        tool_router: tool_router.clone(),
+    McpEndpoint::route(&app.config.mcp_allowed_hosts.clone(), dialect, move || {
+        Humans2AiTools {
+            app: app.clone(),
+            tool_router: tool_router.clone(),
+        }
     })
 }
 

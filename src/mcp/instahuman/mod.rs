@@ -52,11 +52,13 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
         authenticate,
         refuse: |error| InstaHumanError::from(error).into_response(),
     };
-    McpEndpoint::route(dialect, move || InstaHumanTools {
-        app: app.clone(),
-        waiters: waiters.clone(),
-        tool_router: tool_router.clone(),
-        prompt_router: prompt_router.clone(),
+    McpEndpoint::route(&app.config.mcp_allowed_hosts.clone(), dialect, move || {
+        InstaHumanTools {
+            app: app.clone(),
+            waiters: waiters.clone(),
+            tool_router: tool_router.clone(),
+            prompt_router: prompt_router.clone(),
+        }
     })
 }
 

@@ -182,3 +182,46 @@ both_backends!(
         }
     }
 );
+
+/// A deployment that lists its host names refuses MCP requests naming another
+/// (a page rebinding its own name to this server), in InstaHuman's envelope,
+/// before any key is read; the listed name is served. The check reads no
+/// database, so SQLite alone shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_requests_for_an_unlisted_host_name_are_refused() {
+    let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |config| {
+        config.mcp_allowed_hosts = vec!["errand.example".to_owned()];
+    })
+    .await
+    else {
+        return;
+    };
+    let (_, key) = owner(&app, "QA Bot", 0).await;
+    let send = |host: &'static str| {
+        app.client
+            .post(app.url(MCP))
+            .header("Host", host)
+            .header("Authorization", format!("Bearer {key}"))
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json")
+            .body(SEED_TOOLS_LIST)
+            .send()
+    };
+    let refused = send("rebound.attacker.example")
+        .await
+        .expect("request is sent");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (_, body) = read(refused).await;
+    assert!(
+        body["error"].as_str().is_some_and(|m| m.contains("host")),
+        "{body}"
+    );
+    let served = send("errand.example").await.expect("request is sent");
+    assert_eq!(served.status(), StatusCode::OK);
+    let (_, body) = read(served).await;
+    assert_eq!(
+        body["result"]["tools"].as_array().map(Vec::len),
+        Some(25),
+        "{body}"
+    );
+}
