@@ -66,7 +66,7 @@ impl<S: ServerHandler + Send + 'static> McpEndpoint<S> {
     /// The route: mount it with `.route("/mcp", …)` under the API's prefix, inside
     /// the API's rate limits. `allowed_hosts`: the configured `mcp_allowed_hosts`.
     pub fn route(
-        allowed_hosts: &[String],
+        allowed_hosts: Vec<String>,
         dialect: Dialect,
         new_server: impl Fn() -> S + Clone + Send + Sync + 'static,
     ) -> MethodRouter<AppState> {
@@ -153,10 +153,10 @@ fn config() -> StreamableHttpServerConfig {
 struct HostNames(Vec<String>);
 
 impl HostNames {
-    fn new(allowed: &[String]) -> HostNames {
+    fn new(allowed: Vec<String>) -> HostNames {
         HostNames(
             allowed
-                .iter()
+                .into_iter()
                 .map(|host| host.trim().to_ascii_lowercase())
                 .collect(),
         )
@@ -209,7 +209,10 @@ mod tests {
 
     #[test]
     fn listed_host_names_are_served_and_others_refused() {
-        let hosts = HostNames::new(&["Errand.example".to_owned(), "mcp.example:8443".to_owned()]);
+        let hosts = HostNames::new(vec![
+            "Errand.example".to_owned(),
+            "mcp.example:8443".to_owned(),
+        ]);
         assert!(hosts.allow(&host("errand.example")));
         assert!(hosts.allow(&host("errand.example:8080")));
         assert!(hosts.allow(&host("mcp.example:8443")));
@@ -217,7 +220,7 @@ mod tests {
         assert!(!hosts.allow(&host("rebound.attacker.example")));
         assert!(!hosts.allow(&host("127.0.0.1:8080")));
         assert!(!hosts.allow(&HeaderMap::new()));
-        let any = HostNames::new(&[]);
+        let any = HostNames::new(Vec::new());
         assert!(any.allow(&host("anything.example")));
         assert!(any.allow(&HeaderMap::new()));
     }

@@ -579,10 +579,11 @@ async fn apply_lane(
     let began = Instant::now();
     let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
     let saved = locked_checkpoints(&mut transaction, journal.backend(), &names).await?;
-    if lowest(&saved, projections.iter().copied()) < page.after {
+    let lowest_saved = lowest(&saved, projections.iter().copied());
+    if lowest_saved < page.after {
         // A rebuild elsewhere moved a checkpoint back below the events read.
         return Ok(Step {
-            projected: lowest(&saved, projections.iter().copied()),
+            projected: lowest_saved,
             more: true,
             held: began.elapsed(),
         });
@@ -657,29 +658,25 @@ async fn locked_checkpoints(
     backend: Backend,
     names: &[&'static str],
 ) -> Result<HashMap<String, i64>, ProjectorError> {
-    let rows = match backend {
-        Backend::Sqlite => {
-            sqlx::query("SELECT name, position FROM projection_checkpoints")
-                .fetch_all(conn)
-                .await
-        }
-        Backend::Postgres => {
-            let sql = format!(
-                "SELECT name, position FROM projection_checkpoints WHERE name IN ({}) \
-                 ORDER BY name FOR UPDATE",
-                (1..=names.len())
-                    .map(|n| format!("${n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for name in names {
-                query = query.bind(*name);
-            }
-            query.fetch_all(conn).await
-        }
+    if backend == Backend::Sqlite {
+        return checkpoints(conn).await;
     }
-    .map_err(ProjectorError::database("reading checkpoints"))?;
+    let sql = format!(
+        "SELECT name, position FROM projection_checkpoints WHERE name IN ({}) \
+         ORDER BY name FOR UPDATE",
+        (1..=names.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for name in names {
+        query = query.bind(*name);
+    }
+    let rows = query
+        .fetch_all(conn)
+        .await
+        .map_err(ProjectorError::database("reading checkpoints"))?;
     decode_checkpoints(&rows)
 }
 

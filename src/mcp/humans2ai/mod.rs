@@ -60,7 +60,7 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
         authenticate,
         refuse: |error| Humans2AiError::from(error).into_response(),
     };
-    McpEndpoint::route(&app.config.mcp_allowed_hosts.clone(), dialect, move || {
+    McpEndpoint::route(app.config.mcp_allowed_hosts.clone(), dialect, move || {
         Humans2AiTools {
             app: app.clone(),
             tool_router: tool_router.clone(),

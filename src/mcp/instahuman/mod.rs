@@ -52,7 +52,7 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
         authenticate,
         refuse: |error| InstaHumanError::from(error).into_response(),
     };
-    McpEndpoint::route(&app.config.mcp_allowed_hosts.clone(), dialect, move || {
+    McpEndpoint::route(app.config.mcp_allowed_hosts.clone(), dialect, move || {
         InstaHumanTools {
             app: app.clone(),
             waiters: waiters.clone(),

@@ -35,7 +35,7 @@ pub fn route(app: AppState) -> MethodRouter<AppState> {
         authenticate,
         refuse: |error| error.into_response(),
     };
-    McpEndpoint::route(&app.config.mcp_allowed_hosts.clone(), dialect, move || {
+    McpEndpoint::route(app.config.mcp_allowed_hosts.clone(), dialect, move || {
         NativeTools {
             app: app.clone(),
             tool_router: tool_router.clone(),
