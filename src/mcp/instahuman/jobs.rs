@@ -25,14 +25,13 @@ impl InstaHumanTools {
         &self,
         parts: &Parts,
         tool: &'static str,
-        arguments: &impl serde::Serialize,
-        job_id: &str,
-        idempotency_key: Option<&str>,
+        arguments: &impl JobActionArguments,
         action: JobAction,
     ) -> ToolResult {
         let caller = ToolCaller::of(parts)?;
         executed(caller, async {
-            let meta = meta(caller, tool, idempotency_key, arguments)?;
+            let meta = meta(caller, tool, arguments.idempotency_key(), arguments)?;
+            let job_id = arguments.job_id();
             act(&self.app, &rest_caller(caller), job_id, action, &meta).await
         })
         .await
@@ -133,16 +132,8 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<JobCommand>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
-        self.act_on_job(
-            &parts,
-            "pause_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            JobAction::Pause,
-        )
-        .await
+        self.act_on_job(&parts, "pause_job", &arguments, JobAction::Pause)
+            .await
     }
 
     #[tool(description = "Resume a paused job: new testers may start again.")]
@@ -151,16 +142,8 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<JobCommand>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
-        self.act_on_job(
-            &parts,
-            "resume_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            JobAction::Resume,
-        )
-        .await
+        self.act_on_job(&parts, "resume_job", &arguments, JobAction::Resume)
+            .await
     }
 
     #[tool(
@@ -171,16 +154,8 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<JobCommand>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
-        self.act_on_job(
-            &parts,
-            "stop_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            JobAction::Stop,
-        )
-        .await
+        self.act_on_job(&parts, "stop_job", &arguments, JobAction::Stop)
+            .await
     }
 
     #[tool(
@@ -191,16 +166,8 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<JobCommand>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
-        self.act_on_job(
-            &parts,
-            "cancel_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            JobAction::Cancel,
-        )
-        .await
+        self.act_on_job(&parts, "cancel_job", &arguments, JobAction::Cancel)
+            .await
     }
 
     #[tool(
@@ -211,16 +178,8 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<JobCommand>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
-        self.act_on_job(
-            &parts,
-            "close_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            JobAction::Settle,
-        )
-        .await
+        self.act_on_job(&parts, "close_job", &arguments, JobAction::Settle)
+            .await
     }
 
     #[tool(
@@ -231,19 +190,11 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<ResizeJob>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
         let action = JobAction::Resize {
             tester_count: arguments.tester_count,
         };
-        self.act_on_job(
-            &parts,
-            "resize_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            action,
-        )
-        .await
+        self.act_on_job(&parts, "resize_job", &arguments, action)
+            .await
     }
 
     #[tool(
@@ -254,16 +205,8 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<JobCommand>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
-        self.act_on_job(
-            &parts,
-            "approve_job",
-            &arguments,
-            &arguments.job_id,
-            key,
-            JobAction::Approve,
-        )
-        .await
+        self.act_on_job(&parts, "approve_job", &arguments, JobAction::Approve)
+            .await
     }
 
     #[tool(
@@ -274,19 +217,11 @@ impl InstaHumanTools {
         Extension(parts): Extension<Parts>,
         Parameters(arguments): Parameters<SubmitDispute>,
     ) -> ToolResult {
-        let key = arguments.idempotency_key.as_deref();
         let action = JobAction::Dispute {
             reason: arguments.reason.clone(),
         };
-        self.act_on_job(
-            &parts,
-            "submit_dispute",
-            &arguments,
-            &arguments.job_id,
-            key,
-            action,
-        )
-        .await
+        self.act_on_job(&parts, "submit_dispute", &arguments, action)
+            .await
     }
 
     #[tool(

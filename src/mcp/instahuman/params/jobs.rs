@@ -143,3 +143,25 @@ pub struct SubmitDispute {
     #[serde(default)]
     pub idempotency_key: Option<String>,
 }
+
+/// The arguments of a tool that acts on one job as its owner.
+pub trait JobActionArguments: Serialize {
+    fn job_id(&self) -> &str;
+    fn idempotency_key(&self) -> Option<&str>;
+}
+
+macro_rules! job_action_arguments {
+    ($($arguments:ty),*) => {$(
+        impl JobActionArguments for $arguments {
+            fn job_id(&self) -> &str {
+                &self.job_id
+            }
+
+            fn idempotency_key(&self) -> Option<&str> {
+                self.idempotency_key.as_deref()
+            }
+        }
+    )*};
+}
+
+job_action_arguments!(JobCommand, ResizeJob, SubmitDispute);
