@@ -34,6 +34,27 @@ pub enum DomainError {
     /// Moderation refused the content; the message names the rule that matched.
     #[error("{0}")]
     ContentRefused(String),
+    /// A named marketplace rule refused the command. `code` is the rule's
+    /// stable name (`already_bid`, `max_chain_depth_exceeded`), which a
+    /// dialect may show and map to its own status; `kind` is the family the
+    /// native API maps it to.
+    #[error("{message}")]
+    Rule {
+        kind: RuleKind,
+        code: &'static str,
+        message: String,
+    },
+}
+
+/// Which kind of refusal a [`DomainError::Rule`] is, for APIs without codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// The command is malformed for this rule (a bid priced too high).
+    Invalid,
+    /// The state does not allow it now (a second active bid).
+    Conflict,
+    /// The caller may not (self-dealing).
+    Forbidden,
 }
 
 impl DomainError {
@@ -51,6 +72,22 @@ impl DomainError {
 
     pub(crate) fn forbidden(message: impl Into<String>) -> Self {
         DomainError::Forbidden(message.into())
+    }
+
+    pub(crate) fn rule(kind: RuleKind, code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Rule {
+            kind,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The rule's code, for a refusal that has one.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            DomainError::Rule { code, .. } => Some(code),
+            _ => None,
+        }
     }
 }
 

@@ -62,7 +62,7 @@ pub mod thread;
 pub mod webhook;
 
 pub use aggregate::{Aggregate, DomainEvent};
-pub use error::DomainError;
+pub use error::{DomainError, RuleKind};
 pub use event::Event;
 
 /// A moment, always UTC.

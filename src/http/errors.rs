@@ -6,7 +6,7 @@ use crate::bus::BusError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use errand_aggregates::money::MoneyError;
-use errand_aggregates::DomainError;
+use errand_aggregates::{DomainError, RuleKind};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -130,6 +130,11 @@ impl From<DomainError> for ApiError {
             DomainError::LimitExceeded(detail) | DomainError::ContentRefused(detail) => {
                 ApiError::Invalid(detail)
             }
+            DomainError::Rule { kind, message, .. } => match kind {
+                RuleKind::Invalid => ApiError::Invalid(message),
+                RuleKind::Conflict => ApiError::Conflict(message),
+                RuleKind::Forbidden => ApiError::Forbidden(message),
+            },
         }
     }
 }
