@@ -13,7 +13,7 @@ use crate::account::AccountId;
 use crate::actor::Caller;
 use crate::error::{Decided, DomainError};
 use crate::fee::FeePolicy;
-use crate::ids::{SettlementId, SubmissionId};
+use crate::ids::{AssignmentId, SettlementId, SubmissionId};
 use crate::Timestamp;
 use chrono::Duration;
 
@@ -48,11 +48,6 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
             at,
         } => {
             let task = existing(task)?;
-            if task.assignment_mode != AssignmentMode::ApplySelect {
-                return Err(DomainError::conflict(
-                    "this task is first come, first served; accept it instead of applying",
-                ));
-            }
             ensure_can_take_work(task, by, *at)?;
             let already_applied = task
                 .applications
@@ -63,19 +58,38 @@ pub(super) fn decide(task: &Task, command: &TaskCommand) -> Decided<TaskEvent> {
                     "you have already applied to this task",
                 ));
             }
-            if task.applications.len() >= APPLICATIONS_MAX {
+            // The bound is on applications waiting for the poster's choice.
+            if task.assignment_mode == AssignmentMode::ApplySelect
+                && task.applications.len() >= APPLICATIONS_MAX
+            {
                 return Err(DomainError::conflict(
                     "this task takes no more applications",
                 ));
             }
             let note = optional_text(note.as_deref(), NOTE_MAX_CHARS, "note")?;
-            let event = TaskEvent::TaskApplied {
+            let applied = TaskEvent::TaskApplied {
                 application_id: *application_id,
                 applicant: by.actor,
                 note,
                 at: *at,
             };
-            (vec![event], "applied")
+            match task.assignment_mode {
+                AssignmentMode::ApplySelect => (vec![applied], "applied"),
+                // First come, first served: an application is an acceptance, so a
+                // client of an apply-first API (Humans2AI) can take such work
+                // too. The assignment takes the application's id, which is as
+                // unique within the task as any.
+                AssignmentMode::FirstAccept => {
+                    let assigned = TaskEvent::TaskAssigned {
+                        assignment_id: AssignmentId(application_id.0),
+                        worker: by.actor,
+                        application_id: Some(*application_id),
+                        expires_at: deadline_after(*at, task.assignment_time_limit_s),
+                        at: *at,
+                    };
+                    (vec![applied, assigned], "applied and assigned")
+                }
+            }
         }
         TaskCommand::Select {
             application_id,

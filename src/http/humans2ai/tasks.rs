@@ -24,7 +24,7 @@ use errand_aggregates::actor::{Actor, Role};
 use errand_aggregates::ids::{HoldId, TaskId};
 use errand_aggregates::money::{Currency, Money};
 use errand_aggregates::risk_gate::Content;
-use errand_aggregates::task::{AssignmentMode, NewTask, Task, TaskCommand};
+use errand_aggregates::task::{AssignmentMode, NewTask, Task, TaskCommand, TaskStatus};
 use serde::Deserialize;
 use serde_json::{json, Number, Value};
 use uuid::Uuid;
@@ -299,12 +299,22 @@ pub(super) async fn visible_task(
             || principal.is_admin()
             || task.applications.iter().any(|a| a.applicant == me)
             || task.assignments.iter().any(|a| a.worker == me)
-            || (task.assignment_mode == AssignmentMode::ApplySelect
-                && super::views::status_of(&task) == "open"));
+            || open_to_applicants(&task));
     if !visible {
         return Err(Humans2AiError::task_not_found());
     }
     Ok((task_id, task))
+}
+
+/// Whether anyone may see and apply to `task`: an apply-select task waiting
+/// for its one person, or first-accept work (InstaHuman's, HumanPing's) with a
+/// slot free, which an application takes at once. The marketplace list's
+/// condition in `queries::humans2ai::tasks` says the same in SQL.
+fn open_to_applicants(task: &Task) -> bool {
+    match task.assignment_mode {
+        AssignmentMode::ApplySelect => super::views::status_of(task) == "open",
+        AssignmentMode::FirstAccept => task.status == TaskStatus::Open && task.open_slots() > 0,
+    }
 }
 
 /// A task the caller posted (or an admin): another's visible task is 403,

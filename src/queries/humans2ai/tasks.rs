@@ -62,7 +62,8 @@ const STATUS_SQL: &str = "CASE \
 pub enum Scope {
     /// An agent's own tasks, whatever their state.
     PostedBy(ActorId),
-    /// Work people may apply for: open apply-select tasks of anyone.
+    /// Work people may apply for: open apply-select tasks of anyone, and
+    /// first-accept work with a slot free (applying takes it at once).
     Marketplace,
 }
 
@@ -106,10 +107,11 @@ impl TaskFilter {
                 "poster = {}",
                 binds.push(Bind::Text(poster.to_string()))
             )),
-            Scope::Marketplace => {
-                conditions.push("assignment_mode = 'apply_select'".to_owned());
-                conditions.push(format!("({STATUS_SQL}) = 'open'"));
-            }
+            Scope::Marketplace => conditions.push(format!(
+                "((assignment_mode = 'apply_select' AND ({STATUS_SQL}) = 'open') \
+                 OR (assignment_mode = 'first_accept' AND status = 'open' \
+                     AND slots > working + awaiting_review + approved + disputed))"
+            )),
         }
         if let Some(word) = self.status {
             let placeholder = binds.push(Bind::Text(word.to_owned()));

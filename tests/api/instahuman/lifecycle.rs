@@ -173,3 +173,60 @@ both_backends!(
         refused(status, &body, StatusCode::CONFLICT);
     }
 );
+
+both_backends!(
+    a_humans2ai_person_who_applies_to_a_job_takes_a_slot_at_once,
+    |app: TestApp| async move {
+        let (_, key) = owner(&app, "Acme", 10_000).await;
+        let job = create_job(&app, &key, job_body("Try our checkout", 1, json!(10))).await;
+        let id = job["id"].as_str().expect("id").to_owned();
+        let person = crate::humans2ai::register(&app, "human", "Applicant").await;
+        let listed = |token: String| {
+            let app = &app;
+            async move {
+                let (status, body) =
+                    crate::humans2ai::h2a(app, Method::GET, "/tasks", Some(&token), None).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                body["data"]["tasks"]
+                    .as_array()
+                    .expect("tasks")
+                    .iter()
+                    .map(|task| task["id"].as_str().expect("id").to_owned())
+                    .collect::<Vec<_>>()
+            }
+        };
+        // People browsing Humans2AI's marketplace see the job while a slot is free.
+        let h2a_id = format!("task_{}", id.replace('-', ""));
+        assert_eq!(listed(person.token.clone()).await, [h2a_id.clone()]);
+        let (status, body) = crate::humans2ai::h2a(
+            &app,
+            Method::POST,
+            &format!("/tasks/{id}/apply"),
+            Some(&person.token),
+            Some(json!({ "message": "I shop online daily" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // First come, first served: the application is chosen as it is made.
+        assert_eq!(body["data"]["application"]["status"], "selected", "{body}");
+        let read = get_job(&app, &key, &id).await;
+        assert_eq!(read["progress"]["open"], 0, "{read}");
+        assert_eq!(read["progress"]["inProgress"], 1, "{read}");
+        // The one slot is taken: the job leaves the marketplace, and a second
+        // person is refused as for any taken task, appending nothing.
+        let late = crate::humans2ai::register(&app, "human", "Latecomer").await;
+        assert!(listed(late.token.clone()).await.is_empty());
+        let head = app.journal_head().await;
+        let (status, body) = crate::humans2ai::h2a(
+            &app,
+            Method::POST,
+            &format!("/tasks/{id}/apply"),
+            Some(&late.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert_eq!(app.journal_head().await, head);
+        app.verify().await;
+    }
+);

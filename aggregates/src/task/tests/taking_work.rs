@@ -251,13 +251,33 @@ fn a_note_longer_than_2000_characters_is_refused() {
 }
 
 #[test]
-fn applying_to_a_first_accept_task_is_refused() {
+fn applying_to_a_first_accept_task_takes_a_slot_at_once() {
     TaskTest::with(())
         .given(vec![posted(1)])
         .when(apply(1))
-        .then_expect_error(conflict(
-            "this task is first come, first served; accept it instead of applying",
-        ));
+        .then_expect_events(vec![
+            applied(1),
+            with!(
+                selected(1),
+                TaskAssigned {
+                    assignment_id: AssignmentId(application(1).0),
+                }
+            ),
+        ]);
+}
+
+#[test]
+fn applying_to_a_full_first_accept_task_is_refused_like_accepting() {
+    let accepting = TaskTest::with(())
+        .given(vec![posted(1), assigned(2)])
+        .when(accept(1))
+        .inspect_result();
+    let applying = TaskTest::with(())
+        .given(vec![posted(1), assigned(2)])
+        .when(apply(1))
+        .inspect_result();
+    assert!(accepting.is_err());
+    assert_eq!(applying, accepting);
 }
 
 #[test]

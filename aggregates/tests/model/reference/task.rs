@@ -324,21 +324,22 @@ impl TaskModel {
                 at,
                 ..
             } => {
-                ensure(
-                    self.assignment == AssignmentMode::ApplySelect,
-                    "accept instead",
-                )?;
                 self.ensure_may_take_work(by, *at)?;
                 let applied = self
                     .applications
                     .iter()
                     .any(|a| a.applicant == by.actor && !a.selected);
                 ensure(!applied, "already applied")?;
+                // First come, first served: applying takes the slot at once.
+                let first_accept = self.assignment == AssignmentMode::FirstAccept;
                 self.applications.push(ApplicationModel {
                     id: *application_id,
                     applicant: by.actor,
-                    selected: false,
+                    selected: first_accept,
                 });
+                if first_accept {
+                    self.assign(AssignmentId(application_id.0), by.actor, *at);
+                }
             }
             TaskCommand::Select {
                 application_id,
