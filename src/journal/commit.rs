@@ -4,6 +4,7 @@
 //! so without round trips to save, through a statement per table here.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::{Any, AnyPool, PgPool, Transaction};
@@ -15,6 +16,7 @@ use super::error::{AppendError, JournalError};
 use super::group::{plan_group, EventRow, GroupPlan, IdempotencyRow, Known};
 use super::lock::{advance_head, lock_head_sqlite, WriteGate};
 use super::reads::{column, decode_stored_response};
+use super::recent::CommittedEvent;
 use super::sql::{placeholders, rows_per_statement, value_rows};
 
 /// What a committed group tells the writer.
@@ -24,7 +26,8 @@ pub(crate) struct CommittedGroup {
     pub outcomes: Vec<Result<Appended, AppendError>>,
     /// The head after the commit.
     pub head_position: i64,
-    pub events_written: usize,
+    /// What the group wrote, for the projector (`recent.rs`).
+    pub events: Vec<Arc<CommittedEvent>>,
 }
 
 /// Where the writer commits groups. SQLite: through the shared pool, taking turns with the
@@ -86,9 +89,23 @@ async fn commit_group_sqlite(
 }
 
 pub(crate) fn committed(plan: GroupPlan<'_>) -> CommittedGroup {
+    let events = plan
+        .events
+        .iter()
+        .map(|row| {
+            Arc::new(CommittedEvent {
+                position: row.position,
+                stream_id: row.stream_id.to_owned(),
+                event_type: row.event_type.to_owned(),
+                payload: row.payload.to_owned(),
+                recorded_at: DateTime::from_timestamp_micros(row.recorded_at_us)
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
     CommittedGroup {
         head_position: plan.head.position,
-        events_written: plan.events.len(),
+        events,
         outcomes: plan.outcomes,
     }
 }

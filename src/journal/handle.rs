@@ -11,9 +11,10 @@ use super::commit::GroupStore;
 use super::connect::{connect, connect_postgres_writer, Backend, JournalOptions};
 use super::error::{AppendError, JournalError};
 use super::event::RecordedEvent;
-use super::limits::APPEND_QUEUE_CAPACITY;
+use super::limits::{APPEND_QUEUE_CAPACITY, READ_ALL_LIMIT_MAX};
 use super::lock::{read_head, WriteGate, WriteTurn};
 use super::reads;
+use super::recent::{CommittedEvent, RecentEvents, RECENT_EVENTS_CAPACITY};
 use super::stats::{GroupCommitCounters, GroupCommitStats};
 use super::verify::{verify_chain, ChainReport};
 use super::writer::{AppendRequest, Writer};
@@ -42,6 +43,8 @@ struct Shared {
     head: watch::Receiver<i64>,
     counters: Arc<GroupCommitCounters>,
     shutdown: Arc<Notify>,
+    /// This process's last commits, for `read_committed`.
+    recent: Arc<RecentEvents>,
     /// Taken by the first `close`. An async mutex, held while the writer drains, so a
     /// concurrent `close` waits for the drain instead of closing the pool under it.
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -59,6 +62,7 @@ impl Journal {
         let counters = Arc::new(GroupCommitCounters::default());
         let shutdown = Arc::new(Notify::new());
         let gate = WriteGate::default();
+        let recent = Arc::new(RecentEvents::new(RECENT_EVENTS_CAPACITY));
         let store = match backend {
             Backend::Sqlite => GroupStore::Sqlite {
                 pool: pool.clone(),
@@ -74,6 +78,7 @@ impl Journal {
             head: head_sender,
             counters: Arc::clone(&counters),
             shutdown: Arc::clone(&shutdown),
+            recent: Arc::clone(&recent),
         }
         .spawn();
         tracing::info!(%backend, head = head.position, "journal opened");
@@ -86,6 +91,7 @@ impl Journal {
                 head: head_receiver,
                 counters,
                 shutdown,
+                recent,
                 writer: Mutex::new(Some(writer)),
             }),
         })
@@ -186,6 +192,21 @@ impl Journal {
         limit: u32,
     ) -> Result<Vec<RecordedEvent>, JournalError> {
         reads::read_all(&self.shared.pool, after_position, limit).await
+    }
+
+    /// Up to `limit` (at most `READ_ALL_LIMIT_MAX`) events after `after_position`, with only
+    /// what projections read. Events this process committed recently come from memory
+    /// (`recent.rs`), the rest from the table.
+    pub async fn read_committed(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<Arc<CommittedEvent>>, JournalError> {
+        let limit = limit.min(READ_ALL_LIMIT_MAX);
+        if let Some(events) = self.shared.recent.after(after_position, limit as usize) {
+            return Ok(events);
+        }
+        reads::read_committed(&self.shared.pool, after_position, limit).await
     }
 
     /// A stream's current version; 0 when it does not exist.

@@ -1,7 +1,9 @@
 //! Reading events back, and turning stored rows into values. Every read returns events in
 //! position order.
 
-use chrono::DateTime;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 use uuid::Uuid;
@@ -12,6 +14,7 @@ use super::connect::Backend;
 use super::error::JournalError;
 use super::event::RecordedEvent;
 use super::limits::READ_ALL_LIMIT_MAX;
+use super::recent::CommittedEvent;
 use super::sql::{placeholders, rows_per_statement};
 
 const SELECT_EVENTS: &str = "SELECT position, stream_id, stream_version, event_id, event_type, \
@@ -67,13 +70,7 @@ impl StoredEvent {
         let event_id = Uuid::parse_str(&self.event_id).map_err(|error| {
             JournalError::Corrupt(format!("event at position {position}: event_id: {error}"))
         })?;
-        let recorded_at =
-            DateTime::from_timestamp_micros(self.recorded_at_us).ok_or_else(|| {
-                JournalError::Corrupt(format!(
-                    "event at position {position}: recorded_at_us {} is out of range",
-                    self.recorded_at_us
-                ))
-            })?;
+        let recorded_at = timestamp(position, self.recorded_at_us)?;
         Ok(RecordedEvent {
             position,
             stream_id: self.stream_id,
@@ -87,6 +84,15 @@ impl StoredEvent {
             hash: self.hash,
         })
     }
+}
+
+/// A stored `recorded_at_us`, or `Corrupt` when out of range.
+fn timestamp(position: i64, recorded_at_us: i64) -> Result<DateTime<Utc>, JournalError> {
+    DateTime::from_timestamp_micros(recorded_at_us).ok_or_else(|| {
+        JournalError::Corrupt(format!(
+            "event at position {position}: recorded_at_us {recorded_at_us} is out of range"
+        ))
+    })
 }
 
 /// One column of a row (the shared pool's, or the PostgreSQL writer's own), or `Corrupt`
@@ -222,6 +228,36 @@ pub(crate) async fn read_all(
         .await?
         .into_iter()
         .map(StoredEvent::into_recorded)
+        .collect()
+}
+
+/// Up to `limit` events after `after_position`, with only the columns projections read.
+pub(crate) async fn read_committed(
+    pool: &AnyPool,
+    after_position: i64,
+    limit: u32,
+) -> Result<Vec<Arc<CommittedEvent>>, JournalError> {
+    let rows = sqlx::query(
+        "SELECT position, stream_id, event_type, payload, recorded_at_us FROM events \
+         WHERE position > $1 ORDER BY position LIMIT $2",
+    )
+    .bind(after_position)
+    .bind(i64::from(limit.min(READ_ALL_LIMIT_MAX)))
+    .fetch_all(pool)
+    .await
+    .map_err(JournalError::database("reading events by position"))?;
+    rows.iter()
+        .map(|row| {
+            let position: i64 = column(row, "position")?;
+            let recorded_at_us: i64 = column(row, "recorded_at_us")?;
+            Ok(Arc::new(CommittedEvent {
+                position,
+                stream_id: column(row, "stream_id")?,
+                event_type: column(row, "event_type")?,
+                payload: column(row, "payload")?,
+                recorded_at: timestamp(position, recorded_at_us)?,
+            }))
+        })
         .collect()
 }
 

@@ -20,6 +20,7 @@ use super::connect::Backend;
 use super::constraint::{explain_violation, violated_constraint};
 use super::error::{AppendError, JournalError};
 use super::limits::{GROUP_BYTES_MAX, GROUP_EVENTS_MAX, GROUP_LINGER_MAX, GROUP_REQUESTS_MAX};
+use super::recent::RecentEvents;
 use super::stats::GroupCommitCounters;
 
 /// One queued append and where to send its outcome.
@@ -40,6 +41,8 @@ pub(crate) struct Writer {
     pub counters: Arc<GroupCommitCounters>,
     /// Notified by `close`: stop waiting for new requests, commit the queued ones, exit.
     pub shutdown: Arc<Notify>,
+    /// Where committed events are kept for this process's projector.
+    pub recent: Arc<RecentEvents>,
 }
 
 /// A request taken from the queue that did not fit in the group being formed; it opens the next.
@@ -175,14 +178,16 @@ impl Writer {
 
     /// Makes a committed group known: the head watch, the counters, the metrics.
     fn publish(&mut self, group: CommittedGroup) -> Vec<Result<Appended, AppendError>> {
+        let events_written = group.events.len();
+        // Before the head moves, so a projector woken by it finds them here.
+        self.recent.extend(group.events);
         self.head.send_if_modified(|head| {
             let advanced = group.head_position > *head;
             *head = (*head).max(group.head_position);
             advanced
         });
         self.counters.record_group(group.outcomes.len());
-        metrics::counter!("errand_journal_events_appended_total")
-            .increment(group.events_written as u64);
+        metrics::counter!("errand_journal_events_appended_total").increment(events_written as u64);
         metrics::histogram!("errand_journal_batch_requests").record(group.outcomes.len() as f64);
         group.outcomes
     }

@@ -4,6 +4,7 @@ use crate::journal::InvalidAppend;
 on_both_backends!(
     appending_to_a_new_stream_and_reading_it_back,
     read_all_returns_the_events_after_a_position_up_to_the_limit,
+    read_committed_serves_this_processs_commits_from_memory_and_the_rest_from_the_table,
     read_stream_until_a_position_stops_there,
     read_streams_merges_several_streams_in_position_order,
     a_version_mismatch_on_one_stream_of_a_multi_stream_append_writes_nothing,
@@ -73,6 +74,48 @@ async fn read_all_returns_the_events_after_a_position_up_to_the_limit(database: 
         5
     );
     journal.close().await;
+}
+
+async fn read_committed_serves_this_processs_commits_from_memory_and_the_rest_from_the_table(
+    database: &TestDatabase,
+) {
+    let ours = database.open().await;
+    for version in 0..3 {
+        append_one(&ours, "account-1", version).await;
+    }
+    // Another instance on the same database commits positions 4 and 5.
+    let theirs = database.open().await;
+    for version in 0..2 {
+        append_one(&theirs, "account-2", version).await;
+    }
+    let positions = |events: &[std::sync::Arc<crate::journal::CommittedEvent>]| {
+        events
+            .iter()
+            .map(|event| event.position)
+            .collect::<Vec<_>>()
+    };
+    // From memory, up to the gap its window has where the other instance wrote.
+    let remembered = ours.read_committed(0, 100).await.expect("read_committed");
+    assert_eq!(positions(&remembered), [1, 2, 3]);
+    assert_eq!(
+        positions(&ours.read_committed(1, 1).await.expect("read")),
+        [2]
+    );
+    // From the table: what this instance never held.
+    let read = ours.read_committed(3, 100).await.expect("read_committed");
+    assert_eq!(positions(&read), [4, 5]);
+    // Either way, the same as the stored events.
+    let stored = ours.read_all(0, 100).await.expect("read_all");
+    for (committed, stored) in remembered.iter().chain(&read).zip(&stored) {
+        assert_eq!(committed.position, stored.position);
+        assert_eq!(committed.stream_id, stored.stream_id);
+        assert_eq!(committed.event_type, stored.event_type);
+        assert_eq!(committed.payload, stored.payload);
+        assert_eq!(committed.recorded_at, stored.recorded_at);
+    }
+    assert!(ours.read_committed(5, 100).await.expect("read").is_empty());
+    theirs.close().await;
+    ours.close().await;
 }
 
 async fn read_stream_until_a_position_stops_there(database: &TestDatabase) {

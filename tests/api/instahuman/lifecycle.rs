@@ -197,7 +197,10 @@ both_backends!(
         };
         // People browsing Humans2AI's marketplace see the job while a slot is free.
         let h2a_id = format!("task_{}", id.replace('-', ""));
-        assert_eq!(listed(person.token.clone()).await, [h2a_id.clone()]);
+        assert_eq!(
+            listed(person.token.clone()).await,
+            std::slice::from_ref(&h2a_id)
+        );
         let (status, body) = crate::humans2ai::h2a(
             &app,
             Method::POST,
