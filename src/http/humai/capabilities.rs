@@ -53,13 +53,14 @@ async fn register(
         .context(&principal, "RegisterCapabilities", 200);
     let executed = crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
+        let at = Utc::now();
         let command = MarketProfileCommand::RegisterCapabilities {
             by: by.actor,
             capability_tags: capability_tags.clone(),
-            at: Utc::now(),
+            at,
         };
         let (actor, profile) =
-            commands::on_market_profile(unit, by, None, Some(command), Utc::now()).await?;
+            commands::on_market_profile(unit, by, None, Some(command), at).await?;
         Ok(json!({
             "actor_id": actor.id,
             "capability_tags": views::tags(&profile.capability_tags),
