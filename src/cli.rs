@@ -182,6 +182,12 @@ pub struct ServeArgs {
     /// What a referrer is credited, in cents, when someone registers with their referral code.
     #[arg(long, env = "ERRAND_REFERRAL_BONUS_CENTS", default_value_t = crate::config::REFERRAL_BONUS_CENTS_DEFAULT)]
     pub referral_bonus_cents: i64,
+    /// How many of Humai's 1000 founding slots are open (fewer for a rehearsal).
+    #[arg(long, env = "ERRAND_HUMAI_FOUNDING_SLOTS", default_value_t = errand_aggregates::humai::halvening::FOUNDING_SLOTS)]
+    pub humai_founding_slots: u32,
+    /// Humai registrations (quick-start and register) per client address per 24 h; 0 unlimited.
+    #[arg(long, env = "ERRAND_HUMAI_REGISTRATIONS_PER_DAY", default_value_t = crate::http::humai::rate_limits::REGISTRATIONS_PER_DAY_DEFAULT)]
+    pub humai_registrations_per_day: u32,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -286,11 +292,17 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_named(
             crate::http::humans2ai::rate_limits::allowances(&args.humans2ai_rate_limits)
                 .map_err(|e| anyhow::anyhow!("ERRAND_HUMANS2AI_RATE_LIMITS: {e}"))?,
-        ),
+        )
+        .with_named(crate::http::humai::rate_limits::allowances(
+            args.humai_registrations_per_day,
+        )),
         access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl_s.max(1)),
         refresh_token_ttl: std::time::Duration::from_secs(args.refresh_token_ttl_s.max(1)),
         sandbox_email: args.sandbox_email,
         referral_bonus: referral_bonus(args.referral_bonus_cents)?,
+        humai_founding_slots: args
+            .humai_founding_slots
+            .min(errand_aggregates::humai::halvening::FOUNDING_SLOTS),
         mcp_allowed_hosts: args
             .mcp_allowed_hosts
             .iter()

@@ -60,6 +60,9 @@ pub struct Config {
     /// Empty: any, since every MCP request needs a key a rebinding page does not have;
     /// a deployment behind known names lists them.
     pub mcp_allowed_hosts: Vec<String>,
+    /// How many of Humai's founding slots are open (`ERRAND_HUMAI_FOUNDING_SLOTS`,
+    /// at most the schedule's 1000; fewer for rehearsals and tests).
+    pub humai_founding_slots: u32,
 }
 
 impl Default for Config {
@@ -78,14 +81,17 @@ impl Default for Config {
             timer_interval: Duration::from_millis(500),
             secret_key: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
-            rate_limits: RateLimits::default().with_named(
-                crate::http::humans2ai::rate_limits::allowances("").unwrap_or_default(),
-            ),
+            rate_limits: RateLimits::default()
+                .with_named(crate::http::humans2ai::rate_limits::allowances("").unwrap_or_default())
+                .with_named(crate::http::humai::rate_limits::allowances(
+                    crate::http::humai::rate_limits::REGISTRATIONS_PER_DAY_DEFAULT,
+                )),
             access_token_ttl: crate::identity::tokens::ACCESS_TOKEN_TTL_DEFAULT,
             refresh_token_ttl: crate::identity::tokens::REFRESH_TOKEN_TTL_DEFAULT,
             sandbox_email: true,
             referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
             mcp_allowed_hosts: Vec::new(),
+            humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
         }
     }
 }

@@ -67,6 +67,8 @@ pub enum Funding {
     /// The platform's bonus for referring `referee`, who registered with the
     /// account owner's referral code (see `referral`).
     ReferralBonus { referee: ActorId },
+    /// Humai's halvening grant with founding slot `slot`, in RC (see `humai::genesis`).
+    HalveningGrant { slot: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -548,9 +550,9 @@ impl Aggregate for Account {
                     Funding::Deposit { .. } | Funding::AutoReload { .. } => {
                         self.deposited_cents += amount.cents
                     }
-                    Funding::Grant { .. } | Funding::ReferralBonus { .. } => {
-                        self.granted_cents += amount.cents
-                    }
+                    Funding::Grant { .. }
+                    | Funding::ReferralBonus { .. }
+                    | Funding::HalveningGrant { .. } => self.granted_cents += amount.cents,
                     Funding::FreeTask { .. } => {
                         self.granted_cents += amount.cents;
                         self.free_tasks_remaining = self.free_tasks_remaining.saturating_sub(1);

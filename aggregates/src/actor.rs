@@ -168,6 +168,12 @@ pub enum ActorCommand {
         token_hash: String,
         at: Timestamp,
     },
+    /// The actor changes the name it is shown by (Humai's `display_name`).
+    Rename {
+        by: Caller,
+        name: String,
+        at: Timestamp,
+    },
     /// Dialect details the domain carries but does not interpret (HumanPing's
     /// `webhook_url`), merged over those recorded before.
     RecordDetails {
@@ -222,6 +228,10 @@ pub enum ActorEvent {
         details: serde_json::Map<String, serde_json::Value>,
         at: Timestamp,
     },
+    ActorRenamed {
+        name: String,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for ActorEvent {
@@ -236,6 +246,7 @@ impl DomainEvent for ActorEvent {
             ActorEvent::EmailVerificationIssued { .. } => "EmailVerificationIssued",
             ActorEvent::EmailVerified { .. } => "EmailVerified",
             ActorEvent::DetailsRecorded { .. } => "DetailsRecorded",
+            ActorEvent::ActorRenamed { .. } => "ActorRenamed",
         }
     }
 }
@@ -282,6 +293,17 @@ impl Actor {
     }
 }
 
+/// A name is 1 to 100 characters, trimmed.
+fn parse_name(name: &str) -> Result<String, DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
+        return Err(DomainError::invalid(format!(
+            "name must be 1 to {NAME_MAX_CHARS} characters"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
 /// Admin powers need an admin who is not banned: otherwise a banned admin
 /// could unban themselves and carry on.
 fn ensure_admin(by: &Caller) -> Result<(), DomainError> {
@@ -310,16 +332,10 @@ impl Aggregate for Actor {
                 if self.exists() {
                     return Err(DomainError::conflict("actor already registered"));
                 }
-                let name = name.trim();
-                if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
-                    return Err(DomainError::invalid(format!(
-                        "name must be 1 to {NAME_MAX_CHARS} characters"
-                    )));
-                }
                 Ok(vec![ActorEvent::ActorRegistered {
                     actor_id: *actor_id,
                     role: *role,
-                    name: name.to_owned(),
+                    name: parse_name(name)?,
                     email: email.clone(),
                     registered_at: *at,
                 }])
@@ -385,6 +401,19 @@ impl Aggregate for Actor {
                 }
                 Ok(vec![ActorEvent::DetailsRecorded {
                     details: details.clone(),
+                    at: *at,
+                }])
+            }
+            ActorCommand::Rename { by, name, at } => {
+                self.ensure_exists()?;
+                by.ensure_not_banned()?;
+                if self.id != Some(by.actor) {
+                    return Err(DomainError::forbidden(
+                        "only the actor themselves may change their name",
+                    ));
+                }
+                Ok(vec![ActorEvent::ActorRenamed {
+                    name: parse_name(name)?,
                     at: *at,
                 }])
             }
@@ -473,6 +502,7 @@ impl Aggregate for Actor {
                 self.pending_verification = None;
             }
             ActorEvent::DetailsRecorded { details, .. } => self.details.extend(details.clone()),
+            ActorEvent::ActorRenamed { name, .. } => self.name = name.clone(),
         }
     }
 }
@@ -1080,6 +1110,34 @@ mod tests {
             })
             .then_expect_error(DomainError::Invalid(format!(
                 "an actor's details must be at most {DETAILS_MAX_BYTES} bytes of JSON"
+            )));
+    }
+
+    #[test]
+    fn an_actor_renames_itself_and_no_one_else_may() {
+        let rename = |by, name: &str| ActorCommand::Rename {
+            by,
+            name: name.to_owned(),
+            at: at(),
+        };
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(rename(ada(), "  Ada L.  "))
+            .then_expect_events(vec![ActorEvent::ActorRenamed {
+                name: "Ada L.".to_owned(),
+                at: at(),
+            }]);
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(rename(admin(), "Ada L."))
+            .then_expect_error(DomainError::forbidden(
+                "only the actor themselves may change their name",
+            ));
+        ActorTest::with(())
+            .given(vec![registered()])
+            .when(rename(ada(), &"x".repeat(NAME_MAX_CHARS + 1)))
+            .then_expect_error(DomainError::invalid(format!(
+                "name must be 1 to {NAME_MAX_CHARS} characters"
             )));
     }
 }

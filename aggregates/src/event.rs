@@ -10,6 +10,7 @@ use crate::billing::BillingEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::email_claim::EmailClaimEvent;
+use crate::humai::{GenesisEvent, MarketProfileEvent};
 use crate::inbox::InboxEvent;
 use crate::key_ring::KeyRingEvent;
 use crate::payout::PayoutEvent;
@@ -42,6 +43,8 @@ pub enum Event {
     Project(ProjectEvent),
     JobLink(JobLinkEvent),
     Billing(BillingEvent),
+    Genesis(GenesisEvent),
+    MarketProfile(MarketProfileEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,10 @@ impl Event {
             crate::billing::BillingProfile::STREAM_PREFIX => {
                 Event::Billing(parse(stream_id, payload)?)
             }
+            crate::humai::Genesis::STREAM_PREFIX => Event::Genesis(parse(stream_id, payload)?),
+            crate::humai::MarketProfile::STREAM_PREFIX => {
+                Event::MarketProfile(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -128,6 +135,8 @@ impl Event {
             Event::Project(e) => e.event_type(),
             Event::JobLink(e) => e.event_type(),
             Event::Billing(e) => e.event_type(),
+            Event::Genesis(e) => e.event_type(),
+            Event::MarketProfile(e) => e.event_type(),
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn postings(account: &AccountId, event: &AccountEvent) -> Vec<Posting> {
                 Funding::Grant { .. } => "platform:grants",
                 Funding::FreeTask { .. } => "platform:promotions",
                 Funding::ReferralBonus { .. } => "platform:referrals",
+                Funding::HalveningGrant { .. } => "platform:genesis",
             };
             pair(
                 platform(source, mode, currency),

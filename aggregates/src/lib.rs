@@ -24,6 +24,7 @@
 //! - [`referral`]: referral codes, who referred whom, the referrer's bonus.
 //! - [`project`]: an owner's projects (InstaHuman): their jobs and testers.
 //! - [`billing`]: an owner's saved payment method and auto-reload settings.
+//! - [`humai`]: Humai's founding slots and halvening, and actors' market profiles.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -41,6 +42,7 @@ pub mod email_claim;
 pub mod error;
 pub mod event;
 pub mod fee;
+pub mod humai;
 pub mod humans2ai;
 pub mod ids;
 pub mod inbox;

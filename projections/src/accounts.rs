@@ -148,7 +148,8 @@ fn fold(row: &mut AccountView, event: &AccountEvent) {
                 }
                 Funding::Grant { .. }
                 | Funding::FreeTask { .. }
-                | Funding::ReferralBonus { .. } => row.granted_cents += amount.cents,
+                | Funding::ReferralBonus { .. }
+                | Funding::HalveningGrant { .. } => row.granted_cents += amount.cents,
             }
             at
         }

@@ -96,6 +96,14 @@ impl Projection for Actors {
             };
             let actor_id = stream_suffix(&projected.stream_id);
             let (standing, at) = match event {
+                ActorEvent::ActorRenamed { name, at } => {
+                    let actor = actors.get_mut(conn, actor_id).await?.ok_or_else(|| {
+                        ProjectionError::inconsistent(projected, "actor was never registered")
+                    })?;
+                    actor.name = name.clone();
+                    actor.updated_at_us = micros(*at);
+                    continue;
+                }
                 ActorEvent::ActorRegistered {
                     role,
                     name,

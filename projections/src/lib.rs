@@ -21,6 +21,7 @@
 //! - [`referrals`]: `referrals_view`, who referred whom and the bonus credited.
 //! - [`projects`]: InstaHuman's projects, their testers and which project each job is in.
 //! - [`deposits`]: `deposits_view`, every deposit, how it is paid and how it ended.
+//! - [`humai_actors`]: Humai's actors (kind, tier, founding) and their capability tags.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -40,6 +41,7 @@ pub mod actors;
 pub mod api_keys;
 pub mod applications;
 pub mod deposits;
+pub mod humai_actors;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
@@ -67,6 +69,7 @@ pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
 pub use deposits::Deposits;
+pub use humai_actors::HumaiActors;
 pub use messages::Messages;
 pub use notifications::Notifications;
 pub use outbox::Outbox;
@@ -184,6 +187,7 @@ pub enum ReadModel {
     Referrals(Referrals),
     Projects(Projects),
     Deposits(Deposits),
+    HumaiActors(HumaiActors),
 }
 
 impl ReadModel {
@@ -205,6 +209,7 @@ impl ReadModel {
             ReadModel::Referrals(Referrals),
             ReadModel::Projects(Projects),
             ReadModel::Deposits(Deposits),
+            ReadModel::HumaiActors(HumaiActors),
         ]
     }
 }
@@ -227,6 +232,7 @@ impl Projection for ReadModel {
             ReadModel::Referrals(p) => p.name(),
             ReadModel::Projects(p) => p.name(),
             ReadModel::Deposits(p) => p.name(),
+            ReadModel::HumaiActors(p) => p.name(),
         }
     }
 
@@ -247,6 +253,7 @@ impl Projection for ReadModel {
             ReadModel::Referrals(p) => p.tables(),
             ReadModel::Projects(p) => p.tables(),
             ReadModel::Deposits(p) => p.tables(),
+            ReadModel::HumaiActors(p) => p.tables(),
         }
     }
 
@@ -271,6 +278,7 @@ impl Projection for ReadModel {
             ReadModel::Referrals(p) => p.apply_batch(conn, events).await,
             ReadModel::Projects(p) => p.apply_batch(conn, events).await,
             ReadModel::Deposits(p) => p.apply_batch(conn, events).await,
+            ReadModel::HumaiActors(p) => p.apply_batch(conn, events).await,
         }
     }
 }

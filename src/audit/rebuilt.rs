@@ -303,6 +303,30 @@ const PROJECT_JOBS_VIEW: Table = Table {
     ],
 };
 
+const HUMAI_ACTORS_VIEW: Table = Table {
+    name: "humai_actors_view",
+    rows_are: "Humai actors",
+    sql: "SELECT actor_id, kind, tier, is_founding, capability_tags, opened_at_us, updated_at_us \
+          FROM humai_actors_view",
+    key_columns: 1,
+    columns: &[
+        ("kind", Kind::Text),
+        ("tier", Kind::Int),
+        ("is_founding", Kind::Int),
+        ("capability_tags", Kind::Text),
+        ("opened_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const HUMAI_CAPABILITY_TAGS_VIEW: Table = Table {
+    name: "humai_capability_tags_view",
+    rows_are: "capability tags",
+    sql: "SELECT tag_key, actor_id, tag FROM humai_capability_tags_view",
+    key_columns: 1,
+    columns: &[("actor_id", Kind::Text), ("tag", Kind::Text)],
+};
+
 const DEPOSITS_VIEW: Table = Table {
     name: "deposits_view",
     rows_are: "deposits",
@@ -350,6 +374,7 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Referrals(_) => &[REFERRALS_VIEW],
         ReadModel::Projects(_) => &[PROJECTS_VIEW, PROJECT_TESTERS_VIEW, PROJECT_JOBS_VIEW],
         ReadModel::Deposits(_) => &[DEPOSITS_VIEW],
+        ReadModel::HumaiActors(_) => &[HUMAI_ACTORS_VIEW, HUMAI_CAPABILITY_TAGS_VIEW],
         _ => &[],
     }
 }
@@ -479,6 +504,7 @@ mod tests {
             ReadModel::Messages(errand_projections::Messages),
             ReadModel::Notifications(errand_projections::Notifications),
             ReadModel::Referrals(errand_projections::Referrals),
+            ReadModel::HumaiActors(errand_projections::HumaiActors),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());
         }

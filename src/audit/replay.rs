@@ -160,7 +160,11 @@ impl Replay {
             // A referral's bonus moves in the referrer's account stream (FundsDeposited).
             Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => {}
             // Projects and billing profiles move no money; a reload's is its deposit's.
-            Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => {}
+            Event::Project(_)
+            | Event::JobLink(_)
+            | Event::Billing(_)
+            | Event::Genesis(_)
+            | Event::MarketProfile(_) => {}
         }
     }
 

@@ -6,6 +6,7 @@ pub mod auth;
 mod checkout;
 pub mod errors;
 pub mod extract;
+pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
 pub mod instahuman;
@@ -56,6 +57,8 @@ pub fn app(state: AppState) -> Router {
         instahuman::rate_limit_class,
         envelopes::instahuman,
     );
+    let humai_limits =
+        RateLimitLayer::new(limiters.clone(), humai::rate_limit_class, envelopes::humai);
     let instahuman_cors = instahuman::cors::layer(&state.config.instahuman_cors);
     Router::new()
         .nest(
@@ -74,6 +77,7 @@ pub fn app(state: AppState) -> Router {
             "/humanping/api/v1",
             humanping::router().route_layer(humanping_limits),
         )
+        .nest("/humai", humai::router().route_layer(humai_limits))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod actors;
 mod bad_input;
+mod humai;
 mod humanping;
 mod humans2ai;
 mod idempotency;

@@ -206,7 +206,11 @@ pub(crate) fn audience(
         Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => return Ok(None),
         // An owner's projects and billing profile are theirs to read, not to
         // be told of: no webhook format carries them.
-        Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => return Ok(None),
+        Event::Project(_)
+        | Event::JobLink(_)
+        | Event::Billing(_)
+        | Event::Genesis(_)
+        | Event::MarketProfile(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

@@ -4,6 +4,7 @@
 mod actors;
 mod billing;
 mod funds;
+mod humai;
 mod keys;
 mod messages;
 mod notifications;
@@ -19,6 +20,10 @@ pub use billing::{billing_stream, on_billing};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
     NewCharge,
+};
+pub use humai::{
+    apply_referral, credits_account, market_profile_stream, on_market_profile,
+    register_humai_actor, FoundingClaim, HumaiRegistered, NewHumaiActor,
 };
 pub use keys::{issue_key, issue_ring_key, key_ring_stream, key_stream, revoke_key, NewKey};
 pub use messages::{post_message, thread_stream};

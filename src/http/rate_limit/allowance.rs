@@ -19,6 +19,11 @@ pub enum Class {
     /// creation", "wallet queries", …), counted per credential like `Read`
     /// and `Write`, with the allowance `RateLimits::named` gives it.
     Named(&'static str),
+    /// A dialect's own class for registrations that need no key (Humai's
+    /// "5 registrations per IP per 24 h"): counted per address like `Auth`,
+    /// whatever credential is sent, with the allowance `RateLimits::named`
+    /// gives its name.
+    NamedPerAddress(&'static str),
 }
 
 impl Class {
@@ -36,7 +41,7 @@ impl Class {
             Class::Read => "read",
             Class::Write => "write",
             Class::Auth => "auth",
-            Class::Named(name) => name,
+            Class::Named(name) | Class::NamedPerAddress(name) => name,
         }
     }
 }
@@ -138,7 +143,7 @@ impl RateLimits {
             Class::Read => self.read,
             Class::Write => self.write,
             Class::Auth => self.auth,
-            Class::Named(name) => self
+            Class::Named(name) | Class::NamedPerAddress(name) => self
                 .named
                 .iter()
                 .find(|(known, _)| *known == name)

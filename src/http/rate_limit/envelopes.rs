@@ -40,6 +40,14 @@ pub fn instahuman(refusal: &Refusal) -> Response {
     .into_response()
 }
 
+/// Humai's `{"error": "…", "code": "rate_limited"}`.
+pub fn humai(refusal: &Refusal) -> Response {
+    crate::http::humai::HumaiError::RateLimited {
+        retry_after_seconds: refusal.retry_after_seconds,
+    }
+    .into_response()
+}
+
 /// Humans2AI's `{"success": false, "error": {"code": "RATE_LIMITED", …}}`.
 pub fn humans2ai(refusal: &Refusal) -> Response {
     crate::http::humans2ai::Humans2AiError::RateLimited {

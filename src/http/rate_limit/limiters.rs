@@ -152,7 +152,9 @@ impl Classes {
             Class::Read => self.read.as_ref(),
             Class::Write => self.write.as_ref(),
             Class::Auth => self.auth.as_ref(),
-            Class::Named(name) => self.named.iter().find(|l| l.class == Class::Named(name)),
+            Class::Named(name) | Class::NamedPerAddress(name) => {
+                self.named.iter().find(|l| l.class.as_str() == name)
+            }
         }
     }
 

@@ -21,7 +21,9 @@
 //!
 //! A dialect may declare classes of its own (`Class::Named`, with their
 //! allowances in `RateLimits::named`) and say the reset as a moment
-//! (`RateLimitLayer::with_reset_as_timestamp`), as Humans2AI does.
+//! (`RateLimitLayer::with_reset_as_timestamp`), as Humans2AI does; a class
+//! of its own counted per address whatever credential is sent
+//! (`Class::NamedPerAddress`) is for public sign-ups, as Humai's.
 //!
 //! The buckets live in this process (no database round trip per request):
 //! instances sharing one PostgreSQL each grant a key its allowance.

@@ -40,7 +40,7 @@ impl Subject {
         hasher: &impl BuildHasher,
     ) -> Subject {
         let credential = match class {
-            Class::Auth => None,
+            Class::Auth | Class::NamedPerAddress(_) => None,
             Class::Read | Class::Write | Class::Named(_) => presented_credential(headers),
         };
         match credential {

@@ -1,0 +1,53 @@
+//! The Humai dialect under `/humai`: the seed's paths (`/agents-quick-start`,
+//! `/actors-profile`, …, so a Humai client changes only its base URL),
+//! `X-API-Key: hm_…` keys, snake_case JSON, errors as `{"error", "code"}`.
+//! Humai's credits are RC money in the actor's `account-<actor>-<mode>-RC`;
+//! its actors' market facts are `MarketProfile`s and its founding slots the
+//! `Genesis` stream (`errand_aggregates::humai`). These handlers translate
+//! requests into commands and read models into Humai's shapes, and decide
+//! nothing.
+//!
+//! Each group brings its own routes (`router()` of its module), merged here.
+
+pub mod actors;
+pub mod amounts;
+pub mod capabilities;
+mod errors;
+mod extract;
+pub mod profile;
+pub mod public;
+pub mod rate_limits;
+pub mod registration;
+pub mod views;
+
+pub use errors::{rule_status, HumaiError, HumaiResult};
+pub use extract::{api_key, Body, Caller, HumaiQuery, KEY_PREFIX};
+
+use crate::http::rate_limit::Class;
+use crate::http::state::AppState;
+use axum::http::Method;
+use axum::Router;
+
+/// Which rate-limit class a Humai request counts against (see `rate_limits`).
+pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
+    rate_limits::class_of(method, path)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(registration::router())
+        .merge(actors::router())
+        .merge(capabilities::router())
+        .merge(profile::router())
+        .merge(public::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> HumaiError {
+    HumaiError::NotFound("Not found.".into())
+}
+
+async fn method_not_allowed() -> HumaiError {
+    HumaiError::MethodNotAllowed
+}
