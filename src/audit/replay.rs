@@ -161,6 +161,8 @@ impl Replay {
             Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => {}
             // Projects and billing profiles move no money; a reload's is its deposit's.
             Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => {}
+            // Listings and bids move no money; an accepted bid's contract does.
+            Event::Listing(_) | Event::Bid(_) => {}
         }
     }
 

@@ -207,6 +207,9 @@ pub(crate) fn audience(
         // An owner's projects and billing profile are theirs to read, not to
         // be told of: no webhook format carries them.
         Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => return Ok(None),
+        // Humai's listings and bids have no webhook format yet (its
+        // `bid.received`, `bid.accepted` come with the Humai dialect).
+        Event::Listing(_) | Event::Bid(_) => return Ok(None),
     };
     Ok(Some(audience))
 }
