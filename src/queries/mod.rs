@@ -4,6 +4,7 @@
 pub mod accounts;
 mod binds;
 pub mod deposits;
+pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
 pub mod instahuman;

@@ -1,0 +1,3 @@
+//! Queries for Humai's API: what its list and search endpoints read.
+
+pub mod listings;
