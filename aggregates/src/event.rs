@@ -6,6 +6,7 @@ use crate::account::AccountEvent;
 use crate::actor::ActorEvent;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
+use crate::bid::BidEvent;
 use crate::billing::BillingEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
@@ -13,6 +14,7 @@ use crate::email_claim::EmailClaimEvent;
 use crate::humai::{GenesisEvent, MarketProfileEvent};
 use crate::inbox::InboxEvent;
 use crate::key_ring::KeyRingEvent;
+use crate::listing::ListingEvent;
 use crate::payout::PayoutEvent;
 use crate::payout_account::PayoutAccountEvent;
 use crate::project::{JobLinkEvent, ProjectEvent};
@@ -45,6 +47,8 @@ pub enum Event {
     Billing(BillingEvent),
     Genesis(GenesisEvent),
     MarketProfile(MarketProfileEvent),
+    Listing(ListingEvent),
+    Bid(BidEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +115,8 @@ impl Event {
             crate::humai::MarketProfile::STREAM_PREFIX => {
                 Event::MarketProfile(parse(stream_id, payload)?)
             }
+            crate::listing::Listing::STREAM_PREFIX => Event::Listing(parse(stream_id, payload)?),
+            crate::bid::Bid::STREAM_PREFIX => Event::Bid(parse(stream_id, payload)?),
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -137,6 +143,8 @@ impl Event {
             Event::Billing(e) => e.event_type(),
             Event::Genesis(e) => e.event_type(),
             Event::MarketProfile(e) => e.event_type(),
+            Event::Listing(e) => e.event_type(),
+            Event::Bid(e) => e.event_type(),
         }
     }
 }
@@ -255,6 +263,18 @@ mod tests {
     }
 
     #[test]
+    fn listings_and_bids_decode_by_their_prefixes() {
+        let deactivated = r#"{"type":"ListingDeactivated","at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("listing-00000000-0000-0000-0000-000000000001", deactivated),
+            Ok(Event::Listing(ListingEvent::ListingDeactivated { .. }))
+        ));
+        let expired = r#"{"type":"BidExpired","bid_id":"00000000-0000-0000-0000-000000000002","at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode("bid-00000000-0000-0000-0000-000000000002", expired).unwrap();
+        assert_eq!(decoded.event_type(), "BidExpired");
+    }
+
+    #[test]
     fn an_account_stream_is_told_by_its_first_segment() {
         assert_eq!(
             stream_prefix("account-00000000-0000-0000-0000-000000000001-live-USD"),
@@ -267,7 +287,7 @@ mod tests {
     fn an_unknown_stream_or_a_foreign_payload_does_not_decode() {
         let payload = serde_json::to_string(&registered()).unwrap();
         assert!(matches!(
-            Event::decode("listing-1", &payload),
+            Event::decode("nothing-1", &payload),
             Err(DecodeError::UnknownStream(_))
         ));
         assert!(matches!(

@@ -95,3 +95,11 @@ id_type!(
     /// An owner's project (InstaHuman): a group of jobs and the testers who work on them.
     ProjectId
 );
+id_type!(
+    /// A Humai listing: an offer to sell work or tools, or a request to buy work.
+    ListingId
+);
+id_type!(
+    /// A bid on a Humai buy listing: a seller's price and terms, maybe countered.
+    BidId
+);

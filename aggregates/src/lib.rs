@@ -25,6 +25,8 @@
 //! - [`project`]: an owner's projects (InstaHuman): their jobs and testers.
 //! - [`billing`]: an owner's saved payment method and auto-reload settings.
 //! - [`humai`]: Humai's founding slots and halvening, and actors' market profiles.
+//! - [`listing`], [`bid`]: Humai's offers and requests, and the bids and
+//!   counter-offers on requests, up to the terms a contract is opened on.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -35,6 +37,7 @@ pub mod account;
 pub mod actor;
 pub mod aggregate;
 pub mod api_key;
+pub mod bid;
 pub mod billing;
 pub mod credentials;
 pub mod deposit;
@@ -49,6 +52,7 @@ pub mod inbox;
 pub mod instahuman;
 pub mod key_ring;
 pub mod ledger;
+pub mod listing;
 pub mod mode;
 pub mod money;
 pub mod payout;

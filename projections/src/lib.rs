@@ -22,6 +22,8 @@
 //! - [`projects`]: InstaHuman's projects, their testers and which project each job is in.
 //! - [`deposits`]: `deposits_view`, every deposit, how it is paid and how it ended.
 //! - [`humai_actors`]: Humai's actors (kind, tier, founding) and their capability tags.
+//! - [`listings`], [`bids`]: Humai's listings (with their tags and, by the
+//!   migrations, full-text search) and the bids on them.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -40,8 +42,10 @@ pub mod accounts;
 pub mod actors;
 pub mod api_keys;
 pub mod applications;
+pub mod bids;
 pub mod deposits;
 pub mod humai_actors;
+pub mod listings;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
@@ -68,8 +72,10 @@ pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
+pub use bids::Bids;
 pub use deposits::Deposits;
 pub use humai_actors::HumaiActors;
+pub use listings::Listings;
 pub use messages::Messages;
 pub use notifications::Notifications;
 pub use outbox::Outbox;
@@ -188,6 +194,8 @@ pub enum ReadModel {
     Projects(Projects),
     Deposits(Deposits),
     HumaiActors(HumaiActors),
+    Listings(Listings),
+    Bids(Bids),
 }
 
 impl ReadModel {
@@ -210,6 +218,8 @@ impl ReadModel {
             ReadModel::Projects(Projects),
             ReadModel::Deposits(Deposits),
             ReadModel::HumaiActors(HumaiActors),
+            ReadModel::Listings(Listings),
+            ReadModel::Bids(Bids),
         ]
     }
 }
@@ -233,6 +243,8 @@ impl Projection for ReadModel {
             ReadModel::Projects(p) => p.name(),
             ReadModel::Deposits(p) => p.name(),
             ReadModel::HumaiActors(p) => p.name(),
+            ReadModel::Listings(p) => p.name(),
+            ReadModel::Bids(p) => p.name(),
         }
     }
 
@@ -254,6 +266,8 @@ impl Projection for ReadModel {
             ReadModel::Projects(p) => p.tables(),
             ReadModel::Deposits(p) => p.tables(),
             ReadModel::HumaiActors(p) => p.tables(),
+            ReadModel::Listings(p) => p.tables(),
+            ReadModel::Bids(p) => p.tables(),
         }
     }
 
@@ -279,6 +293,8 @@ impl Projection for ReadModel {
             ReadModel::Projects(p) => p.apply_batch(conn, events).await,
             ReadModel::Deposits(p) => p.apply_batch(conn, events).await,
             ReadModel::HumaiActors(p) => p.apply_batch(conn, events).await,
+            ReadModel::Listings(p) => p.apply_batch(conn, events).await,
+            ReadModel::Bids(p) => p.apply_batch(conn, events).await,
         }
     }
 }

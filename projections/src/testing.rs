@@ -190,6 +190,8 @@ pub(crate) struct TestJournal {
     projects: HashMap<ProjectId, errand_aggregates::project::Project>,
     job_links: HashMap<TaskId, errand_aggregates::project::JobLink>,
     deposits: HashMap<FundingId, errand_aggregates::deposit::Deposit>,
+    listings: HashMap<ListingId, errand_aggregates::listing::Listing>,
+    bids: HashMap<BidId, errand_aggregates::bid::Bid>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -386,6 +388,49 @@ impl TestJournal {
                 at: at(self.position),
             };
             self.account(account, fund);
+        }
+    }
+
+    pub(crate) fn listing(
+        &mut self,
+        listing: ListingId,
+        command: errand_aggregates::listing::ListingCommand,
+    ) {
+        let events = decided(self.listings.entry(listing).or_default(), &command);
+        self.record(&format!("listing-{listing}"), events);
+    }
+
+    /// Decides a bid command as the bus does: on the listing as it stands,
+    /// the bid first, then what it implies for the listing.
+    pub(crate) fn bid(
+        &mut self,
+        bid: BidId,
+        listing: ListingId,
+        (by, at): (Caller, DateTime<Utc>),
+        action: impl FnOnce(
+            Box<errand_aggregates::listing::Listing>,
+        ) -> errand_aggregates::bid::BidAction,
+    ) {
+        use errand_aggregates::bid::{listing_action, BidCommand};
+        use errand_aggregates::listing::ListingCommand;
+        let snapshot = Box::new(self.listings.get(&listing).cloned().unwrap_or_default());
+        let command = BidCommand {
+            by,
+            mode: Mode::Live,
+            at,
+            action: action(snapshot),
+        };
+        let events = decided(self.bids.entry(bid).or_default(), &command);
+        let follow = listing_action(&events);
+        self.record(&format!("bid-{bid}"), events);
+        if let Some(action) = follow {
+            let command = ListingCommand {
+                by,
+                mode: Mode::Live,
+                at,
+                action,
+            };
+            self.listing(listing, command);
         }
     }
 

@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
 use errand_projections::{
-    Accounts, Applications, Messages, Notifications, Outbox, Payouts, Postings, Projection,
-    ReadModel, Referrals, Reputation, Tasks, CHECKPOINTS_TABLE,
+    Accounts, Applications, Bids, Listings, Messages, Notifications, Outbox, Payouts, Postings,
+    Projection, ReadModel, Referrals, Reputation, Tasks, CHECKPOINTS_TABLE,
 };
 use futures::TryStreamExt;
 use sqlx::any::AnyRow;
@@ -44,6 +44,8 @@ pub(super) struct Checkpoints {
     pub messages: i64,
     pub notifications: i64,
     pub referrals: i64,
+    pub listings: i64,
+    pub bids: i64,
 }
 
 /// One compared column's value.
@@ -255,6 +257,8 @@ impl Snapshot {
             messages: at(Messages.name()),
             notifications: at(Notifications.name()),
             referrals: at(Referrals.name()),
+            listings: at(Listings.name()),
+            bids: at(Bids.name()),
         };
         Ok(Snapshot {
             transaction,
@@ -333,6 +337,8 @@ impl Snapshot {
                 self.checkpoints.notifications,
             ),
             (ReadModel::Referrals(Referrals), self.checkpoints.referrals),
+            (ReadModel::Listings(Listings), self.checkpoints.listings),
+            (ReadModel::Bids(Bids), self.checkpoints.bids),
         ];
         for (model, checkpoint) in rebuilt {
             rebuilt::compare(

@@ -350,6 +350,84 @@ const DEPOSITS_VIEW: Table = Table {
     ],
 };
 
+const LISTINGS_VIEW: Table = Table {
+    name: "listings_view",
+    rows_are: "listings",
+    sql: "SELECT listing_id, owner, mode, direction, listing_type, title, description, \
+          category_tags, price_cents, budget_ceiling_cents, sla_hours, min_seller_tier, \
+          negotiation_permitted, details, subscription_plans, has_free_tier, \
+          min_plan_cents, is_active, suspension, awarded_bid, bid_count, total_sales, \
+          avg_rating_hundredths, position, created_at_us, updated_at_us FROM listings_view",
+    key_columns: 1,
+    columns: &[
+        ("owner", Kind::Text),
+        ("mode", Kind::Text),
+        ("direction", Kind::Text),
+        ("listing_type", Kind::Text),
+        ("title", Kind::Text),
+        ("description", Kind::Text),
+        ("category_tags", Kind::Text),
+        ("price_cents", Kind::OptionalInt),
+        ("budget_ceiling_cents", Kind::OptionalInt),
+        ("sla_hours", Kind::OptionalInt),
+        ("min_seller_tier", Kind::Int),
+        ("negotiation_permitted", Kind::Int),
+        ("details", Kind::Text),
+        ("subscription_plans", Kind::Text),
+        ("has_free_tier", Kind::Int),
+        ("min_plan_cents", Kind::OptionalInt),
+        ("is_active", Kind::Int),
+        ("suspension", Kind::OptionalText),
+        ("awarded_bid", Kind::OptionalText),
+        ("bid_count", Kind::Int),
+        ("total_sales", Kind::Int),
+        ("avg_rating_hundredths", Kind::OptionalInt),
+        ("position", Kind::Int),
+        ("created_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const LISTING_TAGS_VIEW: Table = Table {
+    name: "listing_tags_view",
+    rows_are: "tags",
+    sql: "SELECT tag_key, listing_id, tag FROM listing_tags_view",
+    key_columns: 1,
+    columns: &[("listing_id", Kind::Text), ("tag", Kind::Text)],
+};
+
+const BIDS_VIEW: Table = Table {
+    name: "bids_view",
+    rows_are: "bids",
+    sql: "SELECT bid_id, listing_id, listing_owner, bidder, mode, status, price_cents, sla_hours, \
+          milestones, scope_note, counter_round, counter_price_cents, \
+          counter_sla_hours, counter_note, counter_expires_at_us, expires_at_us, \
+          agreed_price_cents, agreed_sla_hours, position, placed_at_us, updated_at_us FROM bids_view",
+    key_columns: 1,
+    columns: &[
+        ("listing_id", Kind::Text),
+        ("listing_owner", Kind::Text),
+        ("bidder", Kind::Text),
+        ("mode", Kind::Text),
+        ("status", Kind::Text),
+        ("price_cents", Kind::Int),
+        ("sla_hours", Kind::Int),
+        ("milestones", Kind::OptionalText),
+        ("scope_note", Kind::OptionalText),
+        ("counter_round", Kind::Int),
+        ("counter_price_cents", Kind::OptionalInt),
+        ("counter_sla_hours", Kind::OptionalInt),
+        ("counter_note", Kind::OptionalText),
+        ("counter_expires_at_us", Kind::OptionalInt),
+        ("expires_at_us", Kind::Int),
+        ("agreed_price_cents", Kind::OptionalInt),
+        ("agreed_sla_hours", Kind::OptionalInt),
+        ("position", Kind::Int),
+        ("placed_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -375,6 +453,8 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Projects(_) => &[PROJECTS_VIEW, PROJECT_TESTERS_VIEW, PROJECT_JOBS_VIEW],
         ReadModel::Deposits(_) => &[DEPOSITS_VIEW],
         ReadModel::HumaiActors(_) => &[HUMAI_ACTORS_VIEW, HUMAI_CAPABILITY_TAGS_VIEW],
+        ReadModel::Listings(_) => &[LISTINGS_VIEW, LISTING_TAGS_VIEW],
+        ReadModel::Bids(_) => &[BIDS_VIEW],
         _ => &[],
     }
 }

@@ -165,6 +165,8 @@ impl Replay {
             | Event::Billing(_)
             | Event::Genesis(_)
             | Event::MarketProfile(_) => {}
+            // Listings and bids move no money; an accepted bid's contract does.
+            Event::Listing(_) | Event::Bid(_) => {}
         }
     }
 

@@ -73,6 +73,7 @@ on_both_backends!(
     an_edited_read_model_row_is_found,
     an_edited_outbox_reputation_or_payout_row_is_found,
     an_edited_message_notification_or_referral_row_is_found,
+    an_edited_listing_or_bid_row_is_found,
     read_models_behind_the_head_are_compared_at_their_checkpoint,
     a_tampered_payload_breaks_the_chain,
     an_idempotency_record_past_the_head_is_found,
@@ -848,6 +849,110 @@ async fn an_edited_message_notification_or_referral_row_is_found(journal: &Journ
         "messages_view forged: not in the replay",
         "referrals_view forged: not in the replay",
         "is_read is 1, replay says 0",
+    ] {
+        assert!(read_models.contains(found), "{found}: {read_models}");
+    }
+}
+
+/// A buy request and a bid on it, appended together as the bus appends a placed bid.
+async fn bid_on_a_request(journal: &Journal, market: &mut Market, owner: ActorId, bidder: ActorId) {
+    use errand_aggregates::bid::{listing_action, Bid, BidAction, BidCommand, Terms};
+    use errand_aggregates::listing::{
+        CategoryTags, Description, Direction, Listing, ListingAction, ListingCommand,
+        ListingDetails, ListingType, NewListing, SlaHours, SubscriptionPlans, Tier, Title,
+    };
+    let (listing_id, bid_id) = (ListingId(new_id()), BidId(new_id()));
+    let details = ListingDetails {
+        title: Title::parse("Need data scraping agent").unwrap(),
+        description: Description::parse("Scrape product listings from 3 sites").unwrap(),
+        category_tags: CategoryTags::parse(&["data:extraction".to_owned()]).unwrap(),
+        price: None,
+        budget_ceiling: Some(Money::usd(20_000)),
+        sla_hours: None,
+        input_schema: None,
+        output_schema: None,
+        evaluation_rubric: None,
+        subscription_plans: SubscriptionPlans::default(),
+        tool_meta: None,
+        sla_config: None,
+        negotiation_permitted: true,
+        min_seller_tier: Tier::default(),
+    };
+    let mut listing = Listing::default();
+    let create = ListingCommand {
+        by: caller(owner),
+        mode: Mode::Live,
+        at: at(7),
+        action: ListingAction::Create(Box::new(NewListing {
+            listing_id,
+            direction: Direction::Buy,
+            listing_type: ListingType::TaskExecution,
+            details,
+        })),
+    };
+    let created = decided(&mut listing, &create);
+    let mut staged = Staged::default();
+    staged.push(
+        format!("listing-{listing_id}"),
+        created.into_iter().map(Event::Listing),
+    );
+    market.commit(journal, staged).await;
+    let place = BidCommand {
+        by: caller(bidder),
+        mode: Mode::Live,
+        at: at(8),
+        action: BidAction::Place {
+            bid_id,
+            listing: Box::new(listing.clone()),
+            seller_tier: Tier::default(),
+            terms: Terms {
+                price: Money::usd(25_000),
+                sla_hours: SlaHours::parse(24).unwrap(),
+                milestones: None,
+            },
+            scope_note: None,
+        },
+    };
+    let placed = decided(&mut Bid::default(), &place);
+    let received = ListingCommand {
+        by: caller(bidder),
+        mode: Mode::Live,
+        at: at(8),
+        action: listing_action(&placed).unwrap(),
+    };
+    let received = decided(&mut listing, &received);
+    let mut staged = Staged::default();
+    staged.push(format!("bid-{bid_id}"), placed.into_iter().map(Event::Bid));
+    staged.push(
+        format!("listing-{listing_id}"),
+        received.into_iter().map(Event::Listing),
+    );
+    market.commit(journal, staged).await;
+}
+
+async fn an_edited_listing_or_bid_row_is_found(journal: &Journal) {
+    let mut story = story(journal).await;
+    bid_on_a_request(journal, &mut story.market, story.poster, story.worker).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert!(report.ok, "{}", report.render_text());
+    let read_models = detail(&report, "read_models_match_replay");
+    for compared in [
+        "listings_view: 1 listings",
+        "listing_tags_view: 1 tags",
+        "bids_view: 1 bids",
+    ] {
+        assert!(read_models.contains(compared), "{compared}: {read_models}");
+    }
+
+    execute(journal, "UPDATE listings_view SET bid_count = 0", &[]).await;
+    execute(journal, "UPDATE bids_view SET status = 'accepted'", &[]).await;
+    let report = audited(journal).await;
+    assert_eq!(breached(&report), ["read_models_match_replay"]);
+    let read_models = detail(&report, "read_models_match_replay");
+    for found in [
+        "bid_count is 0, replay says 1",
+        r#"status is "accepted", replay says "pending""#,
     ] {
         assert!(read_models.contains(found), "{found}: {read_models}");
     }

@@ -211,6 +211,9 @@ pub(crate) fn audience(
         | Event::Billing(_)
         | Event::Genesis(_)
         | Event::MarketProfile(_) => return Ok(None),
+        // Humai's listings and bids have no webhook format yet (its
+        // `bid.received`, `bid.accepted` come with the Humai dialect).
+        Event::Listing(_) | Event::Bid(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

@@ -1,7 +1,8 @@
 //! What Humai's endpoints read from read models: agents by capability
 //! (`search`), an actor's work and activity (`activity`), the platform's
-//! public counts (`stats`).
+//! public counts (`stats`), listings by text and filters (`listings`).
 
 pub mod activity;
+pub mod listings;
 pub mod search;
 pub mod stats;
