@@ -7,8 +7,10 @@ use crate::actor::ActorEvent;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
 use crate::billing::BillingEvent;
+use crate::contract::ContractEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
+use crate::dispute::DisputeEvent;
 use crate::email_claim::EmailClaimEvent;
 use crate::inbox::InboxEvent;
 use crate::key_ring::KeyRingEvent;
@@ -42,6 +44,8 @@ pub enum Event {
     Project(ProjectEvent),
     JobLink(JobLinkEvent),
     Billing(BillingEvent),
+    Contract(ContractEvent),
+    Dispute(DisputeEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +108,8 @@ impl Event {
             crate::billing::BillingProfile::STREAM_PREFIX => {
                 Event::Billing(parse(stream_id, payload)?)
             }
+            crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
+            crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -128,6 +134,8 @@ impl Event {
             Event::Project(e) => e.event_type(),
             Event::JobLink(e) => e.event_type(),
             Event::Billing(e) => e.event_type(),
+            Event::Contract(e) => e.event_type(),
+            Event::Dispute(e) => e.event_type(),
         }
     }
 }
@@ -243,6 +251,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(decoded.event_type(), "PaymentMethodDetached");
+    }
+
+    #[test]
+    fn contracts_and_disputes_decode_by_their_prefixes() {
+        let completed = r#"{"type":"ContractCompleted","listing_id":"00000000-0000-0000-0000-000000000001","buyer":"00000000-0000-0000-0000-000000000002","seller":"00000000-0000-0000-0000-000000000003","price":{"cents":7500,"currency":"USD"},"on_time":true,"at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("contract-00000000-0000-0000-0000-000000000004", completed),
+            Ok(Event::Contract(ContractEvent::ContractCompleted { .. }))
+        ));
+        let resolved = r#"{"type":"DisputeResolved","resolution":{"kind":"split","seller_pct":50},"note":null,"resolved_by":"00000000-0000-0000-0000-000000000001","at":"2026-01-01T12:00:00Z"}"#;
+        let decoded =
+            Event::decode("dispute-00000000-0000-0000-0000-000000000005", resolved).unwrap();
+        assert_eq!(decoded.event_type(), "DisputeResolved");
     }
 
     #[test]

@@ -95,3 +95,20 @@ id_type!(
     /// An owner's project (InstaHuman): a group of jobs and the testers who work on them.
     ProjectId
 );
+id_type!(
+    /// A Humai listing: an offer to sell or a request to buy work.
+    ListingId
+);
+id_type!(
+    /// A bid on a Humai listing.
+    BidId
+);
+id_type!(
+    /// A Humai transaction: one buyer paying one seller a price, held in
+    /// escrow until the work is accepted.
+    ContractId
+);
+id_type!(
+    /// A dispute over a contract's delivery (or one milestone's), resolved by an admin.
+    DisputeId
+);

@@ -24,6 +24,9 @@
 //! - [`referral`]: referral codes, who referred whom, the referrer's bonus.
 //! - [`project`]: an owner's projects (InstaHuman): their jobs and testers.
 //! - [`billing`]: an owner's saved payment method and auto-reload settings.
+//! - [`contract`]: Humai's transactions — escrowed price, subcontracting
+//!   chains, milestones, delivery and acceptance; [`dispute`]: disputes over
+//!   a delivery, their evidence and an admin's resolution.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -35,8 +38,10 @@ pub mod actor;
 pub mod aggregate;
 pub mod api_key;
 pub mod billing;
+pub mod contract;
 pub mod credentials;
 pub mod deposit;
+pub mod dispute;
 pub mod email_claim;
 pub mod error;
 pub mod event;

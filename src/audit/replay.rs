@@ -161,6 +161,8 @@ impl Replay {
             Event::Thread(_) | Event::Inbox(_) | Event::Referral(_) => {}
             // Projects and billing profiles move no money; a reload's is its deposit's.
             Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => {}
+            // A contract's escrow moves in its buyer's account stream.
+            Event::Contract(_) | Event::Dispute(_) => {}
         }
     }
 

@@ -207,6 +207,9 @@ pub(crate) fn audience(
         // An owner's projects and billing profile are theirs to read, not to
         // be told of: no webhook format carries them.
         Event::Project(_) | Event::JobLink(_) | Event::Billing(_) => return Ok(None),
+        // Humai's transactions and disputes go to Humai's webhooks, which
+        // arrive with that dialect; no format carries them yet.
+        Event::Contract(_) | Event::Dispute(_) => return Ok(None),
     };
     Ok(Some(audience))
 }
