@@ -21,6 +21,8 @@
 //! - [`referrals`]: `referrals_view`, who referred whom and the bonus credited.
 //! - [`projects`]: InstaHuman's projects, their testers and which project each job is in.
 //! - [`deposits`]: `deposits_view`, every deposit, how it is paid and how it ended.
+//! - [`contracts`]: Humai's transactions and their milestones.
+//! - [`disputes`]: Humai's disputes, their evidence and settlements.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -39,7 +41,9 @@ pub mod accounts;
 pub mod actors;
 pub mod api_keys;
 pub mod applications;
+pub mod contracts;
 pub mod deposits;
+pub mod disputes;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
@@ -66,7 +70,9 @@ pub use accounts::Accounts;
 pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
+pub use contracts::Contracts;
 pub use deposits::Deposits;
+pub use disputes::Disputes;
 pub use messages::Messages;
 pub use notifications::Notifications;
 pub use outbox::Outbox;
@@ -184,6 +190,8 @@ pub enum ReadModel {
     Referrals(Referrals),
     Projects(Projects),
     Deposits(Deposits),
+    Contracts(Contracts),
+    Disputes(Disputes),
 }
 
 impl ReadModel {
@@ -205,6 +213,8 @@ impl ReadModel {
             ReadModel::Referrals(Referrals),
             ReadModel::Projects(Projects),
             ReadModel::Deposits(Deposits),
+            ReadModel::Contracts(Contracts),
+            ReadModel::Disputes(Disputes),
         ]
     }
 }
@@ -227,6 +237,8 @@ impl Projection for ReadModel {
             ReadModel::Referrals(p) => p.name(),
             ReadModel::Projects(p) => p.name(),
             ReadModel::Deposits(p) => p.name(),
+            ReadModel::Contracts(p) => p.name(),
+            ReadModel::Disputes(p) => p.name(),
         }
     }
 
@@ -247,6 +259,8 @@ impl Projection for ReadModel {
             ReadModel::Referrals(p) => p.tables(),
             ReadModel::Projects(p) => p.tables(),
             ReadModel::Deposits(p) => p.tables(),
+            ReadModel::Contracts(p) => p.tables(),
+            ReadModel::Disputes(p) => p.tables(),
         }
     }
 
@@ -271,6 +285,8 @@ impl Projection for ReadModel {
             ReadModel::Referrals(p) => p.apply_batch(conn, events).await,
             ReadModel::Projects(p) => p.apply_batch(conn, events).await,
             ReadModel::Deposits(p) => p.apply_batch(conn, events).await,
+            ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
+            ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
         }
     }
 }

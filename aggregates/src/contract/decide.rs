@@ -115,10 +115,12 @@ impl Aggregate for Contract {
                     .ok_or(DomainError::NotFound("milestone"))?;
                 match milestone.status {
                     MilestoneStatus::InProgress => {}
-                    MilestoneStatus::Pending => return Err(DomainError::conflict(format!(
+                    MilestoneStatus::Pending => {
+                        return Err(DomainError::conflict(format!(
                         "milestone {} must be accepted before milestone {sequence} is delivered",
                         sequence - 1
-                    ))),
+                    )))
+                    }
                     status => {
                         return Err(DomainError::conflict(format!(
                             "milestone {sequence} is {}",

@@ -38,6 +38,9 @@ pub struct DisputedContract {
     pub contract_id: ContractId,
     pub buyer: ActorId,
     pub seller: ActorId,
+    /// The milestone awaiting review, if any: what a dispute naming no
+    /// milestone is about (the contract decides the same).
+    pub milestone_in_review: Option<u32>,
 }
 
 impl DisputedContract {
@@ -47,6 +50,7 @@ impl DisputedContract {
                 contract_id,
                 buyer: buyer.actor,
                 seller: seller.actor,
+                milestone_in_review: contract.milestone_in_review().map(|m| m.sequence),
             }),
             _ => Err(DomainError::NotFound("transaction")),
         }
@@ -128,8 +132,8 @@ pub enum DisputeEvent {
         contract_id: ContractId,
         buyer: ActorId,
         seller: ActorId,
-        /// As the opener named it; the contract's `ContractDisputed` says
-        /// which milestone the dispute is over.
+        /// The milestone disputed: the one named, or else the one awaiting
+        /// review; none for a contract without milestones.
         sequence: Option<u32>,
         opened_by: ActorId,
         reason: String,
@@ -164,6 +168,8 @@ impl DomainEvent for DisputeEvent {
 pub struct Dispute {
     pub id: Option<DisputeId>,
     pub contract: Option<DisputedContract>,
+    /// The milestone disputed; none for a contract without milestones.
+    pub sequence: Option<u32>,
     pub opened_by: Option<ActorId>,
     pub reason: String,
     pub evidence: Vec<(ActorId, Evidence)>,
@@ -217,7 +223,7 @@ impl Aggregate for Dispute {
                     contract_id: contract.contract_id,
                     buyer: contract.buyer,
                     seller: contract.seller,
-                    sequence: *sequence,
+                    sequence: sequence.or(contract.milestone_in_review),
                     opened_by: by.actor,
                     reason: crate::policy::audited_reason(reason)?,
                     at: *at,
@@ -280,17 +286,19 @@ impl Aggregate for Dispute {
                 contract_id,
                 buyer,
                 seller,
+                sequence,
                 opened_by,
                 reason,
                 at,
-                ..
             } => {
                 self.id = Some(*dispute_id);
                 self.contract = Some(DisputedContract {
                     contract_id: *contract_id,
                     buyer: *buyer,
                     seller: *seller,
+                    milestone_in_review: *sequence,
                 });
+                self.sequence = *sequence;
                 self.opened_by = Some(*opened_by);
                 self.reason = reason.clone();
                 self.opened_at = Some(*at);

@@ -44,6 +44,7 @@ fn disputed_contract() -> DisputedContract {
         contract_id: CONTRACT,
         buyer: BUYER,
         seller: SELLER,
+        milestone_in_review: None,
     }
 }
 
