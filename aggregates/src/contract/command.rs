@@ -15,6 +15,11 @@ use crate::money::Money;
 use crate::Timestamp;
 use serde_json::Value;
 
+/// A contract to open. Who may open it — the buyer buying a listing, the
+/// listing's owner accepting a bid, the bidder accepting a counter — and
+/// whether that caller is in good standing is the bus's to check, as it
+/// loads the listing and the bid; the contract checks the parties against
+/// each other and the chain, and the buyer's account decides the hold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenContract {
     pub contract_id: ContractId,
