@@ -66,6 +66,15 @@ id_type!(
     SettlementId
 );
 id_type!(
+    /// A Humai transaction: one buyer paying one seller a price, held in
+    /// escrow until the work is accepted.
+    ContractId
+);
+id_type!(
+    /// A dispute over a contract's delivery (or one milestone's), resolved by an admin.
+    DisputeId
+);
+id_type!(
     /// Money coming into the ledger from outside (a deposit or a grant).
     FundingId
 );
@@ -96,19 +105,10 @@ id_type!(
     ProjectId
 );
 id_type!(
-    /// A Humai listing: an offer to sell or a request to buy work.
+    /// A Humai listing: an offer to sell work or tools, or a request to buy work.
     ListingId
 );
 id_type!(
-    /// A bid on a Humai listing.
+    /// A bid on a Humai buy listing: a seller's price and terms, maybe countered.
     BidId
-);
-id_type!(
-    /// A Humai transaction: one buyer paying one seller a price, held in
-    /// escrow until the work is accepted.
-    ContractId
-);
-id_type!(
-    /// A dispute over a contract's delivery (or one milestone's), resolved by an admin.
-    DisputeId
 );
