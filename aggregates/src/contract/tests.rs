@@ -852,3 +852,114 @@ fn a_chain_never_returns_to_an_actor_nor_grows_beyond_depth_three() {
         Err(DomainError::NotFound(_))
     ));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// How the buyer answers one milestone's delivery.
+    #[derive(Debug, Clone, Copy)]
+    enum Answer {
+        Accept,
+        AutoAccept,
+        Dispute(u8),
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            Just(Answer::Accept),
+            Just(Answer::AutoAccept),
+            (0u8..=100).prop_map(Answer::Dispute),
+        ]
+    }
+
+    fn resolution(seller_pct: u8) -> Resolution {
+        match seller_pct {
+            0 => Resolution::RefundBuyer,
+            100 => Resolution::ReleaseToSeller,
+            pct => Resolution::split(i64::from(pct)).unwrap(),
+        }
+    }
+
+    /// Splits 100 into `parts` positive shares.
+    fn plan(cuts: Vec<u8>) -> Vec<MilestoneSpec> {
+        let mut cuts: Vec<u8> = cuts.into_iter().map(|c| c % 99 + 1).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut bounds = vec![0u8];
+        bounds.extend(cuts);
+        bounds.push(100);
+        bounds
+            .windows(2)
+            .map(|w| MilestoneSpec::parse("part", i64::from(w[1] - w[0]), 1).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// However each milestone ends — accepted by the buyer or the timer, or disputed
+        /// and resolved any way — the hold ends empty, the seller's captures and the
+        /// buyer's refunds sum to the price, and every posting balances.
+        #[test]
+        fn every_cent_of_the_price_ends_with_the_seller_or_back_with_the_buyer(
+            price in 1i64..=2_000_000,
+            cuts in proptest::collection::vec(any::<u8>(), 0..5),
+            answers in proptest::collection::vec(answer(), 6),
+        ) {
+            let specs = plan(cuts);
+            let count = specs.len() as u32;
+            let mut history =
+                decided(&[], ContractCommand::Open(Box::new(open_with(price, specs))));
+            assign(&mut history);
+            let mut second = 100;
+            for (sequence, answer) in (1..=count).zip(answers) {
+                second += 10;
+                history = then(&history, deliver_milestone(sequence, second));
+                history = match answer {
+                    Answer::Accept => then(&history, accept_milestone(sequence, second + 1)),
+                    Answer::AutoAccept => then(
+                        &history,
+                        ContractCommand::AutoAccept { at: at(second + 48 * 3_600) },
+                    ),
+                    Answer::Dispute(pct) => {
+                        let dispute_id = DisputeId(Uuid::from_u128(0xd000 + u128::from(sequence)));
+                        let opened = then(
+                            &history,
+                            ContractCommand::Dispute {
+                                by: caller(ALICE),
+                                dispute_id,
+                                sequence: None,
+                                reason: "no".to_owned(),
+                                at: at(second + 1),
+                            },
+                        );
+                        then(
+                            &opened,
+                            ContractCommand::SettleDispute {
+                                dispute_id,
+                                resolution: resolution(pct),
+                                at: at(second + 2),
+                            },
+                        )
+                    }
+                };
+            }
+            let mut books = Books::funded(ALICE, price);
+            books.settle(&history);
+            let buyer = books.account(ALICE);
+            let seller = books.account(AGENT_A);
+            prop_assert_eq!(buyer.held_cents, 0);
+            prop_assert_eq!(
+                seller.available_cents + buyer.fees_paid_cents + buyer.available_cents,
+                price
+            );
+            prop_assert_eq!(books.postings_cents, 0);
+            let state = Contract::fold(&history);
+            prop_assert_eq!(state.held_cents, 0);
+            prop_assert!(matches!(
+                state.status,
+                ContractStatus::Completed | ContractStatus::Resolved
+            ));
+        }
+    }
+}
