@@ -218,6 +218,9 @@ fn command_name(kind: TimerKind) -> &'static str {
         TimerKind::ExpireTask => "ExpireTask",
         TimerKind::AbandonAssignment => "AbandonAssignment",
         TimerKind::AutoApprove => "AutoApprove",
+        // Fired as `ContractCommand::AutoAccept` once the Humai bus commands
+        // exist; until then `fire` finds no task command for it.
+        TimerKind::AutoAcceptContract => "AutoAcceptContract",
     }
 }
 

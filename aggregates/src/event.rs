@@ -8,8 +8,10 @@ use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
 use crate::bid::BidEvent;
 use crate::billing::BillingEvent;
+use crate::contract::ContractEvent;
 use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
+use crate::dispute::DisputeEvent;
 use crate::email_claim::EmailClaimEvent;
 use crate::humai::{GenesisEvent, MarketProfileEvent};
 use crate::inbox::InboxEvent;
@@ -49,6 +51,8 @@ pub enum Event {
     MarketProfile(MarketProfileEvent),
     Listing(ListingEvent),
     Bid(BidEvent),
+    Contract(ContractEvent),
+    Dispute(DisputeEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +121,8 @@ impl Event {
             }
             crate::listing::Listing::STREAM_PREFIX => Event::Listing(parse(stream_id, payload)?),
             crate::bid::Bid::STREAM_PREFIX => Event::Bid(parse(stream_id, payload)?),
+            crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
+            crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -145,6 +151,8 @@ impl Event {
             Event::MarketProfile(e) => e.event_type(),
             Event::Listing(e) => e.event_type(),
             Event::Bid(e) => e.event_type(),
+            Event::Contract(e) => e.event_type(),
+            Event::Dispute(e) => e.event_type(),
         }
     }
 }
@@ -272,6 +280,19 @@ mod tests {
         let expired = r#"{"type":"BidExpired","bid_id":"00000000-0000-0000-0000-000000000002","at":"2026-01-01T12:00:00Z"}"#;
         let decoded = Event::decode("bid-00000000-0000-0000-0000-000000000002", expired).unwrap();
         assert_eq!(decoded.event_type(), "BidExpired");
+    }
+
+    #[test]
+    fn contracts_and_disputes_decode_by_their_prefixes() {
+        let completed = r#"{"type":"ContractCompleted","listing_id":"00000000-0000-0000-0000-000000000001","buyer":"00000000-0000-0000-0000-000000000002","seller":"00000000-0000-0000-0000-000000000003","price":{"cents":7500,"currency":"USD"},"on_time":true,"at":"2026-01-01T12:00:00Z"}"#;
+        assert!(matches!(
+            Event::decode("contract-00000000-0000-0000-0000-000000000004", completed),
+            Ok(Event::Contract(ContractEvent::ContractCompleted { .. }))
+        ));
+        let resolved = r#"{"type":"DisputeResolved","resolution":{"kind":"split","seller_pct":50},"note":null,"resolved_by":"00000000-0000-0000-0000-000000000001","at":"2026-01-01T12:00:00Z"}"#;
+        let decoded =
+            Event::decode("dispute-00000000-0000-0000-0000-000000000005", resolved).unwrap();
+        assert_eq!(decoded.event_type(), "DisputeResolved");
     }
 
     #[test]

@@ -66,6 +66,15 @@ id_type!(
     SettlementId
 );
 id_type!(
+    /// A Humai transaction: one buyer paying one seller a price, held in
+    /// escrow until the work is accepted.
+    ContractId
+);
+id_type!(
+    /// A dispute over a contract's delivery (or one milestone's), resolved by an admin.
+    DisputeId
+);
+id_type!(
     /// Money coming into the ledger from outside (a deposit or a grant).
     FundingId
 );

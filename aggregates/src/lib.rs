@@ -27,6 +27,9 @@
 //! - [`humai`]: Humai's founding slots and halvening, and actors' market profiles.
 //! - [`listing`], [`bid`]: Humai's offers and requests, and the bids and
 //!   counter-offers on requests, up to the terms a contract is opened on.
+//! - [`contract`]: Humai's transactions — escrowed price, subcontracting
+//!   chains, milestones, delivery and acceptance; [`dispute`]: disputes over
+//!   a delivery, their evidence and an admin's resolution.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -39,8 +42,10 @@ pub mod aggregate;
 pub mod api_key;
 pub mod bid;
 pub mod billing;
+pub mod contract;
 pub mod credentials;
 pub mod deposit;
+pub mod dispute;
 pub mod email_claim;
 pub mod error;
 pub mod event;

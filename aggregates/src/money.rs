@@ -66,8 +66,11 @@ pub enum MoneyError {
     CurrencyMismatch(&'static str, &'static str),
 }
 
-/// A non-negative amount of one currency, in minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A non-negative amount of one currency, in minor units. The default is
+/// nothing, in dollars (a state's amount before its first event).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Money {
     pub cents: i64,
     #[serde(default)]

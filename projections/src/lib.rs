@@ -24,6 +24,8 @@
 //! - [`humai_actors`]: Humai's actors (kind, tier, founding) and their capability tags.
 //! - [`listings`], [`bids`]: Humai's listings (with their tags and, by the
 //!   migrations, full-text search) and the bids on them.
+//! - [`contracts`]: Humai's transactions and their milestones.
+//! - [`disputes`]: Humai's disputes, their evidence and settlements.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -43,7 +45,9 @@ pub mod actors;
 pub mod api_keys;
 pub mod applications;
 pub mod bids;
+pub mod contracts;
 pub mod deposits;
+pub mod disputes;
 pub mod humai_actors;
 pub mod listings;
 pub mod messages;
@@ -73,7 +77,9 @@ pub use actors::Actors;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
 pub use bids::Bids;
+pub use contracts::Contracts;
 pub use deposits::Deposits;
+pub use disputes::Disputes;
 pub use humai_actors::HumaiActors;
 pub use listings::Listings;
 pub use messages::Messages;
@@ -196,6 +202,8 @@ pub enum ReadModel {
     HumaiActors(HumaiActors),
     Listings(Listings),
     Bids(Bids),
+    Contracts(Contracts),
+    Disputes(Disputes),
 }
 
 impl ReadModel {
@@ -220,6 +228,8 @@ impl ReadModel {
             ReadModel::HumaiActors(HumaiActors),
             ReadModel::Listings(Listings),
             ReadModel::Bids(Bids),
+            ReadModel::Contracts(Contracts),
+            ReadModel::Disputes(Disputes),
         ]
     }
 }
@@ -245,6 +255,8 @@ impl Projection for ReadModel {
             ReadModel::HumaiActors(p) => p.name(),
             ReadModel::Listings(p) => p.name(),
             ReadModel::Bids(p) => p.name(),
+            ReadModel::Contracts(p) => p.name(),
+            ReadModel::Disputes(p) => p.name(),
         }
     }
 
@@ -268,6 +280,8 @@ impl Projection for ReadModel {
             ReadModel::HumaiActors(p) => p.tables(),
             ReadModel::Listings(p) => p.tables(),
             ReadModel::Bids(p) => p.tables(),
+            ReadModel::Contracts(p) => p.tables(),
+            ReadModel::Disputes(p) => p.tables(),
         }
     }
 
@@ -295,6 +309,8 @@ impl Projection for ReadModel {
             ReadModel::HumaiActors(p) => p.apply_batch(conn, events).await,
             ReadModel::Listings(p) => p.apply_batch(conn, events).await,
             ReadModel::Bids(p) => p.apply_batch(conn, events).await,
+            ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
+            ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -192,6 +192,8 @@ pub(crate) struct TestJournal {
     deposits: HashMap<FundingId, errand_aggregates::deposit::Deposit>,
     listings: HashMap<ListingId, errand_aggregates::listing::Listing>,
     bids: HashMap<BidId, errand_aggregates::bid::Bid>,
+    contracts: HashMap<ContractId, errand_aggregates::contract::Contract>,
+    disputes: HashMap<DisputeId, errand_aggregates::dispute::Dispute>,
     /// Decided since the last `take`.
     pending: Vec<ProjectedEvent>,
 }
@@ -278,6 +280,52 @@ impl TestJournal {
         for (account, command) in account_commands {
             self.account(account, command);
         }
+    }
+
+    /// Decides a contract command, then what it implies of a parent (a
+    /// subcontract's opening) and of the accounts, in the order the bus appends them.
+    pub(crate) fn contract(
+        &mut self,
+        contract: ContractId,
+        command: errand_aggregates::contract::ContractCommand,
+    ) {
+        let state = self.contracts.entry(contract).or_default();
+        let before = state.clone();
+        let events = decided(state, &command);
+        let parent = errand_aggregates::contract::parent_command(&events);
+        let account_commands = errand_aggregates::contract::account_commands(&before, &events);
+        self.record(&format!("contract-{contract}"), events);
+        if let Some((parent, command)) = parent {
+            let events = decided(self.contracts.entry(parent).or_default(), &command);
+            self.record(&format!("contract-{parent}"), events);
+        }
+        for (account, command) in account_commands {
+            self.account(account, command);
+        }
+    }
+
+    /// Decides a dispute command, then its contract's side and the accounts'.
+    pub(crate) fn dispute(
+        &mut self,
+        dispute: DisputeId,
+        command: errand_aggregates::dispute::DisputeCommand,
+        by: Caller,
+    ) {
+        let state = self.disputes.entry(dispute).or_default();
+        let before = state.clone();
+        let events = decided(state, &command);
+        let contract = errand_aggregates::dispute::contract_command(&before, &events, &by);
+        self.record(&format!("dispute-{dispute}"), events);
+        if let Some((contract, command)) = contract {
+            self.contract(contract, command);
+        }
+    }
+
+    pub(crate) fn contract_state(
+        &self,
+        contract: ContractId,
+    ) -> &errand_aggregates::contract::Contract {
+        &self.contracts[&contract]
     }
 
     pub(crate) fn webhook(&mut self, webhook: WebhookId, command: WebhookCommand) {

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use errand_aggregates::contract::ContractEvent;
 use errand_aggregates::task::TaskEvent;
 use errand_aggregates::{Event, Timestamp};
 use sqlx::any::AnyRow;
@@ -26,6 +27,11 @@ pub enum TimerKind {
     AbandonAssignment,
     /// `TaskCommand::AutoApprove`; `target_id` is the submission id.
     AutoApprove,
+    /// `ContractCommand::AutoAccept` on the contract (Humai's 48-hour review
+    /// window): accepts whatever awaits review, the whole delivery or the
+    /// milestone. `task_id` and `target_id` are the contract's id; one per
+    /// contract, since milestones are reviewed one at a time.
+    AutoAcceptContract,
 }
 
 impl TimerKind {
@@ -34,6 +40,7 @@ impl TimerKind {
             TimerKind::ExpireTask => "expire_task",
             TimerKind::AbandonAssignment => "abandon_assignment",
             TimerKind::AutoApprove => "auto_approve",
+            TimerKind::AutoAcceptContract => "auto_accept_contract",
         }
     }
 
@@ -42,6 +49,7 @@ impl TimerKind {
             "expire_task" => Some(TimerKind::ExpireTask),
             "abandon_assignment" => Some(TimerKind::AbandonAssignment),
             "auto_approve" => Some(TimerKind::AutoApprove),
+            "auto_accept_contract" => Some(TimerKind::AutoAcceptContract),
             _ => None,
         }
     }
@@ -59,6 +67,7 @@ pub struct Timer {
     /// `<kind>:<target_id>`: one timer per thing waited for, so the event that
     /// resolves it deletes it by key.
     pub timer_id: String,
+    /// The task's id, or the contract's for a contract's timer.
     pub task_id: String,
     pub kind: TimerKind,
     pub target_id: String,
@@ -165,8 +174,12 @@ impl Projection for Timers {
             .map(|projected| stream_suffix(&projected.stream_id).to_owned());
         timers.prefetch_where(conn, "task_id", ending).await?;
         for projected in events {
-            if let Event::Task(event) = &projected.event {
-                fold(&mut timers, stream_suffix(&projected.stream_id), event);
+            match &projected.event {
+                Event::Task(event) => fold(&mut timers, stream_suffix(&projected.stream_id), event),
+                Event::Contract(event) => {
+                    fold_contract(&mut timers, stream_suffix(&projected.stream_id), event)
+                }
+                _ => {}
             }
         }
         timers.flush(conn).await?;
@@ -240,6 +253,31 @@ fn fold(timers: &mut Rows<Timer>, task_id: &str, event: &TaskEvent) {
             timer.task_id == task_id && timer.kind != TimerKind::AutoApprove
         }),
         _ => {}
+    }
+}
+
+/// A contract waits for its buyer's review while something is delivered;
+/// acceptance, a dispute or the contract's end resolves the wait. The
+/// timer's key is the contract's, so a milestone delivered after the last
+/// one was accepted puts it back with its own deadline.
+fn fold_contract(timers: &mut Rows<Timer>, contract_id: &str, event: &ContractEvent) {
+    let key = timer_id(TimerKind::AutoAcceptContract, contract_id);
+    match event {
+        ContractEvent::DeliverySubmitted { review_due_at, .. }
+        | ContractEvent::MilestoneDelivered { review_due_at, .. } => timers.put(Timer::new(
+            TimerKind::AutoAcceptContract,
+            contract_id,
+            contract_id.to_owned(),
+            *review_due_at,
+        )),
+        ContractEvent::ContractAccepted { .. }
+        | ContractEvent::MilestoneAccepted { .. }
+        | ContractEvent::ContractDisputed { .. }
+        | ContractEvent::ContractCompleted { .. }
+        | ContractEvent::DisputeSettled { .. } => timers.remove(&key),
+        ContractEvent::ContractOpened { .. }
+        | ContractEvent::SubcontractOpened { .. }
+        | ContractEvent::ContractAssigned { .. } => {}
     }
 }
 
@@ -445,5 +483,45 @@ mod tests {
             .unwrap()
             .remove(0);
         assert_eq!(expire.kind, TimerKind::ExpireTask);
+    }
+
+    #[tokio::test]
+    async fn a_delivered_contract_waits_for_its_review_window_until_accepted_or_disputed() {
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let cast = crate::contracts::tests::humai_story(&mut journal);
+        let events = journal.take();
+        let contract_timers = |timers: Vec<Timer>| {
+            timers
+                .into_iter()
+                .filter(|t| t.kind == TimerKind::AutoAcceptContract)
+                .map(|t| (t.target_id, t.due_at_us))
+                .collect::<Vec<_>>()
+        };
+        let mut seen = Vec::new();
+        for event in &events {
+            db.apply(&Timers, std::slice::from_ref(event)).await;
+            if matches!(
+                event.event_type.as_str(),
+                "DeliverySubmitted" | "MilestoneDelivered"
+            ) {
+                seen.push(contract_timers(all_rows(&mut db.conn).await));
+            }
+        }
+        let hours_48 = 48 * 3_600_000_000;
+        assert_eq!(
+            seen,
+            [
+                vec![(cast.whole.to_string(), micros(at(3)) + hours_48)],
+                vec![(cast.staged.to_string(), micros(at(6)) + hours_48)],
+                vec![(cast.staged.to_string(), micros(at(8)) + hours_48)],
+            ]
+        );
+        // Accepted, accepted, disputed: nothing waits any more.
+        assert_eq!(contract_timers(all_rows(&mut db.conn).await), []);
+        assert_eq!(
+            TimerKind::parse("auto_accept_contract"),
+            Some(TimerKind::AutoAcceptContract)
+        );
     }
 }

@@ -1,11 +1,12 @@
 //! Invariant 3: escrow is settled exactly. Each hold (placed, plus its increases) is captured or
 //! released piece by piece, never for more than it still holds; each settlement id is applied
-//! at most once in the whole journal, and paid at most once; and every task's escrow equals
-//! what its hold still holds on the poster's account.
+//! at most once in the whole journal, and paid at most once; and every task's (and Humai
+//! contract's) escrow equals what its hold still holds on the payer's account.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use errand_aggregates::account::{AccountEvent, AccountId};
+use errand_aggregates::contract::Contract;
 use errand_aggregates::ids::{HoldId, SettlementId, TaskId};
 use errand_aggregates::DomainEvent;
 
@@ -131,6 +132,7 @@ impl Holds {
     pub(super) fn finish(
         mut self,
         tasks: &BTreeMap<String, TaskFold>,
+        contracts: &BTreeMap<String, Contract>,
         unreadable: u64,
     ) -> InvariantReport {
         let mut escrows = 0;
@@ -153,7 +155,27 @@ impl Holds {
                 }),
             }
         }
-        self.check_holds_have_their_task(tasks);
+        for (contract_id, contract) in contracts {
+            let (Some(account), Some(hold_id)) = (contract.account, contract.hold_id) else {
+                continue;
+            };
+            escrows += 1;
+            let escrow = contract.held_cents;
+            // A hold settled to nothing is still in the fold (remaining 0).
+            match self.holds.get(&(account, hold_id)) {
+                Some(hold) if hold.remaining_cents() == escrow => {}
+                Some(hold) => self.findings.breach(|| {
+                    format!(
+                        "contract {contract_id}: escrow is {escrow} cents but hold {hold_id} on {account} holds {}",
+                        hold.remaining_cents()
+                    )
+                }),
+                None => self.findings.breach(|| {
+                    format!("contract {contract_id}: its hold {hold_id} was never placed on {account}")
+                }),
+            }
+        }
+        self.check_holds_have_their_task(tasks, contracts);
         if unreadable > 0 {
             self.findings.breach(|| {
                 format!(
@@ -162,7 +184,7 @@ impl Holds {
             });
         }
         let summary = format!(
-            "{} holds, {} settlements, {} payments; {escrows} task escrows compared with their holds",
+            "{} holds, {} settlements, {} payments; {escrows} task and contract escrows compared with their holds",
             self.holds.len(),
             self.settled.len(),
             self.paid.len()
@@ -171,16 +193,26 @@ impl Holds {
     }
 
     /// A hold is placed in the same append as its task: one for a task that does not know it
-    /// was not made by posting work.
-    fn check_holds_have_their_task(&mut self, tasks: &BTreeMap<String, TaskFold>) {
+    /// was not made by posting work. A Humai contract's hold names the contract's id where a
+    /// task's names the task's (`contract::escrow`).
+    fn check_holds_have_their_task(
+        &mut self,
+        tasks: &BTreeMap<String, TaskFold>,
+        contracts: &BTreeMap<String, Contract>,
+    ) {
         let mut orphans: Vec<_> = self
             .holds
             .iter()
             .filter(|((account, hold_id), hold)| {
-                let task = tasks.get(&hold.task_id.to_string());
-                !task.is_some_and(|task| {
+                let owner = hold.task_id.to_string();
+                let task = tasks.get(&owner);
+                let held_by_task = task.is_some_and(|task| {
                     task.state.hold_id == Some(*hold_id) && task.state.account == Some(*account)
-                })
+                });
+                let held_by_contract = contracts.get(&owner).is_some_and(|contract| {
+                    contract.hold_id == Some(*hold_id) && contract.account == Some(*account)
+                });
+                !(held_by_task || held_by_contract)
             })
             .map(|((account, hold_id), hold)| (*account, *hold_id, hold.task_id))
             .collect();

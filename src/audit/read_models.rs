@@ -1,8 +1,8 @@
 //! Invariant 4: every read model equals a fresh replay. `accounts_view` (balances and lifetime
 //! totals), `tasks_view` (status, slots, counters, escrow) and the `postings` table (sum and
 //! count per ledger account) are compared row by row with what the replay folded; the outbox's,
-//! reputation's, payouts', messages', notifications' and referrals' tables with a rebuild by
-//! their own projections (`rebuilt.rs`).
+//! reputation's, payouts', messages', notifications', referrals' and Humai's contracts' and
+//! disputes' tables with a rebuild by their own projections (`rebuilt.rs`).
 //!
 //! Projections trail the journal. Their checkpoints and rows are read in one snapshot (a
 //! read-only repeatable-read transaction), and each read model is compared with the journal
@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
 use errand_projections::{
-    Accounts, Applications, Bids, Listings, Messages, Notifications, Outbox, Payouts, Postings,
-    Projection, ReadModel, Referrals, Reputation, Tasks, CHECKPOINTS_TABLE,
+    Accounts, Applications, Bids, Contracts, Disputes, Listings, Messages, Notifications, Outbox,
+    Payouts, Postings, Projection, ReadModel, Referrals, Reputation, Tasks, CHECKPOINTS_TABLE,
 };
 use futures::TryStreamExt;
 use sqlx::any::AnyRow;
@@ -46,6 +46,8 @@ pub(super) struct Checkpoints {
     pub referrals: i64,
     pub listings: i64,
     pub bids: i64,
+    pub contracts: i64,
+    pub disputes: i64,
 }
 
 /// One compared column's value.
@@ -259,6 +261,8 @@ impl Snapshot {
             referrals: at(Referrals.name()),
             listings: at(Listings.name()),
             bids: at(Bids.name()),
+            contracts: at(Contracts.name()),
+            disputes: at(Disputes.name()),
         };
         Ok(Snapshot {
             transaction,
@@ -339,6 +343,8 @@ impl Snapshot {
             (ReadModel::Referrals(Referrals), self.checkpoints.referrals),
             (ReadModel::Listings(Listings), self.checkpoints.listings),
             (ReadModel::Bids(Bids), self.checkpoints.bids),
+            (ReadModel::Contracts(Contracts), self.checkpoints.contracts),
+            (ReadModel::Disputes(Disputes), self.checkpoints.disputes),
         ];
         for (model, checkpoint) in rebuilt {
             rebuilt::compare(

@@ -428,6 +428,131 @@ const BIDS_VIEW: Table = Table {
     ],
 };
 
+const CONTRACTS_VIEW: Table = Table {
+    name: "contracts_view",
+    rows_are: "contracts",
+    sql: "SELECT contract_id, mode, buyer, buyer_kind, seller, seller_kind, listing_id, bid_id, \
+          currency, price_cents, fee_cents, payout_cents, held_cents, captured_cents, \
+          refunded_cents, status, depth, root_id, parent_id, subcontracted_cents, sla_hours, \
+          milestone_count, sla_due_at_us, review_due_at_us, output_data, storage_path, \
+          dispute_id, on_time, position, opened_at_us, assigned_at_us, delivered_at_us, \
+          closed_at_us, updated_at_us FROM contracts_view",
+    key_columns: 1,
+    columns: &[
+        ("mode", Kind::Text),
+        ("buyer", Kind::Text),
+        ("buyer_kind", Kind::Text),
+        ("seller", Kind::Text),
+        ("seller_kind", Kind::Text),
+        ("listing_id", Kind::Text),
+        ("bid_id", Kind::OptionalText),
+        ("currency", Kind::Text),
+        ("price_cents", Kind::Int),
+        ("fee_cents", Kind::Int),
+        ("payout_cents", Kind::Int),
+        ("held_cents", Kind::Int),
+        ("captured_cents", Kind::Int),
+        ("refunded_cents", Kind::Int),
+        ("status", Kind::Text),
+        ("depth", Kind::Int),
+        ("root_id", Kind::Text),
+        ("parent_id", Kind::OptionalText),
+        ("subcontracted_cents", Kind::Int),
+        ("sla_hours", Kind::Int),
+        ("milestone_count", Kind::Int),
+        ("sla_due_at_us", Kind::OptionalInt),
+        ("review_due_at_us", Kind::OptionalInt),
+        ("output_data", Kind::OptionalText),
+        ("storage_path", Kind::OptionalText),
+        ("dispute_id", Kind::OptionalText),
+        ("on_time", Kind::OptionalInt),
+        ("position", Kind::Int),
+        ("opened_at_us", Kind::Int),
+        ("assigned_at_us", Kind::OptionalInt),
+        ("delivered_at_us", Kind::OptionalInt),
+        ("closed_at_us", Kind::OptionalInt),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const CONTRACT_MILESTONES_VIEW: Table = Table {
+    name: "contract_milestones_view",
+    rows_are: "milestones",
+    sql: "SELECT milestone_key, contract_id, sequence, title, pct_of_total, amount_cents, \
+          sla_hours, status, due_at_us, review_due_at_us, output_data, storage_path, paid_cents, \
+          fee_cents, refunded_cents, dispute_id, delivered_at_us, closed_at_us, updated_at_us \
+          FROM contract_milestones_view",
+    key_columns: 1,
+    columns: &[
+        ("contract_id", Kind::Text),
+        ("sequence", Kind::Int),
+        ("title", Kind::Text),
+        ("pct_of_total", Kind::Int),
+        ("amount_cents", Kind::Int),
+        ("sla_hours", Kind::Int),
+        ("status", Kind::Text),
+        ("due_at_us", Kind::OptionalInt),
+        ("review_due_at_us", Kind::OptionalInt),
+        ("output_data", Kind::OptionalText),
+        ("storage_path", Kind::OptionalText),
+        ("paid_cents", Kind::OptionalInt),
+        ("fee_cents", Kind::OptionalInt),
+        ("refunded_cents", Kind::OptionalInt),
+        ("dispute_id", Kind::OptionalText),
+        ("delivered_at_us", Kind::OptionalInt),
+        ("closed_at_us", Kind::OptionalInt),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const DISPUTES_VIEW: Table = Table {
+    name: "disputes_view",
+    rows_are: "disputes",
+    sql: "SELECT dispute_id, contract_id, sequence, buyer, seller, opened_by, reason, status, \
+          resolution, seller_pct, note, resolved_by, stake_cents, seller_gross_cents, fee_cents, \
+          seller_payout_cents, refund_cents, evidence_count, position, opened_at_us, \
+          resolved_at_us FROM disputes_view",
+    key_columns: 1,
+    columns: &[
+        ("contract_id", Kind::Text),
+        ("sequence", Kind::OptionalInt),
+        ("buyer", Kind::Text),
+        ("seller", Kind::Text),
+        ("opened_by", Kind::Text),
+        ("reason", Kind::Text),
+        ("status", Kind::Text),
+        ("resolution", Kind::OptionalText),
+        ("seller_pct", Kind::OptionalInt),
+        ("note", Kind::OptionalText),
+        ("resolved_by", Kind::OptionalText),
+        ("stake_cents", Kind::OptionalInt),
+        ("seller_gross_cents", Kind::OptionalInt),
+        ("fee_cents", Kind::OptionalInt),
+        ("seller_payout_cents", Kind::OptionalInt),
+        ("refund_cents", Kind::OptionalInt),
+        ("evidence_count", Kind::Int),
+        ("position", Kind::Int),
+        ("opened_at_us", Kind::Int),
+        ("resolved_at_us", Kind::OptionalInt),
+    ],
+};
+
+const DISPUTE_EVIDENCE_VIEW: Table = Table {
+    name: "dispute_evidence_view",
+    rows_are: "pieces of evidence",
+    sql: "SELECT evidence_key, dispute_id, number, submitted_by, evidence_type, content, \
+          submitted_at_us FROM dispute_evidence_view",
+    key_columns: 1,
+    columns: &[
+        ("dispute_id", Kind::Text),
+        ("number", Kind::Int),
+        ("submitted_by", Kind::Text),
+        ("evidence_type", Kind::Text),
+        ("content", Kind::Text),
+        ("submitted_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -455,6 +580,8 @@ fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::HumaiActors(_) => &[HUMAI_ACTORS_VIEW, HUMAI_CAPABILITY_TAGS_VIEW],
         ReadModel::Listings(_) => &[LISTINGS_VIEW, LISTING_TAGS_VIEW],
         ReadModel::Bids(_) => &[BIDS_VIEW],
+        ReadModel::Contracts(_) => &[CONTRACTS_VIEW, CONTRACT_MILESTONES_VIEW],
+        ReadModel::Disputes(_) => &[DISPUTES_VIEW, DISPUTE_EVIDENCE_VIEW],
         _ => &[],
     }
 }
@@ -585,6 +712,8 @@ mod tests {
             ReadModel::Notifications(errand_projections::Notifications),
             ReadModel::Referrals(errand_projections::Referrals),
             ReadModel::HumaiActors(errand_projections::HumaiActors),
+            ReadModel::Contracts(errand_projections::Contracts),
+            ReadModel::Disputes(errand_projections::Disputes),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());
         }

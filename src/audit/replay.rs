@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use errand_aggregates::account::{Account, AccountEvent, AccountId};
+use errand_aggregates::contract::Contract;
 use errand_aggregates::event::{stream_prefix, DecodeError};
 use errand_aggregates::money::{Money, MAX_AMOUNT_CENTS};
 use errand_aggregates::task::{Task, TaskEvent};
@@ -45,6 +46,8 @@ pub(super) struct Replay {
     accounts: BTreeMap<String, AccountFold>,
     /// By task id (the stream id without `task-`).
     tasks: BTreeMap<String, TaskFold>,
+    /// Humai's contracts, by id (the stream id without `contract-`): each holds escrow too.
+    contracts: BTreeMap<String, Contract>,
     ledger: Ledger,
     holds: Holds,
     /// Events a replay cannot read: breaches of "every read model equals a fresh replay".
@@ -103,6 +106,7 @@ impl Replay {
             checkpoints,
             accounts: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            contracts: BTreeMap::new(),
             ledger: Ledger::default(),
             holds: Holds::default(),
             unreadable: Findings::default(),
@@ -123,7 +127,10 @@ impl Replay {
             }
             Err(DecodeError::Payload { source, .. }) => {
                 let prefix = stream_prefix(&recorded.stream_id);
-                if prefix == Account::STREAM_PREFIX || prefix == Task::STREAM_PREFIX {
+                if prefix == Account::STREAM_PREFIX
+                    || prefix == Task::STREAM_PREFIX
+                    || prefix == Contract::STREAM_PREFIX
+                {
                     self.unreadable_money += 1;
                 }
                 self.unreadable.breach(|| {
@@ -167,6 +174,19 @@ impl Replay {
             | Event::MarketProfile(_) => {}
             // Listings and bids move no money; an accepted bid's contract does.
             Event::Listing(_) | Event::Bid(_) => {}
+            // A contract's escrow moves in its buyer's account stream; the contract
+            // says what its hold must still hold. A dispute moves money through its contract.
+            Event::Contract(event) => {
+                let contract_id = recorded
+                    .stream_id
+                    .strip_prefix("contract-")
+                    .unwrap_or(&recorded.stream_id);
+                self.contracts
+                    .entry(contract_id.to_owned())
+                    .or_default()
+                    .apply(event);
+            }
+            Event::Dispute(_) => {}
         }
     }
 
@@ -283,7 +303,9 @@ impl Replay {
     pub(super) fn finish(mut self) -> (InvariantReport, InvariantReport, Folded) {
         self.take_rows_due_before(i64::MAX);
         let ledger = self.ledger.finish(self.unreadable_money);
-        let holds = self.holds.finish(&self.tasks, self.unreadable_money);
+        let holds = self
+            .holds
+            .finish(&self.tasks, &self.contracts, self.unreadable_money);
         let folded = Folded {
             rows: self.taken,
             unreadable: self.unreadable,

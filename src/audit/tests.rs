@@ -8,6 +8,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use errand_aggregates::account::{Account, AccountCommand, AccountEvent, AccountId, Funding};
 use errand_aggregates::actor::{Actor, ActorCommand, Caller, Role, Standing};
+use errand_aggregates::contract::{
+    self, Contract, ContractCommand, Deliverable, OpenContract, Party, ReviewWindow,
+};
+use errand_aggregates::dispute::{Dispute, DisputeCommand, DisputedContract, Resolution};
 use errand_aggregates::fee::FeePolicy;
 use errand_aggregates::ids::*;
 use errand_aggregates::mode::Mode;
@@ -78,6 +82,8 @@ on_both_backends!(
     a_tampered_payload_breaks_the_chain,
     an_idempotency_record_past_the_head_is_found,
     an_idempotency_record_pointing_at_another_requests_events_is_found,
+    humai_contracts_and_their_disputes_verify,
+    a_contract_hold_that_differs_from_its_escrow_is_found,
 );
 
 /// `GET /v1/audit/verify` awaits the audit in an axum handler, whose future must be `Send`.
@@ -144,6 +150,8 @@ struct Market {
     actors: HashMap<ActorId, Actor>,
     accounts: HashMap<AccountId, Account>,
     tasks: HashMap<TaskId, Task>,
+    contracts: HashMap<ContractId, Contract>,
+    disputes: HashMap<DisputeId, Dispute>,
     commands: u64,
 }
 
@@ -264,6 +272,51 @@ impl Market {
     async fn task(&mut self, journal: &Journal, task_id: TaskId, command: TaskCommand) {
         let staged = self.stage_task(task_id, command);
         self.commit(journal, staged).await;
+    }
+
+    /// Decides a contract command and the account commands its events imply, as one append
+    /// (with `staged`, the dispute's events, when a dispute asked for it).
+    async fn contract(
+        &mut self,
+        journal: &Journal,
+        mut staged: Staged,
+        contract_id: ContractId,
+        command: ContractCommand,
+    ) {
+        let state = self.contracts.entry(contract_id).or_default();
+        let before = state.clone();
+        let events = decided(state, &command);
+        let moves = contract::account_commands(&before, &events);
+        staged.push(
+            format!("contract-{contract_id}"),
+            events.into_iter().map(Event::Contract),
+        );
+        for (account, command) in moves {
+            self.stage_account(&mut staged, account, command);
+        }
+        self.commit(journal, staged).await;
+    }
+
+    /// Decides a dispute command and its contract's side, as one append.
+    async fn dispute(
+        &mut self,
+        journal: &Journal,
+        dispute_id: DisputeId,
+        command: DisputeCommand,
+        by: Caller,
+    ) {
+        let state = self.disputes.entry(dispute_id).or_default();
+        let before = state.clone();
+        let events = decided(state, &command);
+        let (contract_id, command) =
+            errand_aggregates::dispute::contract_command(&before, &events, &by)
+                .expect("opening and resolving change the contract");
+        let mut staged = Staged::default();
+        staged.push(
+            format!("dispute-{dispute_id}"),
+            events.into_iter().map(Event::Dispute),
+        );
+        self.contract(journal, staged, contract_id, command).await;
     }
 
     /// Appends events no aggregate decided: how the tests forge a breach.
@@ -601,6 +654,121 @@ async fn a_payout_beyond_the_balance_breaks_the_ledger(journal: &Journal) {
     assert!(
         ledger.contains("the balance went negative: available -680"),
         "{ledger}"
+    );
+}
+
+/// Bea buys two contracts from an agent: one accepted, one disputed and split by an admin.
+/// Returns the market, the buyer and the disputed contract.
+async fn humai_story(journal: &Journal) -> (Market, ActorId, ContractId) {
+    let mut market = Market::default();
+    let bea = market.register(journal, Role::Human).await;
+    let agent = market.register(journal, Role::Agent).await;
+    market.fund(journal, bea, 20_000).await;
+    let (accepted, disputed) = (ContractId(new_id()), ContractId(new_id()));
+    for (contract_id, price) in [(accepted, 7_500), (disputed, 10_000)] {
+        let open = OpenContract {
+            contract_id,
+            mode: Mode::Live,
+            buyer: Party::human(bea),
+            seller: Party::agent(agent, "0xA6E47").unwrap(),
+            listing_id: ListingId(new_id()),
+            bid_id: None,
+            price: Money::usd(price),
+            sla_hours: 24,
+            milestones: Vec::new(),
+            fee: FeePolicy::percent("10").unwrap(),
+            parent: None,
+            at: at(2),
+        };
+        let steps = [
+            ContractCommand::Open(Box::new(open)),
+            ContractCommand::Assign {
+                by: caller(agent),
+                at: at(3),
+            },
+            ContractCommand::Deliver {
+                by: caller(agent),
+                deliverable: Deliverable::parse(serde_json::json!({"ok": true}), None).unwrap(),
+                review_window: ReviewWindow::default(),
+                at: at(4),
+            },
+        ];
+        for command in steps {
+            market
+                .contract(journal, Staged::default(), contract_id, command)
+                .await;
+        }
+    }
+    let accept = ContractCommand::Accept {
+        by: caller(bea),
+        at: at(5),
+    };
+    market
+        .contract(journal, Staged::default(), accepted, accept)
+        .await;
+    let dispute_id = DisputeId(new_id());
+    let open = DisputeCommand::Open {
+        dispute_id,
+        contract: DisputedContract::of(&market.contracts[&disputed]).unwrap(),
+        sequence: None,
+        reason: "Half of it is missing".into(),
+        by: caller(bea),
+        at: at(6),
+    };
+    market.dispute(journal, dispute_id, open, caller(bea)).await;
+    let admin = Caller {
+        role: Role::Admin,
+        ..caller(market.register(journal, Role::Admin).await)
+    };
+    let resolve = DisputeCommand::Resolve {
+        resolution: Resolution::split(50).unwrap(),
+        note: None,
+        by: admin,
+        at: at(7),
+    };
+    market.dispute(journal, dispute_id, resolve, admin).await;
+    (market, bea, disputed)
+}
+
+async fn humai_contracts_and_their_disputes_verify(journal: &Journal) {
+    humai_story(journal).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert!(report.ok, "{}", report.render_text());
+    let holds = detail(&report, "holds_settled_once");
+    assert!(
+        holds.contains("2 task and contract escrows compared"),
+        "{holds}"
+    );
+    let read_models = detail(&report, "read_models_match_replay");
+    for counted in [
+        "contracts_view: 2 contracts",
+        "contract_milestones_view: 0 milestones",
+        "disputes_view: 1 disputes",
+    ] {
+        assert!(read_models.contains(counted), "{read_models}");
+    }
+}
+
+async fn a_contract_hold_that_differs_from_its_escrow_is_found(journal: &Journal) {
+    let (mut market, bea, disputed) = humai_story(journal).await;
+    let grown = AccountEvent::HoldIncreased {
+        hold_id: contract::hold_id(disputed),
+        amount: Money::usd(100),
+        at: at(8),
+    };
+    market
+        .forge(journal, usd(bea).stream_id(), Event::Account(grown))
+        .await;
+    project(journal).await;
+    let report = audited(journal).await;
+    let holds = detail(&report, "holds_settled_once");
+    assert!(
+        holds.contains(&format!(
+            "contract {disputed}: escrow is 0 cents but hold {} on",
+            contract::hold_id(disputed)
+        )),
+        "{holds}"
     );
 }
 

@@ -214,6 +214,9 @@ pub(crate) fn audience(
         // Humai's listings and bids have no webhook format yet (its
         // `bid.received`, `bid.accepted` come with the Humai dialect).
         Event::Listing(_) | Event::Bid(_) => return Ok(None),
+        // Humai's transactions and disputes go to Humai's webhooks, which
+        // arrive with that dialect; no format carries them yet.
+        Event::Contract(_) | Event::Dispute(_) => return Ok(None),
     };
     Ok(Some(audience))
 }
