@@ -14,10 +14,7 @@ use std::fmt::Write as _;
 
 use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::task::{AssignmentStatus, Task};
-use errand_projections::{
-    Accounts, Applications, Bids, Contracts, Disputes, Listings, Messages, Notifications, Outbox,
-    Payouts, Postings, Projection, ReadModel, Referrals, Reputation, Tasks, CHECKPOINTS_TABLE,
-};
+use errand_projections::{Accounts, Postings, Projection, ReadModel, Tasks, CHECKPOINTS_TABLE};
 use futures::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -37,17 +34,6 @@ pub(super) struct Checkpoints {
     pub accounts: i64,
     pub tasks: i64,
     pub postings: i64,
-    pub outbox: i64,
-    pub reputation: i64,
-    pub payouts: i64,
-    pub applications: i64,
-    pub messages: i64,
-    pub notifications: i64,
-    pub referrals: i64,
-    pub listings: i64,
-    pub bids: i64,
-    pub contracts: i64,
-    pub disputes: i64,
 }
 
 /// One compared column's value.
@@ -210,6 +196,8 @@ pub(super) fn posting_rows(balances: &Balances) -> Taken {
 pub(super) struct Snapshot {
     transaction: Transaction<'static, Any>,
     checkpoints: Checkpoints,
+    /// Every read model compared with a rebuild (`rebuilt::compared_tables`), at its checkpoint.
+    rebuilt: Vec<(ReadModel, i64)>,
 }
 
 impl Snapshot {
@@ -252,21 +240,17 @@ impl Snapshot {
             accounts: at(Accounts.name()),
             tasks: at(Tasks.name()),
             postings: at(Postings.name()),
-            outbox: at(Outbox.name()),
-            reputation: at(Reputation.name()),
-            payouts: at(Payouts.name()),
-            applications: at(Applications.name()),
-            messages: at(Messages.name()),
-            notifications: at(Notifications.name()),
-            referrals: at(Referrals.name()),
-            listings: at(Listings.name()),
-            bids: at(Bids.name()),
-            contracts: at(Contracts.name()),
-            disputes: at(Disputes.name()),
         };
+        // Every read model that names tables to compare, so a new one is never left out.
+        let rebuilt = ReadModel::all()
+            .into_iter()
+            .filter(|model| !rebuilt::compared_tables(*model).is_empty())
+            .map(|model| (model, at(model.name())))
+            .collect();
         Ok(Snapshot {
             transaction,
             checkpoints,
+            rebuilt,
         })
     }
 
@@ -324,29 +308,7 @@ impl Snapshot {
                 head_position,
             );
         }
-        let rebuilt = [
-            (ReadModel::Outbox(Outbox), self.checkpoints.outbox),
-            (
-                ReadModel::Reputation(Reputation),
-                self.checkpoints.reputation,
-            ),
-            (ReadModel::Payouts(Payouts), self.checkpoints.payouts),
-            (
-                ReadModel::Applications(Applications),
-                self.checkpoints.applications,
-            ),
-            (ReadModel::Messages(Messages), self.checkpoints.messages),
-            (
-                ReadModel::Notifications(Notifications),
-                self.checkpoints.notifications,
-            ),
-            (ReadModel::Referrals(Referrals), self.checkpoints.referrals),
-            (ReadModel::Listings(Listings), self.checkpoints.listings),
-            (ReadModel::Bids(Bids), self.checkpoints.bids),
-            (ReadModel::Contracts(Contracts), self.checkpoints.contracts),
-            (ReadModel::Disputes(Disputes), self.checkpoints.disputes),
-        ];
-        for (model, checkpoint) in rebuilt {
+        for (model, checkpoint) in std::mem::take(&mut self.rebuilt) {
             rebuilt::compare(
                 journal,
                 &mut self.transaction,

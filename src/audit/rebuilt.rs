@@ -1,7 +1,8 @@
 //! Invariant 4 for the read models whose rules are too rich to fold again by hand (the outbox:
 //! who may see what, HumanPing's routes, each delivery's attempts; reputation: trust scores;
 //! payouts: each payout's state; messages; notifications and their read marks; referrals;
-//! projects, their testers and jobs; deposits):
+//! projects, their testers and jobs; deposits; Humai's actors, listings, bids, contracts and
+//! disputes — every read model `compared_tables` names tables for):
 //! their own projections replay the journal, up to the checkpoint the snapshot read, into a
 //! scratch SQLite database in memory, and every table is compared row by row with the stored one.
 //! A row edited, added or removed after the fact differs from the rebuild.
@@ -555,7 +556,7 @@ const DISPUTE_EVIDENCE_VIEW: Table = Table {
 
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
-fn compared_tables(model: ReadModel) -> &'static [Table] {
+pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
     match model {
         ReadModel::Outbox(_) => &[
             WEBHOOK_ENDPOINTS,
