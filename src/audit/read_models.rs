@@ -1,8 +1,8 @@
 //! Invariant 4: every read model equals a fresh replay. `accounts_view` (balances and lifetime
 //! totals), `tasks_view` (status, slots, counters, escrow) and the `postings` table (sum and
-//! count per ledger account) are compared row by row with what the replay folded; the outbox's,
-//! reputation's, payouts', messages', notifications', referrals' and Humai's contracts' and
-//! disputes' tables with a rebuild by their own projections (`rebuilt.rs`).
+//! count per ledger account) are compared row by row with what the replay folded; every other
+//! read model that `rebuilt::compared_tables` names tables for, with a rebuild by its own
+//! projection (`rebuilt.rs`).
 //!
 //! Projections trail the journal. Their checkpoints and rows are read in one snapshot (a
 //! read-only repeatable-read transaction), and each read model is compared with the journal
