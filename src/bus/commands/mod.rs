@@ -3,9 +3,11 @@
 
 mod actors;
 mod billing;
+mod contracts;
 mod funds;
 mod humai;
 mod keys;
+mod listings;
 mod messages;
 mod notifications;
 mod payouts;
@@ -17,6 +19,7 @@ mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use billing::{billing_stream, on_billing};
+pub use contracts::{contract_stream, on_contract, open_contract, party_of};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
     NewCharge,
@@ -26,6 +29,7 @@ pub use humai::{
     register_humai_actor, FoundingClaim, HumaiRegistered, NewHumaiActor,
 };
 pub use keys::{issue_key, issue_ring_key, key_ring_stream, key_stream, revoke_key, NewKey};
+pub use listings::{create_listing, listing_stream, on_listing};
 pub use messages::{post_message, thread_stream};
 pub use notifications::mark_notifications_read;
 pub use payouts::{
