@@ -5,9 +5,11 @@
 
 mod capabilities;
 mod founding;
+mod messaging;
 mod profile;
 mod public;
 mod registration;
+mod webhooks;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
 use errand::http::humai::rate_limits;
