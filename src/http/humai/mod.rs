@@ -17,9 +17,11 @@ mod extract;
 pub mod messages;
 pub mod notifications;
 pub mod profile;
+pub mod progress;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod streams;
 pub mod views;
 pub mod webhooks;
 
@@ -46,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(messages::router())
         .merge(notifications::router())
         .merge(webhooks::router())
+        .merge(streams::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

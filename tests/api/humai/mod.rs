@@ -9,6 +9,7 @@ mod messaging;
 mod profile;
 mod public;
 mod registration;
+mod streams;
 mod webhooks;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
