@@ -14,6 +14,7 @@ pub mod amounts;
 pub mod capabilities;
 mod errors;
 mod extract;
+pub mod feed;
 pub mod messages;
 pub mod notifications;
 pub mod profile;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(webhooks::router())
         .merge(streams::router())
+        .merge(feed::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

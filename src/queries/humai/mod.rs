@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod channels;
+pub mod feed;
 pub mod listings;
 pub mod search;
 pub mod stats;
