@@ -188,6 +188,9 @@ pub struct ServeArgs {
     /// Humai registrations (quick-start and register) per client address per 24 h; 0 unlimited.
     #[arg(long, env = "ERRAND_HUMAI_REGISTRATIONS_PER_DAY", default_value_t = crate::http::humai::rate_limits::REGISTRATIONS_PER_DAY_DEFAULT)]
     pub humai_registrations_per_day: u32,
+    /// Humai's live task streams (SSE) open at once per process.
+    #[arg(long, env = "ERRAND_HUMAI_STREAM_SUBSCRIBERS", default_value_t = crate::config::HUMAI_STREAM_SUBSCRIBERS_DEFAULT)]
+    pub humai_stream_subscribers: u32,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -309,6 +312,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .map(|host| host.trim().to_owned())
             .filter(|host| !host.is_empty())
             .collect(),
+        humai_stream_subscribers: args.humai_stream_subscribers,
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -10,6 +10,8 @@ use errand_aggregates::risk_gate::RiskGate;
 
 /// $5.00, the example: enough to post a small task.
 pub const REFERRAL_BONUS_CENTS_DEFAULT: i64 = 500;
+/// Humai's live task streams per process: as many as the native API's live followers.
+pub const HUMAI_STREAM_SUBSCRIBERS_DEFAULT: u32 = 256;
 use std::path::Path;
 use std::time::Duration;
 
@@ -63,6 +65,9 @@ pub struct Config {
     /// How many of Humai's founding slots are open (`ERRAND_HUMAI_FOUNDING_SLOTS`,
     /// at most the schedule's 1000; fewer for rehearsals and tests).
     pub humai_founding_slots: u32,
+    /// Humai's live task streams open at once per process
+    /// (`ERRAND_HUMAI_STREAM_SUBSCRIBERS`): each holds a connection and reads the journal.
+    pub humai_stream_subscribers: u32,
 }
 
 impl Default for Config {
@@ -92,6 +97,7 @@ impl Default for Config {
             referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
             mcp_allowed_hosts: Vec::new(),
             humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
+            humai_stream_subscribers: HUMAI_STREAM_SUBSCRIBERS_DEFAULT,
         }
     }
 }

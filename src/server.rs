@@ -107,6 +107,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     bus.install_top_ups(Arc::new(AutoReloader {
         provider: payments.clone(),
     }));
+    let humai_streams = Arc::new(tokio::sync::Semaphore::new(
+        config.humai_stream_subscribers as usize,
+    ));
     let state = AppState(Arc::new(Services {
         identity,
         secret,
@@ -119,6 +122,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         }),
         config,
         metrics: options.metrics,
+        humai_streams,
     }));
     let timers = start_timers(&state);
     let webhooks = start_webhooks(&state)?;

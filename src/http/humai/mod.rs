@@ -14,11 +14,17 @@ pub mod amounts;
 pub mod capabilities;
 mod errors;
 mod extract;
+pub mod feed;
+pub mod messages;
+pub mod notifications;
 pub mod profile;
+pub mod progress;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod streams;
 pub mod views;
+pub mod webhooks;
 
 pub use errors::{rule_status, HumaiError, HumaiResult};
 pub use extract::{api_key, Body, Caller, HumaiQuery, KEY_PREFIX};
@@ -40,6 +46,11 @@ pub fn router() -> Router<AppState> {
         .merge(capabilities::router())
         .merge(profile::router())
         .merge(public::router())
+        .merge(messages::router())
+        .merge(notifications::router())
+        .merge(webhooks::router())
+        .merge(streams::router())
+        .merge(feed::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

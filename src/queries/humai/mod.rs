@@ -3,6 +3,8 @@
 //! public counts (`stats`), listings by text and filters (`listings`).
 
 pub mod activity;
+pub mod channels;
+pub mod feed;
 pub mod listings;
 pub mod search;
 pub mod stats;

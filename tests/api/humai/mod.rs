@@ -4,10 +4,14 @@
 //! portfolios, and the public endpoints, each on both backends.
 
 mod capabilities;
+mod feed;
 mod founding;
+mod messaging;
 mod profile;
 mod public;
 mod registration;
+mod streams;
+mod webhooks;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
 use errand::http::humai::rate_limits;
