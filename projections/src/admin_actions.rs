@@ -234,36 +234,23 @@ mod tests {
         db.apply(&AdminActions, &events).await;
         let mut rows: Vec<AdminActionRow> = all_rows(&mut db.conn).await;
         rows.sort_by_key(|row| row.position);
-        let seen: Vec<(&str, &str, &str, Option<&str>, Option<&str>)> = rows
+        let seen: Vec<String> = rows
             .iter()
             .map(|r| {
-                (
-                    r.action.as_str(),
-                    r.resource_type.as_str(),
-                    r.resource_id.as_str(),
-                    r.reason.as_deref(),
-                    r.cause.as_deref(),
+                format!(
+                    "{} {} {} {:?} {:?}",
+                    r.action, r.resource_type, r.resource_id, r.reason, r.cause
                 )
             })
             .collect();
-        let (agent, listing) = (agent.to_string(), listing.to_string());
         assert_eq!(
             seen,
             vec![
-                (
-                    "freeze_agent",
-                    "actor",
-                    agent.as_str(),
-                    Some("odd usage"),
-                    None
-                ),
-                ("unfreeze_agent", "actor", agent.as_str(), None, None),
-                (
-                    "suspend_tool",
-                    "listing",
-                    listing.as_str(),
-                    Some("Terms of service violation"),
-                    Some("provider_banned")
+                format!("freeze_agent actor {agent} Some(\"odd usage\") None"),
+                format!("unfreeze_agent actor {agent} None None"),
+                format!(
+                    "suspend_tool listing {listing} Some(\"Terms of service violation\") \
+                     Some(\"provider_banned\")"
                 ),
             ]
         );
