@@ -82,7 +82,31 @@ pub enum AdminCommand {
         role: RoleArg,
         #[arg(long, default_value = "operator-made")]
         name: String,
+        /// The key's API: erk (native), hm (Humai), hp, ih or sk.
+        #[arg(long, value_enum, default_value = "erk")]
+        prefix: PrefixArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PrefixArg {
+    Erk,
+    Hm,
+    Hp,
+    Ih,
+    Sk,
+}
+
+impl PrefixArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            PrefixArg::Erk => "erk",
+            PrefixArg::Hm => "hm",
+            PrefixArg::Hp => "hp",
+            PrefixArg::Ih => "ih",
+            PrefixArg::Sk => "sk",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -223,10 +247,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Replay => replay(&database).await,
         Command::Export { after } => export(&database, after).await,
-        Command::Admin(AdminCommand::CreateKey { role, name }) => {
+        Command::Admin(AdminCommand::CreateKey { role, name, prefix }) => {
             let journal = database.open().await?;
             let bus = crate::bus::CommandBus::new(journal.clone());
-            let created = crate::bootstrap::create_actor_with_key(&bus, role.into(), &name).await?;
+            let created = crate::bootstrap::create_actor_with_prefixed_key(
+                &bus,
+                role.into(),
+                &name,
+                prefix.as_str(),
+            )
+            .await?;
             journal.close().await;
             println!("actor {} key {}", created.actor_id, created.key_id);
             println!("{}", created.secret);

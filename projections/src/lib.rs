@@ -26,6 +26,7 @@
 //!   migrations, full-text search) and the bids on them.
 //! - [`contracts`]: Humai's transactions and their milestones.
 //! - [`disputes`]: Humai's disputes, their evidence and settlements.
+//! - [`admin_actions`]: `admin_actions_view`, the audit trail of admin actions.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -42,6 +43,7 @@
 
 pub mod accounts;
 pub mod actors;
+pub mod admin_actions;
 pub mod api_keys;
 pub mod applications;
 pub mod bids;
@@ -74,6 +76,7 @@ use sqlx::AnyConnection;
 
 pub use accounts::Accounts;
 pub use actors::Actors;
+pub use admin_actions::AdminActions;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
 pub use bids::Bids;
@@ -204,6 +207,7 @@ pub enum ReadModel {
     Bids(Bids),
     Contracts(Contracts),
     Disputes(Disputes),
+    AdminActions(AdminActions),
 }
 
 impl ReadModel {
@@ -230,6 +234,7 @@ impl ReadModel {
             ReadModel::Bids(Bids),
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
+            ReadModel::AdminActions(AdminActions),
         ]
     }
 }
@@ -257,6 +262,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.name(),
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
+            ReadModel::AdminActions(p) => p.name(),
         }
     }
 
@@ -282,6 +288,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.tables(),
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
+            ReadModel::AdminActions(p) => p.tables(),
         }
     }
 
@@ -311,6 +318,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.apply_batch(conn, events).await,
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
+            ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod actors;
 mod billing;
 mod contracts;
+mod enforcement;
 mod funds;
 mod humai;
 mod keys;
@@ -20,6 +21,7 @@ mod tasks;
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use billing::{billing_stream, on_billing};
 pub use contracts::{contract_stream, on_contract, open_contract, party_of};
+pub use enforcement::{pull_kill_switch, KillSwitch, Pulled, CASCADE_LISTINGS_PER_APPEND};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
     NewCharge,

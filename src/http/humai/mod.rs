@@ -10,6 +10,7 @@
 //! Each group brings its own routes (`router()` of its module), merged here.
 
 pub mod actors;
+pub mod admin;
 pub mod amounts;
 pub mod capabilities;
 mod errors;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(streams::router())
         .merge(feed::router())
+        .merge(admin::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

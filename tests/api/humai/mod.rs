@@ -3,6 +3,7 @@
 //! actors' profiles, heartbeat, capabilities, profile updates, referrals,
 //! portfolios, and the public endpoints, each on both backends.
 
+mod admin;
 mod capabilities;
 mod feed;
 mod founding;
