@@ -17,6 +17,8 @@ use std::time::Duration;
 pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
 /// InstaHuman's seed names no fee: the native API's.
 pub const INSTAHUMAN_FEE_PERCENT_DEFAULT: &str = "10";
+/// Humai's platform fee on a transaction's price (the seed's 10 %).
+pub const HUMAI_FEE_PERCENT_DEFAULT: &str = "10";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +65,8 @@ pub struct Config {
     /// How many of Humai's founding slots are open (`ERRAND_HUMAI_FOUNDING_SLOTS`,
     /// at most the schedule's 1000; fewer for rehearsals and tests).
     pub humai_founding_slots: u32,
+    /// Humai's platform fee: a contract's seller gets the price less this.
+    pub humai_fee: FeePolicy,
 }
 
 impl Default for Config {
@@ -92,6 +96,7 @@ impl Default for Config {
             referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
             mcp_allowed_hosts: Vec::new(),
             humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
+            humai_fee: FeePolicy::percent(HUMAI_FEE_PERCENT_DEFAULT).unwrap_or(FeePolicy::free()),
         }
     }
 }

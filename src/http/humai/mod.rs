@@ -11,9 +11,13 @@
 
 pub mod actors;
 pub mod amounts;
+pub mod bids;
 pub mod capabilities;
 mod errors;
 mod extract;
+pub mod listing_search;
+pub mod listings;
+pub mod market_views;
 pub mod profile;
 pub mod public;
 pub mod rate_limits;
@@ -40,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .merge(capabilities::router())
         .merge(profile::router())
         .merge(public::router())
+        .merge(listings::router())
+        .merge(listing_search::router())
+        .merge(bids::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -3,8 +3,10 @@
 //! actors' profiles, heartbeat, capabilities, profile updates, referrals,
 //! portfolios, and the public endpoints, each on both backends.
 
+mod bids;
 mod capabilities;
 mod founding;
+mod listings;
 mod profile;
 mod public;
 mod registration;
