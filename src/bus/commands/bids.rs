@@ -210,3 +210,118 @@ async fn open_agreed(
     };
     open_contract(unit, open).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::commands::{create_listing, register_actor};
+    use crate::bus::{CommandBus, CommandContext};
+    use crate::journal::tests::{on_both_backends, TestDatabase};
+    use errand_aggregates::actor::{Role, Standing};
+    use errand_aggregates::bid::BidStatus;
+    use errand_aggregates::listing::{
+        CategoryTags, Description, Direction, ListingDetails, ListingType, NewListing,
+        SubscriptionPlans, Title,
+    };
+
+    fn active(actor: ActorId) -> Caller {
+        Caller {
+            actor,
+            role: Role::Agent,
+            standing: Standing::Active,
+        }
+    }
+
+    fn buy_request(listing_id: ListingId) -> NewListing {
+        NewListing {
+            listing_id,
+            direction: Direction::Buy,
+            listing_type: ListingType::parse("task_execution").expect("a type"),
+            details: ListingDetails {
+                title: Title::parse("Need a crawler").expect("a title"),
+                description: Description::parse("Three shops, daily").expect("text"),
+                category_tags: CategoryTags::parse(&["data:extraction".to_owned()]).expect("tags"),
+                price: None,
+                budget_ceiling: Some(Money::usd(20_000)),
+                sla_hours: None,
+                input_schema: None,
+                output_schema: None,
+                evaluation_rubric: None,
+                subscription_plans: SubscriptionPlans::default(),
+                tool_meta: None,
+                sla_config: None,
+                negotiation_permitted: true,
+                min_seller_tier: Tier::default(),
+            },
+        }
+    }
+
+    fn new_bid(listing_id: ListingId) -> NewBid {
+        NewBid {
+            bid_id: BidId(Uuid::now_v7()),
+            listing_id,
+            terms: Terms {
+                price: Money::usd(15_000),
+                sla_hours: SlaHours::parse(24).expect("hours"),
+                milestones: None,
+            },
+            scope_note: None,
+        }
+    }
+
+    /// A bid past its seven days is expired by the timer's command, which
+    /// frees its bidder to bid again; before then the command is refused
+    /// and appends nothing.
+    async fn a_lapsed_bid_expires_and_frees_its_bidder(database: &TestDatabase) {
+        let bus = CommandBus::new(database.open().await);
+        let (owner, bidder) = (ActorId(Uuid::now_v7()), ActorId(Uuid::now_v7()));
+        let listing_id = ListingId(Uuid::now_v7());
+        let (lapsed, fresh) = (new_bid(listing_id), new_bid(listing_id));
+        let placed_at = chrono::Utc::now() - chrono::Duration::days(8);
+        let context = CommandContext::system("tests", "Setup");
+        crate::execute!(bus, &context, |unit| {
+            register_actor(unit, owner, Role::Agent, "owner".into(), None, placed_at).await?;
+            register_actor(unit, bidder, Role::Agent, "bidder".into(), None, placed_at).await?;
+            let request = buy_request(listing_id);
+            create_listing(unit, active(owner), Mode::Live, request, placed_at).await?;
+            place_bid(unit, active(bidder), Mode::Live, lapsed.clone(), placed_at).await?;
+            Ok(())
+        })
+        .expect("set up");
+
+        let expire = |bid_id: BidId| {
+            let context = CommandContext::system("tests", "ExpireBid");
+            let bus = &bus;
+            async move {
+                crate::execute!(bus, &context, |unit| {
+                    let at = chrono::Utc::now();
+                    let fee = FeePolicy::free();
+                    let answer = BidAnswer::Expire;
+                    on_bid(unit, active(owner), Mode::Live, bid_id, answer, fee, at).await?;
+                    Ok(())
+                })
+            }
+        };
+        expire(lapsed.bid_id).await.expect("expired");
+        let (bid, _) = bus.load::<Bid>(&bid_stream(lapsed.bid_id)).await.unwrap();
+        assert_eq!(bid.status, BidStatus::Expired);
+        let (listing, _) = bus
+            .load::<Listing>(&listing_stream(listing_id))
+            .await
+            .unwrap();
+        assert_eq!(listing.open_bid_of(bidder, chrono::Utc::now()), None);
+
+        let context = CommandContext::system("tests", "PlaceBid");
+        crate::execute!(bus, &context, |unit| {
+            let at = chrono::Utc::now();
+            place_bid(unit, active(bidder), Mode::Live, fresh.clone(), at).await?;
+            Ok(())
+        })
+        .expect("the bidder bids again");
+        let head = bus.journal().head().await.unwrap();
+        assert!(expire(fresh.bid_id).await.is_err(), "not lapsed yet");
+        assert_eq!(bus.journal().head().await.unwrap(), head);
+    }
+
+    on_both_backends!(a_lapsed_bid_expires_and_frees_its_bidder);
+}
