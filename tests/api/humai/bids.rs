@@ -6,7 +6,7 @@ use super::*;
 use crate::both_backends;
 use crate::helpers::Actor;
 
-async fn bid(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+pub(super) async fn bid(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
     hm(app, Method::POST, "/bids-create", Some(key), Some(body)).await
 }
 
@@ -33,7 +33,7 @@ async fn usd_account(app: &TestApp, actor_id: &str) -> (i64, i64) {
     )
 }
 
-async fn fund(app: &TestApp, actor_id: &str, key: &str, cents: i64) {
+pub(super) async fn fund(app: &TestApp, actor_id: &str, key: &str, cents: i64) {
     let actor = Actor {
         id: actor_id.to_owned(),
         key: key.to_owned(),

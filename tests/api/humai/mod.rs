@@ -7,6 +7,7 @@ mod bids;
 mod capabilities;
 mod founding;
 mod listings;
+mod price_suggestion;
 mod profile;
 mod public;
 mod registration;
