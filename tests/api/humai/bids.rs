@@ -412,3 +412,66 @@ both_backends!(
         app.verify().await;
     }
 );
+
+both_backends!(
+    a_bid_past_its_seven_days_is_expired_by_its_timer,
+    rate_limits = roomy_limits(),
+    |app: TestApp| async move {
+        use errand::bus::commands::{bid_stream, caller, place_bid, NewBid};
+        use errand_aggregates::bid::{Bid, BidStatus, Terms};
+        use errand_aggregates::ids::{ActorId, BidId, ListingId};
+        use errand_aggregates::listing::SlaHours;
+        use errand_aggregates::money::Money;
+        use uuid::Uuid;
+
+        let (_, buyer_key, _) = quick_start(&app, "Buyer", json!([])).await;
+        let (seller, seller_key, _) = quick_start(&app, "Seller", json!([])).await;
+        let listing = create_listing(&app, &buyer_key, request("Need a crawler", json!(200))).await;
+        // Placed on the bus eight days ago: HTTP bids are placed now.
+        let state = &app.running.as_ref().expect("running").state;
+        let bid_id = BidId(Uuid::now_v7());
+        let new = NewBid {
+            bid_id,
+            listing_id: ListingId(Uuid::parse_str(&listing).unwrap()),
+            terms: Terms {
+                price: Money::usd(15_000),
+                sla_hours: SlaHours::parse(24).unwrap(),
+                milestones: None,
+            },
+            scope_note: None,
+        };
+        let seller_id = ActorId(Uuid::parse_str(&seller).unwrap());
+        let context = errand::bus::CommandContext::system("tests", "PlaceBid");
+        errand::execute!(state.bus, &context, |unit| {
+            let by = caller(unit, seller_id).await?;
+            let at = chrono::Utc::now() - chrono::Duration::days(8);
+            place_bid(
+                unit,
+                by,
+                errand_aggregates::mode::Mode::Live,
+                new.clone(),
+                at,
+            )
+            .await?;
+            Ok(())
+        })
+        .expect("placed");
+
+        app.eventually(std::time::Duration::from_secs(10), || async {
+            let (bid, _) = state.bus.load::<Bid>(&bid_stream(bid_id)).await.unwrap();
+            bid.status == BidStatus::Expired
+        })
+        .await;
+        // Expired, it can no longer be accepted, and its bidder may bid again.
+        let (status, reply) = act(&app, "/bids-accept", &buyer_key, &bid_id.to_string()).await;
+        refused(status, &reply, StatusCode::CONFLICT, "conflict");
+        let (status, again) = bid(
+            &app,
+            &seller_key,
+            json!({ "listing_id": listing, "price_usd": 150, "sla_hours": 24 }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{again}");
+        app.verify().await;
+    }
+);
