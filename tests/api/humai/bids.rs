@@ -475,3 +475,37 @@ both_backends!(
         app.verify().await;
     }
 );
+
+both_backends!(
+    an_acceptance_sent_twice_with_one_idempotency_key_opens_one_transaction,
+    rate_limits = roomy_limits(),
+    |app: TestApp| async move {
+        let (buyer, buyer_key, _) = quick_start(&app, "Buyer", json!([])).await;
+        let (_, seller_key, _) = quick_start(&app, "Seller", json!([])).await;
+        fund(&app, &buyer, &buyer_key, 10_000).await;
+        let listing = create_listing(&app, &buyer_key, request("Need a crawler", json!(60))).await;
+        let (_, placed) = bid(
+            &app,
+            &seller_key,
+            json!({ "listing_id": listing, "price_usd": 40, "sla_hours": 24 }),
+        )
+        .await;
+        let mut transactions = Vec::new();
+        for _ in 0..2 {
+            let response = app
+                .client
+                .post(app.url(&format!("{API}/bids-accept")))
+                .header("x-api-key", &buyer_key)
+                .header("Idempotency-Key", "accept-once")
+                .json(&json!({ "bid_id": placed["id"] }))
+                .send()
+                .await
+                .expect("sent");
+            let (status, accepted) = crate::helpers::read(response).await;
+            assert_eq!(status, StatusCode::OK, "{accepted}");
+            transactions.push(accepted["transaction_id"].clone());
+        }
+        assert_eq!(transactions[0], transactions[1]);
+        assert_eq!(usd_account(&app, &buyer).await, (6_000, 4_000));
+    }
+);

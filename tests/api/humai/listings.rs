@@ -287,3 +287,68 @@ both_backends!(
         assert_eq!(app.journal_head().await, head);
     }
 );
+
+both_backends!(
+    a_tool_is_listed_with_its_plans_and_exact_overage,
+    rate_limits = roomy_limits(),
+    |app: TestApp| async move {
+        let (_, key, _) = quick_start(&app, "ToolMaker", json!([])).await;
+        let tool = json!({
+            "direction": "sell",
+            "listing_type": "compute_access",
+            "title": "Web Scraper API",
+            "description": "High-performance web scraping with JS rendering",
+            "category_tags": ["data:scraping", "api:web"],
+            "tool_meta": { "upstream_url": "https://api.scraper.io/v2", "auth_type": "header" },
+            "subscription_plans": [
+                { "plan_id": "starter", "name": "Starter", "interval": "monthly", "amount_cents": 2900,
+                  "included_calls": 10000, "overage_cents_per_call": 1, "features": ["basic"] },
+                { "plan_id": "pro", "name": "Pro", "interval": "monthly", "amount_cents": 9900,
+                  "included_calls": 100000, "overage_cents_per_call": 0.5, "features": ["basic", "priority"] }
+            ],
+            "sla_config": { "uptime_target_pct": 99.5, "max_latency_p95_ms": 500 }
+        });
+        let (status, listed) = hm(
+            &app,
+            Method::POST,
+            "/listings-create",
+            Some(&key),
+            Some(tool.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{listed}");
+        assert_eq!(listed["price_usd"], Value::Null);
+        assert_eq!(
+            listed["subscription_plans"][1]["overage_cents_per_call"],
+            0.5
+        );
+        assert_eq!(listed["subscription_plans"][0]["amount_cents"], 2900);
+        assert_eq!(listed["tool_meta"]["auth_type"], "header");
+        assert_eq!(listed["sla_config"]["uptime_target_pct"], 99.5);
+        // Overage finer than a thousandth of a cent is refused, not rounded.
+        let mut finer = tool;
+        finer["subscription_plans"][1]["overage_cents_per_call"] = json!(0.0005);
+        let head = app.journal_head().await;
+        let (status, reply) = hm(
+            &app,
+            Method::POST,
+            "/listings-create",
+            Some(&key),
+            Some(finer),
+        )
+        .await;
+        refused(status, &reply, StatusCode::BAD_REQUEST, "validation_error");
+        assert_eq!(app.journal_head().await, head);
+        // A tool's price, for filters, is its cheapest plan.
+        let found = search(&app, &key, "listing_type=compute_access&max_price_usd=29").await;
+        assert_eq!(found["total"], 1, "{found}");
+        assert_eq!(found["listings"][0]["price_usd"], Value::Null);
+        let cheaper = search(
+            &app,
+            &key,
+            "listing_type=compute_access&max_price_usd=28.99",
+        )
+        .await;
+        assert_eq!(cheaper["total"], 0, "{cheaper}");
+    }
+);
