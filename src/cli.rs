@@ -209,6 +209,9 @@ pub struct ServeArgs {
     /// How many of Humai's 1000 founding slots are open (fewer for a rehearsal).
     #[arg(long, env = "ERRAND_HUMAI_FOUNDING_SLOTS", default_value_t = errand_aggregates::humai::halvening::FOUNDING_SLOTS)]
     pub humai_founding_slots: u32,
+    /// Humai's platform fee on a transaction's price, in percent.
+    #[arg(long, env = "ERRAND_HUMAI_FEE_PERCENT", default_value = crate::config::HUMAI_FEE_PERCENT_DEFAULT)]
+    pub humai_fee_percent: String,
     /// Humai registrations (quick-start and register) per client address per 24 h; 0 unlimited.
     #[arg(long, env = "ERRAND_HUMAI_REGISTRATIONS_PER_DAY", default_value_t = crate::http::humai::rate_limits::REGISTRATIONS_PER_DAY_DEFAULT)]
     pub humai_registrations_per_day: u32,
@@ -336,6 +339,8 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         humai_founding_slots: args
             .humai_founding_slots
             .min(errand_aggregates::humai::halvening::FOUNDING_SLOTS),
+        humai_fee: FeePolicy::percent(&args.humai_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_HUMAI_FEE_PERCENT: {e}"))?,
         mcp_allowed_hosts: args
             .mcp_allowed_hosts
             .iter()

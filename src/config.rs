@@ -19,6 +19,8 @@ use std::time::Duration;
 pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
 /// InstaHuman's seed names no fee: the native API's.
 pub const INSTAHUMAN_FEE_PERCENT_DEFAULT: &str = "10";
+/// Humai's platform fee on a transaction's price (the seed's 10 %).
+pub const HUMAI_FEE_PERCENT_DEFAULT: &str = "10";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -68,6 +70,8 @@ pub struct Config {
     /// Humai's live task streams open at once per process
     /// (`ERRAND_HUMAI_STREAM_SUBSCRIBERS`): each holds a connection and reads the journal.
     pub humai_stream_subscribers: u32,
+    /// Humai's platform fee: a contract's seller gets the price less this.
+    pub humai_fee: FeePolicy,
 }
 
 impl Default for Config {
@@ -98,6 +102,7 @@ impl Default for Config {
             mcp_allowed_hosts: Vec::new(),
             humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
             humai_stream_subscribers: HUMAI_STREAM_SUBSCRIBERS_DEFAULT,
+            humai_fee: FeePolicy::percent(HUMAI_FEE_PERCENT_DEFAULT).unwrap_or(FeePolicy::free()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! to load, in what order. The rules themselves live in `errand_aggregates`.
 
 mod actors;
+mod bids;
 mod billing;
 mod contracts;
 mod enforcement;
@@ -19,6 +20,7 @@ mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
+pub use bids::{bid_stream, on_bid, place_bid, BidAnswer, BidOutcome, NewBid};
 pub use billing::{billing_stream, on_billing};
 pub use contracts::{contract_stream, on_contract, open_contract, party_of};
 pub use enforcement::{pull_kill_switch, KillSwitch, Pulled, CASCADE_LISTINGS_PER_APPEND};

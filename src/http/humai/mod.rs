@@ -12,12 +12,16 @@
 pub mod actors;
 pub mod admin;
 pub mod amounts;
+pub mod bids;
 pub mod capabilities;
 mod errors;
 mod extract;
 pub mod feed;
 pub mod messages;
 pub mod notifications;
+pub mod listing_search;
+pub mod listings;
+pub mod market_views;
 pub mod profile;
 pub mod progress;
 pub mod public;
@@ -53,6 +57,9 @@ pub fn router() -> Router<AppState> {
         .merge(streams::router())
         .merge(feed::router())
         .merge(admin::router())
+        .merge(listings::router())
+        .merge(listing_search::router())
+        .merge(bids::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

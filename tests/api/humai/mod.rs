@@ -4,10 +4,13 @@
 //! portfolios, and the public endpoints, each on both backends.
 
 mod admin;
+mod bids;
 mod capabilities;
 mod feed;
 mod founding;
 mod messaging;
+mod listings;
+mod price_suggestion;
 mod profile;
 mod public;
 mod registration;
