@@ -188,6 +188,15 @@ pub struct ServeArgs {
     /// Humai registrations (quick-start and register) per client address per 24 h; 0 unlimited.
     #[arg(long, env = "ERRAND_HUMAI_REGISTRATIONS_PER_DAY", default_value_t = crate::http::humai::rate_limits::REGISTRATIONS_PER_DAY_DEFAULT)]
     pub humai_registrations_per_day: u32,
+    /// Humai's platform fee on transactions, in percent.
+    #[arg(long, env = "ERRAND_HUMAI_FEE_PERCENT", default_value = crate::config::HUMAI_FEE_PERCENT_DEFAULT)]
+    pub humai_fee_percent: String,
+    /// Seconds a Humai buyer has to review a delivery before it is accepted (48 h).
+    #[arg(long, env = "ERRAND_HUMAI_REVIEW_WINDOW_SECONDS", default_value_t = 48 * 3600)]
+    pub humai_review_window_seconds: i64,
+    /// Directory uploaded Humai deliverables are stored in.
+    #[arg(long, env = "ERRAND_HUMAI_DELIVERABLES_DIR", default_value = crate::config::HUMAI_DELIVERABLES_DIR_DEFAULT)]
+    pub humai_deliverables_dir: std::path::PathBuf,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -309,6 +318,13 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .map(|host| host.trim().to_owned())
             .filter(|host| !host.is_empty())
             .collect(),
+        humai_fee: FeePolicy::percent(&args.humai_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_HUMAI_FEE_PERCENT: {e}"))?,
+        humai_review_window: errand_aggregates::contract::ReviewWindow::new(
+            chrono::Duration::seconds(args.humai_review_window_seconds),
+        )
+        .map_err(|e| anyhow::anyhow!("ERRAND_HUMAI_REVIEW_WINDOW_SECONDS: {e}"))?,
+        humai_deliverables_dir: args.humai_deliverables_dir.clone(),
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -10,13 +10,18 @@ use errand_aggregates::risk_gate::RiskGate;
 
 /// $5.00, the example: enough to post a small task.
 pub const REFERRAL_BONUS_CENTS_DEFAULT: i64 = 500;
-use std::path::Path;
+use errand_aggregates::contract::ReviewWindow;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The seed: "99.99% to human, 0.01% fee".
 pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
 /// InstaHuman's seed names no fee: the native API's.
 pub const INSTAHUMAN_FEE_PERCENT_DEFAULT: &str = "10";
+/// The seed: "seller gets payout minus platform fee", 10 % of the price.
+pub const HUMAI_FEE_PERCENT_DEFAULT: &str = "10";
+/// Beside the default SQLite file under `./data/`.
+pub const HUMAI_DELIVERABLES_DIR_DEFAULT: &str = "data/deliverables";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +68,13 @@ pub struct Config {
     /// How many of Humai's founding slots are open (`ERRAND_HUMAI_FOUNDING_SLOTS`,
     /// at most the schedule's 1000; fewer for rehearsals and tests).
     pub humai_founding_slots: u32,
+    /// Humai's platform fee on transactions (`ERRAND_HUMAI_FEE_PERCENT`, the seed's 10 %).
+    pub humai_fee: FeePolicy,
+    /// How long a Humai buyer has to review a delivery before it is accepted
+    /// for them (`ERRAND_HUMAI_REVIEW_WINDOW_SECONDS`, the seed's 48 hours).
+    pub humai_review_window: ReviewWindow,
+    /// Where uploaded Humai deliverables are stored (`ERRAND_HUMAI_DELIVERABLES_DIR`).
+    pub humai_deliverables_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -92,6 +104,9 @@ impl Default for Config {
             referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
             mcp_allowed_hosts: Vec::new(),
             humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
+            humai_fee: FeePolicy::percent(HUMAI_FEE_PERCENT_DEFAULT).unwrap_or(FeePolicy::free()),
+            humai_review_window: ReviewWindow::default(),
+            humai_deliverables_dir: PathBuf::from(HUMAI_DELIVERABLES_DIR_DEFAULT),
         }
     }
 }

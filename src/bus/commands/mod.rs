@@ -4,6 +4,7 @@
 mod actors;
 mod billing;
 mod contracts;
+mod disputes;
 mod funds;
 mod humai;
 mod keys;
@@ -19,7 +20,10 @@ mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use billing::{billing_stream, on_billing};
-pub use contracts::{contract_stream, on_contract, open_contract, party_of};
+pub use contracts::{
+    buy_listing, contract_stream, on_contract, on_contract_in, open_contract, party_of, NewPurchase,
+};
+pub use disputes::{dispute_stream, on_dispute, on_dispute_in, open_dispute, NewDispute};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
     NewCharge,

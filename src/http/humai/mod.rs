@@ -12,12 +12,16 @@
 pub mod actors;
 pub mod amounts;
 pub mod capabilities;
+pub mod disputes;
 mod errors;
 mod extract;
+pub mod milestones;
 pub mod profile;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod transaction_views;
+pub mod transactions;
 pub mod views;
 
 pub use errors::{rule_status, HumaiError, HumaiResult};
@@ -40,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .merge(capabilities::router())
         .merge(profile::router())
         .merge(public::router())
+        .merge(transactions::router())
+        .merge(milestones::router())
+        .merge(disputes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

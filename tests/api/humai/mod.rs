@@ -4,10 +4,14 @@
 //! portfolios, and the public endpoints, each on both backends.
 
 mod capabilities;
+mod disputes;
 mod founding;
+mod market;
+mod milestones;
 mod profile;
 mod public;
 mod registration;
+mod transactions;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
 use errand::http::humai::rate_limits;
