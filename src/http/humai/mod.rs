@@ -12,6 +12,7 @@
 pub mod actors;
 pub mod amounts;
 pub mod capabilities;
+pub mod deliverables;
 pub mod disputes;
 mod errors;
 mod extract;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(transactions::router())
         .merge(milestones::router())
         .merge(disputes::router())
+        .merge(deliverables::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

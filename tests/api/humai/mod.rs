@@ -4,6 +4,7 @@
 //! portfolios, and the public endpoints, each on both backends.
 
 mod capabilities;
+mod deliverables;
 mod disputes;
 mod founding;
 mod market;
