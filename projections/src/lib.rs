@@ -58,6 +58,7 @@ pub mod postings;
 pub mod projects;
 pub mod referrals;
 pub mod reputation;
+pub mod reviews;
 mod rows;
 pub mod tasks;
 pub mod timers;
@@ -90,6 +91,7 @@ pub use postings::Postings;
 pub use projects::Projects;
 pub use referrals::Referrals;
 pub use reputation::Reputation;
+pub use reviews::Reviews;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
 pub use timers::{Timer, TimerKind, Timers};
@@ -204,6 +206,7 @@ pub enum ReadModel {
     Bids(Bids),
     Contracts(Contracts),
     Disputes(Disputes),
+    Reviews(Reviews),
 }
 
 impl ReadModel {
@@ -230,6 +233,7 @@ impl ReadModel {
             ReadModel::Bids(Bids),
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
+            ReadModel::Reviews(Reviews),
         ]
     }
 }
@@ -257,6 +261,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.name(),
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
+            ReadModel::Reviews(p) => p.name(),
         }
     }
 
@@ -282,6 +287,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.tables(),
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
+            ReadModel::Reviews(p) => p.tables(),
         }
     }
 
@@ -311,6 +317,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.apply_batch(conn, events).await,
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
+            ReadModel::Reviews(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -16,6 +16,7 @@ mod people;
 mod projects;
 mod referrals;
 mod registration;
+mod reviews;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
@@ -50,4 +51,5 @@ pub use projects::{
 };
 pub use referrals::{record_referral, referral_stream, NewReferral};
 pub use registration::{register_with_key, NewRegistration};
+pub use reviews::{leave_review, NewReview};
 pub use tasks::{on_task, task_stream};

@@ -21,6 +21,7 @@ pub mod profile;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod reputation;
 pub mod transaction_views;
 pub mod transactions;
 pub mod views;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(milestones::router())
         .merge(disputes::router())
         .merge(deliverables::router())
+        .merge(reputation::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

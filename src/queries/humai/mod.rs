@@ -4,5 +4,6 @@
 
 pub mod activity;
 pub mod listings;
+pub mod reviews;
 pub mod search;
 pub mod stats;

@@ -12,6 +12,7 @@ mod milestones;
 mod profile;
 mod public;
 mod registration;
+mod reputation;
 mod transactions;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
