@@ -21,6 +21,7 @@ use crate::payout::PayoutEvent;
 use crate::payout_account::PayoutAccountEvent;
 use crate::project::{JobLinkEvent, ProjectEvent};
 use crate::referral::ReferralEvent;
+use crate::review::ReviewEvent;
 use crate::task::TaskEvent;
 use crate::thread::ThreadEvent;
 use crate::webhook::{DeliveryEvent, WebhookEvent};
@@ -53,6 +54,7 @@ pub enum Event {
     Bid(BidEvent),
     Contract(ContractEvent),
     Dispute(DisputeEvent),
+    Review(ReviewEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +125,7 @@ impl Event {
             crate::bid::Bid::STREAM_PREFIX => Event::Bid(parse(stream_id, payload)?),
             crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
             crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
+            crate::review::Review::STREAM_PREFIX => Event::Review(parse(stream_id, payload)?),
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -153,6 +156,7 @@ impl Event {
             Event::Bid(e) => e.event_type(),
             Event::Contract(e) => e.event_type(),
             Event::Dispute(e) => e.event_type(),
+            Event::Review(e) => e.event_type(),
         }
     }
 }

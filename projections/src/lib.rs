@@ -60,6 +60,7 @@ pub mod postings;
 pub mod projects;
 pub mod referrals;
 pub mod reputation;
+pub mod reviews;
 mod rows;
 pub mod tasks;
 pub mod timers;
@@ -93,6 +94,7 @@ pub use postings::Postings;
 pub use projects::Projects;
 pub use referrals::Referrals;
 pub use reputation::Reputation;
+pub use reviews::Reviews;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
 pub use timers::{Timer, TimerKind, Timers};
@@ -208,6 +210,7 @@ pub enum ReadModel {
     Contracts(Contracts),
     Disputes(Disputes),
     AdminActions(AdminActions),
+    Reviews(Reviews),
 }
 
 impl ReadModel {
@@ -235,6 +238,7 @@ impl ReadModel {
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
             ReadModel::AdminActions(AdminActions),
+            ReadModel::Reviews(Reviews),
         ]
     }
 }
@@ -263,6 +267,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
             ReadModel::AdminActions(p) => p.name(),
+            ReadModel::Reviews(p) => p.name(),
         }
     }
 
@@ -289,6 +294,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
             ReadModel::AdminActions(p) => p.tables(),
+            ReadModel::Reviews(p) => p.tables(),
         }
     }
 
@@ -319,6 +325,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
             ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
+            ReadModel::Reviews(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -572,6 +572,26 @@ const ADMIN_ACTIONS_VIEW: Table = Table {
     ],
 };
 
+const HUMAI_REVIEWS_VIEW: Table = Table {
+    name: "humai_reviews_view",
+    rows_are: "reviews",
+    sql: "SELECT review_key, kind, contract_id, listing_id, mode, reviewer, reviewed, rating, \
+          content, position, created_at_us FROM humai_reviews_view",
+    key_columns: 1,
+    columns: &[
+        ("kind", Kind::Text),
+        ("contract_id", Kind::Text),
+        ("listing_id", Kind::Text),
+        ("mode", Kind::Text),
+        ("reviewer", Kind::Text),
+        ("reviewed", Kind::Text),
+        ("rating", Kind::Int),
+        ("content", Kind::Text),
+        ("position", Kind::Int),
+        ("created_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -602,6 +622,7 @@ pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Contracts(_) => &[CONTRACTS_VIEW, CONTRACT_MILESTONES_VIEW],
         ReadModel::Disputes(_) => &[DISPUTES_VIEW, DISPUTE_EVIDENCE_VIEW],
         ReadModel::AdminActions(_) => &[ADMIN_ACTIONS_VIEW],
+        ReadModel::Reviews(_) => &[HUMAI_REVIEWS_VIEW],
         _ => &[],
     }
 }
@@ -735,6 +756,7 @@ mod tests {
             ReadModel::Contracts(errand_projections::Contracts),
             ReadModel::Disputes(errand_projections::Disputes),
             ReadModel::AdminActions(errand_projections::AdminActions),
+            ReadModel::Reviews(errand_projections::Reviews),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());
         }

@@ -187,6 +187,8 @@ impl Replay {
                     .apply(event);
             }
             Event::Dispute(_) => {}
+            // A review moves no money and holds nothing.
+            Event::Review(_) => {}
         }
     }
 

@@ -14,20 +14,26 @@ pub mod admin;
 pub mod amounts;
 pub mod bids;
 pub mod capabilities;
+pub mod deliverables;
+pub mod disputes;
 mod errors;
 mod extract;
 pub mod feed;
-pub mod messages;
-pub mod notifications;
 pub mod listing_search;
 pub mod listings;
 pub mod market_views;
+pub mod messages;
+pub mod milestones;
+pub mod notifications;
 pub mod profile;
 pub mod progress;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod reputation;
 pub mod streams;
+pub mod transaction_views;
+pub mod transactions;
 pub mod views;
 pub mod webhooks;
 
@@ -60,6 +66,11 @@ pub fn router() -> Router<AppState> {
         .merge(listings::router())
         .merge(listing_search::router())
         .merge(bids::router())
+        .merge(transactions::router())
+        .merge(milestones::router())
+        .merge(disputes::router())
+        .merge(deliverables::router())
+        .merge(reputation::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -8,5 +8,6 @@ pub mod channels;
 pub mod feed;
 pub mod listings;
 pub mod price_suggestion;
+pub mod reviews;
 pub mod search;
 pub mod stats;

@@ -6,15 +6,21 @@
 mod admin;
 mod bids;
 mod capabilities;
+mod deliverables;
+mod disputes;
 mod feed;
 mod founding;
-mod messaging;
 mod listings;
+mod market;
+mod messaging;
+mod milestones;
 mod price_suggestion;
 mod profile;
 mod public;
 mod registration;
+mod reputation;
 mod streams;
+mod transactions;
 mod webhooks;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
