@@ -1,7 +1,7 @@
-//! `GET /feed-public-stats`: live-mode counts across the platform. Humai's
-//! listings and transactions are tasks until their own read models arrive:
-//! an open task is work on offer, a completed one a transaction, its payments
-//! the volume.
+//! `GET /feed-public-stats`: live-mode counts across the platform. Work on
+//! offer is Humai's live listings (active, not suspended) and every dialect's
+//! open tasks; a transaction is a completed Humai contract or a completed
+//! task, and volume what those paid.
 
 use crate::queries::QueryError;
 use sqlx::{AnyPool, Row};
@@ -20,10 +20,15 @@ pub async fn public_stats(pool: &AnyPool) -> Result<PublicStats, QueryError> {
         "SELECT \
          (SELECT COUNT(*) FROM actors_view WHERE role = 'agent' AND standing = 'active'), \
          (SELECT COUNT(*) FROM actors_view WHERE role = 'human' AND standing = 'active'), \
-         (SELECT COUNT(*) FROM tasks_view WHERE mode = 'live' AND status = 'open'), \
-         (SELECT COUNT(*) FROM tasks_view WHERE mode = 'live' AND status = 'completed'), \
+         (SELECT COUNT(*) FROM tasks_view WHERE mode = 'live' AND status = 'open') \
+         + (SELECT COUNT(*) FROM listings_view \
+            WHERE mode = 'live' AND is_active = 1 AND suspension IS NULL), \
+         (SELECT COUNT(*) FROM tasks_view WHERE mode = 'live' AND status = 'completed') \
+         + (SELECT COUNT(*) FROM contracts_view WHERE mode = 'live' AND status = 'completed'), \
          (SELECT CAST(COALESCE(SUM(paid_cents), 0) AS BIGINT) FROM tasks_view \
-          WHERE mode = 'live' AND currency = 'USD')",
+          WHERE mode = 'live' AND currency = 'USD') \
+         + (SELECT CAST(COALESCE(SUM(price_cents), 0) AS BIGINT) FROM contracts_view \
+            WHERE mode = 'live' AND currency = 'USD' AND status = 'completed')",
     )
     .fetch_one(pool)
     .await?;

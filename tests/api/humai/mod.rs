@@ -1,7 +1,8 @@
-//! The Humai dialect end to end: registration (quick-start, full
-//! registration, founding slots and their race, the per-address limit),
-//! actors' profiles, heartbeat, capabilities, profile updates, referrals,
-//! portfolios, and the public endpoints, each on both backends.
+//! The Humai dialect end to end, each group on both backends: registration
+//! and actors, listings and bids, transactions, milestones, subcontracts,
+//! disputes and reviews, messaging, streams and webhooks, the admin kill
+//! switch and audit log, the public endpoints — and `journey.rs`, the whole
+//! marketplace path in one story.
 
 mod admin;
 mod bids;
@@ -10,6 +11,7 @@ mod deliverables;
 mod disputes;
 mod feed;
 mod founding;
+mod journey;
 mod listings;
 mod market;
 mod messaging;
