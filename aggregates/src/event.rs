@@ -13,7 +13,7 @@ use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::dispute::DisputeEvent;
 use crate::email_claim::EmailClaimEvent;
-use crate::humai::{GenesisEvent, MarketProfileEvent};
+use crate::humai::{CreditLotsEvent, GenesisEvent, MarketProfileEvent};
 use crate::inbox::InboxEvent;
 use crate::key_ring::KeyRingEvent;
 use crate::listing::ListingEvent;
@@ -53,6 +53,7 @@ pub enum Event {
     Bid(BidEvent),
     Contract(ContractEvent),
     Dispute(DisputeEvent),
+    CreditLots(CreditLotsEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +124,9 @@ impl Event {
             crate::bid::Bid::STREAM_PREFIX => Event::Bid(parse(stream_id, payload)?),
             crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
             crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
+            crate::humai::CreditLots::STREAM_PREFIX => {
+                Event::CreditLots(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -153,6 +157,7 @@ impl Event {
             Event::Bid(e) => e.event_type(),
             Event::Contract(e) => e.event_type(),
             Event::Dispute(e) => e.event_type(),
+            Event::CreditLots(e) => e.event_type(),
         }
     }
 }

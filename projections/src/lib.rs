@@ -26,6 +26,7 @@
 //!   migrations, full-text search) and the bids on them.
 //! - [`contracts`]: Humai's transactions and their milestones.
 //! - [`disputes`]: Humai's disputes, their evidence and settlements.
+//! - [`credit_history`]: Humai's credit history, each lot with what is left of it and each debit.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -46,6 +47,7 @@ pub mod api_keys;
 pub mod applications;
 pub mod bids;
 pub mod contracts;
+pub mod credit_history;
 pub mod deposits;
 pub mod disputes;
 pub mod humai_actors;
@@ -78,6 +80,7 @@ pub use api_keys::ApiKeys;
 pub use applications::Applications;
 pub use bids::Bids;
 pub use contracts::Contracts;
+pub use credit_history::CreditHistory;
 pub use deposits::Deposits;
 pub use disputes::Disputes;
 pub use humai_actors::HumaiActors;
@@ -204,6 +207,7 @@ pub enum ReadModel {
     Bids(Bids),
     Contracts(Contracts),
     Disputes(Disputes),
+    CreditHistory(CreditHistory),
 }
 
 impl ReadModel {
@@ -230,6 +234,7 @@ impl ReadModel {
             ReadModel::Bids(Bids),
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
+            ReadModel::CreditHistory(CreditHistory),
         ]
     }
 }
@@ -257,6 +262,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.name(),
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
+            ReadModel::CreditHistory(p) => p.name(),
         }
     }
 
@@ -282,6 +288,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.tables(),
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
+            ReadModel::CreditHistory(p) => p.tables(),
         }
     }
 
@@ -311,6 +318,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.apply_batch(conn, events).await,
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
+            ReadModel::CreditHistory(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -554,6 +554,25 @@ const DISPUTE_EVIDENCE_VIEW: Table = Table {
     ],
 };
 
+const HUMAI_CREDIT_HISTORY_VIEW: Table = Table {
+    name: "humai_credit_history_view",
+    rows_are: "credit history entries",
+    sql: "SELECT entry_id, actor_id, mode, position, amount, reason, credit_type, \
+          withdrawal_eligible, remaining_amount, created_at_us FROM humai_credit_history_view",
+    key_columns: 1,
+    columns: &[
+        ("actor_id", Kind::Text),
+        ("mode", Kind::Text),
+        ("position", Kind::Int),
+        ("amount", Kind::Int),
+        ("reason", Kind::Text),
+        ("credit_type", Kind::Text),
+        ("withdrawal_eligible", Kind::Int),
+        ("remaining_amount", Kind::Int),
+        ("created_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -583,6 +602,7 @@ pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Bids(_) => &[BIDS_VIEW],
         ReadModel::Contracts(_) => &[CONTRACTS_VIEW, CONTRACT_MILESTONES_VIEW],
         ReadModel::Disputes(_) => &[DISPUTES_VIEW, DISPUTE_EVIDENCE_VIEW],
+        ReadModel::CreditHistory(_) => &[HUMAI_CREDIT_HISTORY_VIEW],
         _ => &[],
     }
 }
@@ -715,6 +735,7 @@ mod tests {
             ReadModel::HumaiActors(errand_projections::HumaiActors),
             ReadModel::Contracts(errand_projections::Contracts),
             ReadModel::Disputes(errand_projections::Disputes),
+            ReadModel::CreditHistory(errand_projections::CreditHistory),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());
         }

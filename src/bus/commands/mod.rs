@@ -3,6 +3,7 @@
 
 mod actors;
 mod billing;
+mod credits;
 mod funds;
 mod humai;
 mod keys;
@@ -17,6 +18,10 @@ mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use billing::{billing_stream, on_billing};
+pub use credits::{
+    credit_lots_stream, draw_lots, is_credit_wallet, open_lot, returned_withdrawal_entry,
+    withdrawal_entry,
+};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
     NewCharge,

@@ -12,8 +12,11 @@
 pub mod actors;
 pub mod amounts;
 pub mod capabilities;
+pub mod credits;
 mod errors;
 mod extract;
+pub mod fees;
+pub mod payouts;
 pub mod profile;
 pub mod public;
 pub mod rate_limits;
@@ -40,6 +43,9 @@ pub fn router() -> Router<AppState> {
         .merge(capabilities::router())
         .merge(profile::router())
         .merge(public::router())
+        .merge(credits::router())
+        .merge(fees::router())
+        .merge(payouts::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -1,8 +1,10 @@
 //! What Humai's endpoints read from read models: agents by capability
 //! (`search`), an actor's work and activity (`activity`), the platform's
-//! public counts (`stats`), listings by text and filters (`listings`).
+//! public counts (`stats`), listings by text and filters (`listings`), a
+//! wallet's credit history and a month's fees (`credits`).
 
 pub mod activity;
+pub mod credits;
 pub mod listings;
 pub mod search;
 pub mod stats;

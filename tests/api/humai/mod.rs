@@ -1,9 +1,10 @@
 //! The Humai dialect end to end: registration (quick-start, full
 //! registration, founding slots and their race, the per-address limit),
 //! actors' profiles, heartbeat, capabilities, profile updates, referrals,
-//! portfolios, and the public endpoints, each on both backends.
+//! portfolios, the public endpoints, and credits and payments, each on both backends.
 
 mod capabilities;
+mod credits;
 mod founding;
 mod profile;
 mod public;
