@@ -301,6 +301,17 @@ mod tests {
     }
 
     #[test]
+    fn credit_lots_decode_by_their_prefix() {
+        let debited = r#"{"type":"CreditsDebited","wallet":{"owner":"00000000-0000-0000-0000-000000000001","mode":"live","currency":"RC"},"debit_id":"00000000-0000-0000-0000-000000000002","amount":{"cents":5,"currency":"RC"},"purpose":"withdrawal","drawn":[{"lot_id":"00000000-0000-0000-0000-000000000003","credits":5}],"at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode(
+            "creditlots-00000000-0000-0000-0000-000000000001-live",
+            debited,
+        )
+        .unwrap();
+        assert_eq!(decoded.event_type(), "CreditsDebited");
+    }
+
+    #[test]
     fn an_account_stream_is_told_by_its_first_segment() {
         assert_eq!(
             stream_prefix("account-00000000-0000-0000-0000-000000000001-live-USD"),

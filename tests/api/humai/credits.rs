@@ -236,6 +236,23 @@ both_backends!(
         let withdrawals = history(&app, &key, "?reason=withdrawal").await;
         assert_eq!(withdrawals["total"], 1);
 
+        // A repeated request (same Idempotency-Key) is the same withdrawal, paid once.
+        let again = || {
+            app.client
+                .post(app.url("/humai/credits-withdraw"))
+                .header("x-api-key", &key)
+                .header("idempotency-key", "withdraw-once")
+                .json(&json!({ "amount": 100 }))
+                .send()
+        };
+        let (status, first) = read(again().await.expect("sent")).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        let (status, second) = read(again().await.expect("sent")).await;
+        assert_eq!(status, StatusCode::CREATED, "{second}");
+        assert_eq!(first["withdrawal_id"], second["withdrawal_id"]);
+        assert_eq!(second["status"], "completed");
+        assert_eq!(balance(&app, &key).await, (528, 400, 128));
+
         // The sandbox declines this amount: the credits come back, still cash-backed.
         let declined = errand::payments::SANDBOX_DECLINED_PAYOUT_CENTS;
         buy_credits(&app, &id, declined).await;
@@ -244,7 +261,7 @@ both_backends!(
         assert_eq!(body["status"], "failed");
         assert_eq!(
             balance(&app, &key).await,
-            (628 + declined, 500 + declined, 128)
+            (528 + declined, 400 + declined, 128)
         );
         let returned = history(&app, &key, "?reason=withdrawal_returned").await;
         assert_eq!(returned["transactions"][0]["amount"], declined);
