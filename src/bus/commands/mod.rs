@@ -3,10 +3,12 @@
 
 mod actors;
 mod billing;
+mod contracts;
 mod credits;
 mod funds;
 mod humai;
 mod keys;
+mod listings;
 mod messages;
 mod notifications;
 mod payouts;
@@ -18,6 +20,7 @@ mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use billing::{billing_stream, on_billing};
+pub use contracts::{contract_stream, on_contract, open_contract, party_of};
 pub use credits::{
     credit_lots_stream, draw_lots, is_credit_wallet, open_lot, returned_withdrawal_entry,
     withdrawal_entry,
@@ -31,6 +34,7 @@ pub use humai::{
     register_humai_actor, FoundingClaim, HumaiRegistered, NewHumaiActor,
 };
 pub use keys::{issue_key, issue_ring_key, key_ring_stream, key_stream, revoke_key, NewKey};
+pub use listings::{create_listing, listing_stream, on_listing};
 pub use messages::{post_message, thread_stream};
 pub use notifications::mark_notifications_read;
 pub use payouts::{
