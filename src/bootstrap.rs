@@ -22,9 +22,20 @@ pub async fn create_actor_with_key(
     role: Role,
     name: &str,
 ) -> Result<CreatedKey, BusError> {
+    create_actor_with_prefixed_key(bus, role, name, "erk").await
+}
+
+/// Registers a new actor with `role` and issues it a key of a dialect's
+/// `prefix` (`hm` for Humai, whose admins call it with their own key).
+pub async fn create_actor_with_prefixed_key(
+    bus: &CommandBus,
+    role: Role,
+    name: &str,
+    prefix: &str,
+) -> Result<CreatedKey, BusError> {
     let actor_id = ActorId(Uuid::now_v7());
     let key_id = KeyId(Uuid::now_v7());
-    let secret = new_secret("erk", Mode::Live);
+    let secret = new_secret(prefix, Mode::Live);
     let key = NewKey {
         key_id,
         actor_id,

@@ -82,7 +82,31 @@ pub enum AdminCommand {
         role: RoleArg,
         #[arg(long, default_value = "operator-made")]
         name: String,
+        /// The key's API: erk (native), hm (Humai), hp, ih or sk.
+        #[arg(long, value_enum, default_value = "erk")]
+        prefix: PrefixArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PrefixArg {
+    Erk,
+    Hm,
+    Hp,
+    Ih,
+    Sk,
+}
+
+impl PrefixArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            PrefixArg::Erk => "erk",
+            PrefixArg::Hm => "hm",
+            PrefixArg::Hp => "hp",
+            PrefixArg::Ih => "ih",
+            PrefixArg::Sk => "sk",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -185,9 +209,15 @@ pub struct ServeArgs {
     /// How many of Humai's 1000 founding slots are open (fewer for a rehearsal).
     #[arg(long, env = "ERRAND_HUMAI_FOUNDING_SLOTS", default_value_t = errand_aggregates::humai::halvening::FOUNDING_SLOTS)]
     pub humai_founding_slots: u32,
+    /// Humai's platform fee on a transaction's price, in percent.
+    #[arg(long, env = "ERRAND_HUMAI_FEE_PERCENT", default_value = crate::config::HUMAI_FEE_PERCENT_DEFAULT)]
+    pub humai_fee_percent: String,
     /// Humai registrations (quick-start and register) per client address per 24 h; 0 unlimited.
     #[arg(long, env = "ERRAND_HUMAI_REGISTRATIONS_PER_DAY", default_value_t = crate::http::humai::rate_limits::REGISTRATIONS_PER_DAY_DEFAULT)]
     pub humai_registrations_per_day: u32,
+    /// Humai's live task streams (SSE) open at once per process.
+    #[arg(long, env = "ERRAND_HUMAI_STREAM_SUBSCRIBERS", default_value_t = crate::config::HUMAI_STREAM_SUBSCRIBERS_DEFAULT)]
+    pub humai_stream_subscribers: u32,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -220,10 +250,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Replay => replay(&database).await,
         Command::Export { after } => export(&database, after).await,
-        Command::Admin(AdminCommand::CreateKey { role, name }) => {
+        Command::Admin(AdminCommand::CreateKey { role, name, prefix }) => {
             let journal = database.open().await?;
             let bus = crate::bus::CommandBus::new(journal.clone());
-            let created = crate::bootstrap::create_actor_with_key(&bus, role.into(), &name).await?;
+            let created = crate::bootstrap::create_actor_with_prefixed_key(
+                &bus,
+                role.into(),
+                &name,
+                prefix.as_str(),
+            )
+            .await?;
             journal.close().await;
             println!("actor {} key {}", created.actor_id, created.key_id);
             println!("{}", created.secret);
@@ -303,12 +339,15 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         humai_founding_slots: args
             .humai_founding_slots
             .min(errand_aggregates::humai::halvening::FOUNDING_SLOTS),
+        humai_fee: FeePolicy::percent(&args.humai_fee_percent)
+            .map_err(|e| anyhow::anyhow!("ERRAND_HUMAI_FEE_PERCENT: {e}"))?,
         mcp_allowed_hosts: args
             .mcp_allowed_hosts
             .iter()
             .map(|host| host.trim().to_owned())
             .filter(|host| !host.is_empty())
             .collect(),
+        humai_stream_subscribers: args.humai_stream_subscribers,
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -10,6 +10,8 @@ use errand_aggregates::risk_gate::RiskGate;
 
 /// $5.00, the example: enough to post a small task.
 pub const REFERRAL_BONUS_CENTS_DEFAULT: i64 = 500;
+/// Humai's live task streams per process: as many as the native API's live followers.
+pub const HUMAI_STREAM_SUBSCRIBERS_DEFAULT: u32 = 256;
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,6 +19,8 @@ use std::time::Duration;
 pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
 /// InstaHuman's seed names no fee: the native API's.
 pub const INSTAHUMAN_FEE_PERCENT_DEFAULT: &str = "10";
+/// Humai's platform fee on a transaction's price (the seed's 10 %).
+pub const HUMAI_FEE_PERCENT_DEFAULT: &str = "10";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +67,11 @@ pub struct Config {
     /// How many of Humai's founding slots are open (`ERRAND_HUMAI_FOUNDING_SLOTS`,
     /// at most the schedule's 1000; fewer for rehearsals and tests).
     pub humai_founding_slots: u32,
+    /// Humai's live task streams open at once per process
+    /// (`ERRAND_HUMAI_STREAM_SUBSCRIBERS`): each holds a connection and reads the journal.
+    pub humai_stream_subscribers: u32,
+    /// Humai's platform fee: a contract's seller gets the price less this.
+    pub humai_fee: FeePolicy,
 }
 
 impl Default for Config {
@@ -92,6 +101,8 @@ impl Default for Config {
             referral_bonus: Money::usd(REFERRAL_BONUS_CENTS_DEFAULT),
             mcp_allowed_hosts: Vec::new(),
             humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
+            humai_stream_subscribers: HUMAI_STREAM_SUBSCRIBERS_DEFAULT,
+            humai_fee: FeePolicy::percent(HUMAI_FEE_PERCENT_DEFAULT).unwrap_or(FeePolicy::free()),
         }
     }
 }

@@ -107,6 +107,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     bus.install_top_ups(Arc::new(AutoReloader {
         provider: payments.clone(),
     }));
+    let humai_streams = Arc::new(tokio::sync::Semaphore::new(
+        config.humai_stream_subscribers as usize,
+    ));
     let state = AppState(Arc::new(Services {
         identity,
         secret,
@@ -119,6 +122,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         }),
         config,
         metrics: options.metrics,
+        humai_streams,
     }));
     let timers = start_timers(&state);
     let webhooks = start_webhooks(&state)?;
@@ -188,6 +192,9 @@ fn start_webhooks(state: &AppState) -> anyhow::Result<DispatcherHandle> {
 }
 
 async fn fire(state: &AppState, timer: Timer) -> Result<(), String> {
+    if timer.kind == TimerKind::ExpireBid {
+        return expire_bid(state, &timer.target_id).await;
+    }
     let task_id = TaskId::parse(&timer.task_id).ok_or("timer names no task")?;
     let target = uuid::Uuid::parse_str(&timer.target_id).ok();
     let context = CommandContext::system("timers", command_name(timer.kind));
@@ -213,6 +220,31 @@ async fn fire(state: &AppState, timer: Timer) -> Result<(), String> {
     .map_err(|error| error.to_string())
 }
 
+/// A bid's seven days ran out: `BidAction::Expire`, with what it implies
+/// for the listing, acted in the bid's mode on its listing owner's behalf
+/// (expiry asks nothing of who acts).
+async fn expire_bid(state: &AppState, bid_id: &str) -> Result<(), String> {
+    let bid_id = uuid::Uuid::parse_str(bid_id)
+        .map(errand_aggregates::ids::BidId)
+        .map_err(|_| "timer names no bid")?;
+    let context = CommandContext::system("timers", command_name(TimerKind::ExpireBid));
+    let fee = state.config.humai_fee;
+    crate::execute!(state.bus, &context, |unit| {
+        let bid = unit
+            .load::<errand_aggregates::bid::Bid>(&commands::bid_stream(bid_id))
+            .await?;
+        let owner = bid
+            .listing_owner
+            .ok_or(errand_aggregates::DomainError::NotFound("bid"))?;
+        let by = commands::caller(unit, owner).await?;
+        let expire = commands::BidAnswer::Expire;
+        commands::on_bid(unit, by, bid.mode, bid_id, expire, fee, Utc::now()).await?;
+        Ok(())
+    })
+    .map(|_| ())
+    .map_err(|error| error.to_string())
+}
+
 fn command_name(kind: TimerKind) -> &'static str {
     match kind {
         TimerKind::ExpireTask => "ExpireTask",
@@ -221,6 +253,7 @@ fn command_name(kind: TimerKind) -> &'static str {
         // Fired as `ContractCommand::AutoAccept` once the Humai bus commands
         // exist; until then `fire` finds no task command for it.
         TimerKind::AutoAcceptContract => "AutoAcceptContract",
+        TimerKind::ExpireBid => "ExpireBid",
     }
 }
 

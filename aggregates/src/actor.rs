@@ -3,7 +3,7 @@
 //! work; banned actors may do nothing.
 
 use crate::aggregate::{Aggregate, DomainEvent};
-use crate::error::{Decided, DomainError};
+use crate::error::{Decided, DomainError, RuleKind};
 use crate::ids::ActorId;
 use crate::policy::audited_reason;
 use crate::profile::Profile;
@@ -56,6 +56,9 @@ impl Standing {
     }
 }
 
+/// The rule a frozen actor's spending breaks: Humai's seed names it.
+pub const AGENT_FROZEN: &str = "agent_frozen";
+
 /// The actor behind a command, with the standing the bus loaded for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caller {
@@ -73,7 +76,11 @@ impl Caller {
     pub fn ensure_active(&self) -> Result<(), DomainError> {
         match self.standing {
             Standing::Active => Ok(()),
-            Standing::Frozen => Err(DomainError::forbidden("actor is frozen")),
+            Standing::Frozen => Err(DomainError::rule(
+                RuleKind::Forbidden,
+                AGENT_FROZEN,
+                "actor is frozen",
+            )),
             Standing::Banned => Err(DomainError::forbidden("actor is banned")),
         }
     }
@@ -139,8 +146,11 @@ pub enum ActorCommand {
         reason: String,
         at: Timestamp,
     },
+    /// The reason is optional: the native API lifts without one, Humai's
+    /// kill switch records its admin's.
     Unfreeze {
         by: Caller,
+        reason: Option<String>,
         at: Timestamp,
     },
     Ban {
@@ -150,6 +160,7 @@ pub enum ActorCommand {
     },
     Unban {
         by: Caller,
+        reason: Option<String>,
         at: Timestamp,
     },
     /// A person replaces their own profile.
@@ -159,15 +170,9 @@ pub enum ActorCommand {
         at: Timestamp,
     },
     /// A token was mailed to the actor's email; only its hash is kept.
-    IssueEmailVerification {
-        token_hash: String,
-        at: Timestamp,
-    },
+    IssueEmailVerification { token_hash: String, at: Timestamp },
     /// Someone presented a token mailed to the actor's email.
-    VerifyEmail {
-        token_hash: String,
-        at: Timestamp,
-    },
+    VerifyEmail { token_hash: String, at: Timestamp },
     /// The actor changes the name it is shown by (Humai's `display_name`).
     Rename {
         by: Caller,
@@ -199,6 +204,9 @@ pub enum ActorEvent {
     },
     ActorUnfrozen {
         by: ActorId,
+        /// Absent in events recorded before lifts took a reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         at: Timestamp,
     },
     ActorBanned {
@@ -208,6 +216,8 @@ pub enum ActorEvent {
     },
     ActorUnbanned {
         by: ActorId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         at: Timestamp,
     },
     ProfileUpdated {
@@ -354,9 +364,10 @@ impl Aggregate for Actor {
                     Standing::Banned => Err(DomainError::conflict("actor is banned")),
                 }
             }
-            ActorCommand::Unfreeze { by, at } => {
+            ActorCommand::Unfreeze { by, reason, at } => {
                 self.ensure_exists()?;
                 ensure_admin(by)?;
+                let reason = reason.as_deref().map(audited_reason).transpose()?;
                 // A frozen admin may still act (as a frozen actor may finish
                 // work), but lifting their own freeze would make it moot.
                 if self.id == Some(by.actor) {
@@ -365,6 +376,7 @@ impl Aggregate for Actor {
                 match self.standing {
                     Standing::Frozen => Ok(vec![ActorEvent::ActorUnfrozen {
                         by: by.actor,
+                        reason,
                         at: *at,
                     }]),
                     _ => Err(DomainError::conflict("actor is not frozen")),
@@ -417,12 +429,14 @@ impl Aggregate for Actor {
                     at: *at,
                 }])
             }
-            ActorCommand::Unban { by, at } => {
+            ActorCommand::Unban { by, reason, at } => {
                 self.ensure_exists()?;
                 ensure_admin(by)?;
+                let reason = reason.as_deref().map(audited_reason).transpose()?;
                 match self.standing {
                     Standing::Banned => Ok(vec![ActorEvent::ActorUnbanned {
                         by: by.actor,
+                        reason,
                         at: *at,
                     }]),
                     _ => Err(DomainError::conflict("actor is not banned")),
@@ -594,11 +608,19 @@ mod tests {
     }
 
     fn unfreeze(by: Caller) -> ActorCommand {
-        ActorCommand::Unfreeze { by, at: at() }
+        ActorCommand::Unfreeze {
+            by,
+            reason: None,
+            at: at(),
+        }
     }
 
     fn unban(by: Caller) -> ActorCommand {
-        ActorCommand::Unban { by, at: at() }
+        ActorCommand::Unban {
+            by,
+            reason: None,
+            at: at(),
+        }
     }
 
     fn frozen() -> ActorEvent {
@@ -789,6 +811,7 @@ mod tests {
             .when(unfreeze(admin()))
             .then_expect_events(vec![ActorEvent::ActorUnfrozen {
                 by: ADMIN,
+                reason: None,
                 at: at(),
             }]);
         let actor = Actor::fold(&[
@@ -796,10 +819,49 @@ mod tests {
             frozen(),
             ActorEvent::ActorUnfrozen {
                 by: ADMIN,
+                reason: None,
                 at: at(),
             },
         ]);
         assert_eq!(actor.standing, Standing::Active);
+    }
+
+    #[test]
+    fn a_lift_records_the_admins_reason_when_given_one() {
+        ActorTest::with(())
+            .given(vec![registered(), frozen()])
+            .when(ActorCommand::Unfreeze {
+                by: admin(),
+                reason: Some("  cleared by review ".to_owned()),
+                at: at(),
+            })
+            .then_expect_events(vec![ActorEvent::ActorUnfrozen {
+                by: ADMIN,
+                reason: Some("cleared by review".to_owned()),
+                at: at(),
+            }]);
+        ActorTest::with(())
+            .given(vec![registered(), banned()])
+            .when(ActorCommand::Unban {
+                by: admin(),
+                reason: Some("appeal upheld".to_owned()),
+                at: at(),
+            })
+            .then_expect_events(vec![ActorEvent::ActorUnbanned {
+                by: ADMIN,
+                reason: Some("appeal upheld".to_owned()),
+                at: at(),
+            }]);
+        ActorTest::with(())
+            .given(vec![registered(), frozen()])
+            .when(ActorCommand::Unfreeze {
+                by: admin(),
+                reason: Some("   ".to_owned()),
+                at: at(),
+            })
+            .then_expect_error(DomainError::Invalid(
+                "a reason of 1 to 1000 characters is required".to_owned(),
+            ));
     }
 
     #[test]
@@ -847,6 +909,7 @@ mod tests {
             .when(unban(admin()))
             .then_expect_events(vec![ActorEvent::ActorUnbanned {
                 by: ADMIN,
+                reason: None,
                 at: at(),
             }]);
         let actor = Actor::fold(&[
@@ -854,6 +917,7 @@ mod tests {
             banned(),
             ActorEvent::ActorUnbanned {
                 by: ADMIN,
+                reason: None,
                 at: at(),
             },
         ]);
@@ -926,10 +990,11 @@ mod tests {
             standing: Standing::Frozen,
             ..ada()
         };
-        assert_eq!(
-            frozen.ensure_active(),
-            Err(DomainError::Forbidden("actor is frozen".to_owned()))
-        );
+        let refusal = frozen
+            .ensure_active()
+            .expect_err("a frozen actor may not spend");
+        assert_eq!(refusal.code(), Some(AGENT_FROZEN));
+        assert_eq!(refusal.to_string(), "actor is frozen");
         assert_eq!(frozen.ensure_not_banned(), Ok(()));
     }
 

@@ -26,6 +26,7 @@
 //!   migrations, full-text search) and the bids on them.
 //! - [`contracts`]: Humai's transactions and their milestones.
 //! - [`disputes`]: Humai's disputes, their evidence and settlements.
+//! - [`admin_actions`]: `admin_actions_view`, the audit trail of admin actions.
 //! - [`credit_history`]: Humai's credit history, each lot with what is left of it and each debit.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
@@ -43,6 +44,7 @@
 
 pub mod accounts;
 pub mod actors;
+pub mod admin_actions;
 pub mod api_keys;
 pub mod applications;
 pub mod bids;
@@ -76,6 +78,7 @@ use sqlx::AnyConnection;
 
 pub use accounts::Accounts;
 pub use actors::Actors;
+pub use admin_actions::AdminActions;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
 pub use bids::Bids;
@@ -207,6 +210,7 @@ pub enum ReadModel {
     Bids(Bids),
     Contracts(Contracts),
     Disputes(Disputes),
+    AdminActions(AdminActions),
     CreditHistory(CreditHistory),
 }
 
@@ -234,6 +238,7 @@ impl ReadModel {
             ReadModel::Bids(Bids),
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
+            ReadModel::AdminActions(AdminActions),
             ReadModel::CreditHistory(CreditHistory),
         ]
     }
@@ -262,6 +267,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.name(),
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
+            ReadModel::AdminActions(p) => p.name(),
             ReadModel::CreditHistory(p) => p.name(),
         }
     }
@@ -288,6 +294,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.tables(),
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
+            ReadModel::AdminActions(p) => p.tables(),
             ReadModel::CreditHistory(p) => p.tables(),
         }
     }
@@ -318,6 +325,7 @@ impl Projection for ReadModel {
             ReadModel::Bids(p) => p.apply_batch(conn, events).await,
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
+            ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
             ReadModel::CreditHistory(p) => p.apply_batch(conn, events).await,
         }
     }

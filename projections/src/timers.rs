@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use errand_aggregates::bid::BidEvent;
 use errand_aggregates::contract::ContractEvent;
 use errand_aggregates::task::TaskEvent;
 use errand_aggregates::{Event, Timestamp};
@@ -32,6 +33,9 @@ pub enum TimerKind {
     /// milestone. `task_id` and `target_id` are the contract's id; one per
     /// contract, since milestones are reviewed one at a time.
     AutoAcceptContract,
+    /// `BidAction::Expire` on the bid (Humai's 7 days, pushed back by a
+    /// counter-offer). `task_id` and `target_id` are the bid's id.
+    ExpireBid,
 }
 
 impl TimerKind {
@@ -41,6 +45,7 @@ impl TimerKind {
             TimerKind::AbandonAssignment => "abandon_assignment",
             TimerKind::AutoApprove => "auto_approve",
             TimerKind::AutoAcceptContract => "auto_accept_contract",
+            TimerKind::ExpireBid => "expire_bid",
         }
     }
 
@@ -50,6 +55,7 @@ impl TimerKind {
             "abandon_assignment" => Some(TimerKind::AbandonAssignment),
             "auto_approve" => Some(TimerKind::AutoApprove),
             "auto_accept_contract" => Some(TimerKind::AutoAcceptContract),
+            "expire_bid" => Some(TimerKind::ExpireBid),
             _ => None,
         }
     }
@@ -179,6 +185,9 @@ impl Projection for Timers {
                 Event::Contract(event) => {
                     fold_contract(&mut timers, stream_suffix(&projected.stream_id), event)
                 }
+                Event::Bid(event) => {
+                    fold_bid(&mut timers, stream_suffix(&projected.stream_id), event)
+                }
                 _ => {}
             }
         }
@@ -278,6 +287,20 @@ fn fold_contract(timers: &mut Rows<Timer>, contract_id: &str, event: &ContractEv
         ContractEvent::ContractOpened { .. }
         | ContractEvent::SubcontractOpened { .. }
         | ContractEvent::ContractAssigned { .. } => {}
+    }
+}
+
+/// An open bid waits for its expiry; a counter-offer pushes it back (to the
+/// counter's end at the earliest), and the bid's closing resolves it.
+fn fold_bid(timers: &mut Rows<Timer>, bid_id: &str, event: &BidEvent) {
+    let due = |at: Timestamp| Timer::new(TimerKind::ExpireBid, bid_id, bid_id.to_owned(), at);
+    match event {
+        BidEvent::BidPlaced { expires_at, .. } => timers.put(due(*expires_at)),
+        BidEvent::BidCountered { bid_expires_at, .. } => timers.put(due(*bid_expires_at)),
+        BidEvent::BidAccepted { .. }
+        | BidEvent::BidRejected { .. }
+        | BidEvent::BidExpired { .. } => timers.remove(&timer_id(TimerKind::ExpireBid, bid_id)),
+        BidEvent::CounterRejected { .. } => {}
     }
 }
 
@@ -523,5 +546,78 @@ mod tests {
             TimerKind::parse("auto_accept_contract"),
             Some(TimerKind::AutoAcceptContract)
         );
+    }
+
+    #[tokio::test]
+    async fn an_open_bid_waits_for_its_expiry_and_its_closing_resolves_the_wait() {
+        use crate::listings::tests::{create, details, place, when};
+        use errand_aggregates::bid::BidAction;
+        use errand_aggregates::ids::{BidId, ListingId};
+        use errand_aggregates::listing::{Direction, SlaHours};
+        use errand_aggregates::money::Money;
+
+        let mut db = TestDb::new().await;
+        let mut journal = TestJournal::default();
+        let (owner, seller, other) = (ActorId(new_id()), ActorId(new_id()), ActorId(new_id()));
+        let listing = ListingId(new_id());
+        create(
+            &mut journal,
+            listing,
+            owner,
+            Direction::Buy,
+            details("Need a crawler", true),
+        );
+        let (countered, rejected) = (BidId(new_id()), BidId(new_id()));
+        journal.bid(
+            countered,
+            listing,
+            when(seller, 2),
+            place(countered, 20_000),
+        );
+        journal.bid(rejected, listing, when(other, 3), place(rejected, 20_000));
+        db.apply(&Timers, &journal.take()).await;
+        let due = |bid: BidId| format!("expire_bid:{bid}");
+        let week_us = 7 * 24 * 3_600_000_000;
+        let timer = Timer::find(&mut db.conn, &due(countered))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (timer.kind, timer.due_at_us),
+            (TimerKind::ExpireBid, micros(at(2)) + week_us)
+        );
+
+        // A counter on the bid's last day keeps it open until the counter's end.
+        let late = 7 * 24 * 3_600 - 60;
+        journal.bid(countered, listing, when(owner, late), |listing| {
+            BidAction::Counter {
+                listing,
+                price: Money::usd(18_000),
+                sla_hours: SlaHours::parse(24).unwrap(),
+                note: None,
+            }
+        });
+        journal.bid(rejected, listing, when(owner, late), |_| BidAction::Reject);
+        db.apply(&Timers, &journal.take()).await;
+        let timer = Timer::find(&mut db.conn, &due(countered))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(timer.due_at_us, micros(at(late)) + 48 * 3_600_000_000);
+        assert!(Timer::find(&mut db.conn, &due(rejected))
+            .await
+            .unwrap()
+            .is_none());
+
+        let lapsed = late + 48 * 3_600;
+        journal.bid(countered, listing, when(owner, lapsed), |_| {
+            BidAction::Expire
+        });
+        db.apply(&Timers, &journal.take()).await;
+        assert!(Timer::find(&mut db.conn, &due(countered))
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(TimerKind::parse("expire_bid"), Some(TimerKind::ExpireBid));
     }
 }

@@ -2,7 +2,7 @@
 //! who may see what, HumanPing's routes, each delivery's attempts; reputation: trust scores;
 //! payouts: each payout's state; messages; notifications and their read marks; referrals;
 //! projects, their testers and jobs; deposits; Humai's actors, listings, bids, contracts and
-//! disputes — every read model `compared_tables` names tables for):
+//! disputes; the admin actions' audit trail — every read model `compared_tables` names tables for):
 //! their own projections replay the journal, up to the checkpoint the snapshot read, into a
 //! scratch SQLite database in memory, and every table is compared row by row with the stored one.
 //! A row edited, added or removed after the fact differs from the rebuild.
@@ -554,6 +554,24 @@ const DISPUTE_EVIDENCE_VIEW: Table = Table {
     ],
 };
 
+const ADMIN_ACTIONS_VIEW: Table = Table {
+    name: "admin_actions_view",
+    rows_are: "admin actions",
+    sql: "SELECT entry_id, action, resource_type, resource_id, admin_id, reason, cause, \
+          position, at_us FROM admin_actions_view",
+    key_columns: 1,
+    columns: &[
+        ("action", Kind::Text),
+        ("resource_type", Kind::Text),
+        ("resource_id", Kind::Text),
+        ("admin_id", Kind::Text),
+        ("reason", Kind::OptionalText),
+        ("cause", Kind::OptionalText),
+        ("position", Kind::Int),
+        ("at_us", Kind::Int),
+    ],
+};
+
 const HUMAI_CREDIT_HISTORY_VIEW: Table = Table {
     name: "humai_credit_history_view",
     rows_are: "credit history entries",
@@ -602,6 +620,7 @@ pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Bids(_) => &[BIDS_VIEW],
         ReadModel::Contracts(_) => &[CONTRACTS_VIEW, CONTRACT_MILESTONES_VIEW],
         ReadModel::Disputes(_) => &[DISPUTES_VIEW, DISPUTE_EVIDENCE_VIEW],
+        ReadModel::AdminActions(_) => &[ADMIN_ACTIONS_VIEW],
         ReadModel::CreditHistory(_) => &[HUMAI_CREDIT_HISTORY_VIEW],
         _ => &[],
     }
@@ -735,6 +754,7 @@ mod tests {
             ReadModel::HumaiActors(errand_projections::HumaiActors),
             ReadModel::Contracts(errand_projections::Contracts),
             ReadModel::Disputes(errand_projections::Disputes),
+            ReadModel::AdminActions(errand_projections::AdminActions),
             ReadModel::CreditHistory(errand_projections::CreditHistory),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());

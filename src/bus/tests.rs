@@ -40,7 +40,7 @@ async fn change_standing(
     };
     crate::execute!(bus, &context, |unit| {
         let at = chrono::Utc::now();
-        set_standing(unit, admin(), actor_id, change, "test".into(), at).await?;
+        set_standing(unit, admin(), actor_id, change, Some("test".into()), at).await?;
         Ok(())
     })
     .map(drop)

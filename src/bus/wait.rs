@@ -112,7 +112,7 @@ mod tests {
         crate::execute!(bus, &context, |unit| {
             let at = chrono::Utc::now();
             let change = StandingChange::Freeze;
-            set_standing(unit, admin, actor_id, change, "test".into(), at).await?;
+            set_standing(unit, admin, actor_id, change, Some("test".into()), at).await?;
             Ok(())
         })
         .expect("frozen");

@@ -10,6 +10,7 @@ pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
 pub mod instahuman;
+pub mod kill_switch;
 pub mod native;
 mod ops;
 mod payout_onboarding;

@@ -34,6 +34,8 @@ pub struct Services {
     pub identity: crate::identity::Identity,
     /// Renders `/metrics`; absent when another recorder was installed first (tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Humai's live task streams (`Config::humai_stream_subscribers` permits).
+    pub humai_streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::ops::Deref for AppState {

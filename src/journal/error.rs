@@ -29,6 +29,10 @@ pub enum JournalError {
     #[error("migrating the journal schema failed")]
     Migrate(#[source] Arc<sqlx::migrate::MigrateError>),
 
+    /// The operating system would not start the writer's thread.
+    #[error("starting the journal writer's thread failed: {0}")]
+    WriterThread(Arc<std::io::Error>),
+
     /// The group-commit writer is gone: `close` was called, or the task ended.
     #[error("the journal is closed")]
     Closed,

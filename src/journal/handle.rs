@@ -4,11 +4,10 @@ use std::sync::Arc;
 
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot, watch, Mutex, Notify};
-use tokio::task::JoinHandle;
 
 use super::batch::{AppendBatch, Appended, StoredResponse};
 use super::commit::GroupStore;
-use super::connect::{connect, connect_postgres_writer, Backend, JournalOptions};
+use super::connect::{connect, Backend, JournalOptions};
 use super::error::{AppendError, JournalError};
 use super::event::RecordedEvent;
 use super::limits::{APPEND_QUEUE_CAPACITY, READ_ALL_LIMIT_MAX};
@@ -17,7 +16,7 @@ use super::reads;
 use super::recent::{CommittedEvent, RecentEvents, RECENT_EVENTS_CAPACITY};
 use super::stats::{GroupCommitCounters, GroupCommitStats};
 use super::verify::{verify_chain, ChainReport};
-use super::writer::{AppendRequest, Writer};
+use super::writer::{AppendRequest, Stopped, Writer};
 
 /// The event journal. Cheap to clone: every clone shares one pool and one writer.
 #[derive(Clone)]
@@ -47,7 +46,7 @@ struct Shared {
     recent: Arc<RecentEvents>,
     /// Taken by the first `close`. An async mutex, held while the writer drains, so a
     /// concurrent `close` waits for the drain instead of closing the pool under it.
-    writer: Mutex<Option<JoinHandle<()>>>,
+    writer: Mutex<Option<Stopped>>,
 }
 
 impl Journal {
@@ -63,24 +62,32 @@ impl Journal {
         let shutdown = Arc::new(Notify::new());
         let gate = WriteGate::default();
         let recent = Arc::new(RecentEvents::new(RECENT_EVENTS_CAPACITY));
-        let store = match backend {
-            Backend::Sqlite => GroupStore::Sqlite {
+        let writer = {
+            let (pool, counters, shutdown, recent) = (
+                pool.clone(),
+                Arc::clone(&counters),
+                Arc::clone(&shutdown),
+                Arc::clone(&recent),
+            );
+            move |store| Writer {
+                store,
+                pool,
+                backend,
+                requests: request_receiver,
+                head: head_sender,
+                counters,
+                shutdown,
+                recent,
+            }
+        };
+        let writer = match backend {
+            Backend::Sqlite => writer(GroupStore::Sqlite {
                 pool: pool.clone(),
                 gate: gate.clone(),
-            },
-            Backend::Postgres => GroupStore::Postgres(connect_postgres_writer(url).await?),
+            })
+            .spawn(),
+            Backend::Postgres => Writer::spawn_postgres(url, writer).await?,
         };
-        let writer = Writer {
-            store,
-            pool: pool.clone(),
-            backend,
-            requests: request_receiver,
-            head: head_sender,
-            counters: Arc::clone(&counters),
-            shutdown: Arc::clone(&shutdown),
-            recent: Arc::clone(&recent),
-        }
-        .spawn();
         tracing::info!(%backend, head = head.position, "journal opened");
         Ok(Journal {
             shared: Arc::new(Shared {
@@ -250,8 +257,8 @@ impl Journal {
         self.shared.shutdown.notify_one();
         let mut writer = self.shared.writer.lock().await;
         if let Some(running) = writer.take() {
-            if let Err(error) = running.await {
-                tracing::error!(%error, "the journal writer task failed");
+            if running.await.is_err() {
+                tracing::error!("the journal writer stopped without finishing its queue");
             }
         }
         self.shared.pool.close().await;

@@ -5,18 +5,22 @@
 //! Before committing, it waits briefly for the callers it just answered (see `Expected`):
 //! otherwise callers that send their next command right after a reply split into two
 //! alternating halves, each group carrying half of them.
+//!
+//! On PostgreSQL the writer runs on a thread of its own, with its own runtime and its own
+//! connection: every command waits for its commits, and on the shared runtime each of a
+//! group's round trips waited for a worker busy with request handling (and for that
+//! runtime's I/O driver to be polled) before the writer saw the reply.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::batch::{AppendBatch, Appended};
 use super::commit::{commit_group, CommittedGroup, GroupStore};
-use super::connect::Backend;
+use super::connect::{connect_postgres_writer, Backend};
 use super::constraint::{explain_violation, violated_constraint};
 use super::error::{AppendError, JournalError};
 use super::limits::{GROUP_BYTES_MAX, GROUP_EVENTS_MAX, GROUP_LINGER_MAX, GROUP_REQUESTS_MAX};
@@ -76,9 +80,60 @@ impl Expected {
     }
 }
 
+/// Resolves when the writer has stopped (an error if it panicked).
+pub(crate) type Stopped = oneshot::Receiver<()>;
+
 impl Writer {
-    pub(crate) fn spawn(self) -> JoinHandle<()> {
-        tokio::spawn(self.run())
+    /// Runs the writer as a task of the current runtime (SQLite's: its pool, shared with the
+    /// read models, does its I/O on threads of its own).
+    pub(crate) fn spawn(self) -> Stopped {
+        let (stopped, on_stop) = oneshot::channel();
+        tokio::spawn(async move {
+            self.run().await;
+            let _ = stopped.send(());
+        });
+        on_stop
+    }
+
+    /// Connects the writer's own PostgreSQL pool to `url` and runs the writer with it, both on
+    /// a thread and runtime of their own (see the module's doc); `writer` is given the store.
+    /// Returns once connected.
+    pub(crate) async fn spawn_postgres(
+        url: &str,
+        writer: impl FnOnce(GroupStore) -> Writer + Send + 'static,
+    ) -> Result<Stopped, JournalError> {
+        let url = url.to_owned();
+        let (connected, on_connect) = oneshot::channel();
+        let (stopped, on_stop) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("journal-writer".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let _ = connected.send(Err(JournalError::WriterThread(Arc::new(error))));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match connect_postgres_writer(&url).await {
+                        Ok(pool) => {
+                            let _ = connected.send(Ok(()));
+                            writer(GroupStore::Postgres(pool)).run().await;
+                            let _ = stopped.send(());
+                        }
+                        Err(error) => {
+                            let _ = connected.send(Err(error));
+                        }
+                    }
+                });
+            })
+            .map_err(|error| JournalError::WriterThread(Arc::new(error)))?;
+        on_connect.await.map_err(|_| JournalError::Closed)??;
+        Ok(on_stop)
     }
 
     async fn run(mut self) {

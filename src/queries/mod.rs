@@ -2,6 +2,7 @@
 //! read models, never the journal; SQL that runs on SQLite and PostgreSQL.
 
 pub mod accounts;
+pub mod admin_actions;
 mod binds;
 pub mod deposits;
 pub mod humai;
@@ -13,6 +14,7 @@ pub mod messages;
 pub mod notifications;
 pub mod payouts;
 pub mod projects;
+pub mod provider_listings;
 pub mod referrals;
 pub mod reputation;
 pub mod tasks;

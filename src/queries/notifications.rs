@@ -43,7 +43,11 @@ pub struct NotificationFilter {
     pub unread_only: bool,
 }
 
-async fn watermark(pool: &AnyPool, reader: ActorId, mode: Mode) -> Result<i64, QueryError> {
+pub(crate) async fn watermark(
+    pool: &AnyPool,
+    reader: ActorId,
+    mode: Mode,
+) -> Result<i64, QueryError> {
     let reader_id = ReaderMark::reader_id(&reader.to_string(), mode.as_str());
     let position: Option<i64> = sqlx::query_scalar(
         "SELECT read_up_to_position FROM notification_readers WHERE reader_id = $1",

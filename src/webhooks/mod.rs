@@ -18,6 +18,7 @@
 pub mod courier;
 pub mod destination;
 pub mod format;
+pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
 pub mod signature;
@@ -74,10 +75,12 @@ impl WebhookSettings {
     /// The terms deliveries in `format` are sent on.
     pub fn terms(&self, format: WebhookFormat) -> DeliveryTerms {
         match format {
-            WebhookFormat::Native | WebhookFormat::HumanPing => DeliveryTerms {
-                retry: self.retry,
-                timeout: self.timeout,
-            },
+            WebhookFormat::Native | WebhookFormat::HumanPing | WebhookFormat::Humai => {
+                DeliveryTerms {
+                    retry: self.retry,
+                    timeout: self.timeout,
+                }
+            }
             WebhookFormat::Humans2Ai => self.humans2ai,
         }
     }

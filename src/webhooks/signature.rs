@@ -12,6 +12,9 @@
 //!   body>` under the endpoint's secret (its text, as shown at
 //!   registration), and `X-Humans2AI-Delivery: <id>` (the same on every
 //!   attempt, to drop repeats by).
+//! - Humai: `X-Humai-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
+//!   under the endpoint's secret (its text, `whsec_…`, as shown at
+//!   registration), `X-Humai-Event: <event name>` and `X-Humai-Delivery: <id>`.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -44,6 +47,14 @@ pub fn humans2ai_secret(secret: &ServerSecret, webhook_id: WebhookId) -> String 
     hex::encode(secret.derive(&format!("humans2ai-webhook:{webhook_id}")))
 }
 
+/// A Humai endpoint's secret, as shown to its owner at registration:
+/// `whsec_` and hex of the key derived for it; its text is the HMAC key.
+/// Never stored; derived again when needed.
+pub fn humai_secret(secret: &ServerSecret, webhook_id: WebhookId) -> String {
+    let key = secret.derive(&format!("humai-webhook:{webhook_id}"));
+    format!("{STANDARD_SECRET_PREFIX}{}", hex::encode(key))
+}
+
 /// A signing scheme with its key.
 #[derive(Clone)]
 pub enum Signature {
@@ -53,6 +64,8 @@ pub enum Signature {
     HumanPing { key: Vec<u8>, event: String },
     /// Humans2AI's body HMAC, `v1=` and hex.
     Humans2Ai { key: Vec<u8> },
+    /// Humai's body HMAC, `sha256=` and hex, naming the event in a header too.
+    Humai { key: Vec<u8>, event: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +91,13 @@ impl Signature {
     pub fn humans2ai(secret: &str) -> Signature {
         Signature::Humans2Ai {
             key: secret.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn humai(secret: &str, event: &str) -> Signature {
+        Signature::Humai {
+            key: secret.as_bytes().to_vec(),
+            event: event.to_owned(),
         }
     }
 
@@ -110,6 +130,14 @@ impl Signature {
                     format!("v1={}", hex::encode(hmac(key, body))),
                 ),
                 ("x-humans2ai-delivery", id.to_owned()),
+            ],
+            Signature::Humai { key, event } => vec![
+                (
+                    "x-humai-signature",
+                    format!("sha256={}", hex::encode(hmac(key, body))),
+                ),
+                ("x-humai-event", event.clone()),
+                ("x-humai-delivery", id.to_owned()),
             ],
         }
     }

@@ -13,6 +13,7 @@ mod humans2ai;
 mod idempotency;
 mod instahuman;
 mod journal;
+mod kill_switch;
 mod mcp;
 mod messages;
 mod notifications;

@@ -79,6 +79,21 @@ async fn operator_commands_work_on_postgres() {
 }
 
 #[tokio::test]
+async fn an_operator_makes_a_humai_admin_key() {
+    let ledger = Ledger::sqlite().await;
+    let (ok, stdout, stderr) = ledger
+        .run(&["admin", "create-key", "--role", "admin", "--prefix", "hm"])
+        .await;
+    assert!(ok, "{stderr}");
+    let secret = stdout.lines().last().expect("a last line");
+    assert!(secret.starts_with("hm_live_"), "{stdout}");
+    let (ok, _, stderr) = ledger
+        .run(&["admin", "create-key", "--role", "admin", "--prefix", "xx"])
+        .await;
+    assert!(!ok, "an unknown prefix is refused: {stderr}");
+}
+
+#[tokio::test]
 async fn a_bad_database_url_is_a_clear_error() {
     let ledger = Ledger::sqlite().await;
     let output = ledger

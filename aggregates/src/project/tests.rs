@@ -155,7 +155,11 @@ fn a_frozen_owner_creates_no_project() {
     ProjectTest::with(())
         .given_no_previous_events()
         .when(command)
-        .then_expect_error(DomainError::Forbidden("actor is frozen".to_owned()));
+        .then_expect_error(DomainError::Rule {
+            kind: crate::RuleKind::Forbidden,
+            code: crate::actor::AGENT_FROZEN,
+            message: "actor is frozen".to_owned(),
+        });
 }
 
 #[test]

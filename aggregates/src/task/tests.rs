@@ -142,6 +142,15 @@ fn invalid(message: &str) -> DomainError {
     DomainError::Invalid(message.to_owned())
 }
 
+/// What a frozen actor's spending or taking work is refused with.
+fn frozen_refusal() -> DomainError {
+    DomainError::Rule {
+        kind: crate::RuleKind::Forbidden,
+        code: crate::actor::AGENT_FROZEN,
+        message: "actor is frozen".to_owned(),
+    }
+}
+
 fn forbidden(message: &str) -> DomainError {
     DomainError::Forbidden(message.to_owned())
 }

@@ -92,6 +92,9 @@ pub enum WebhookFormat {
     /// `X-Humans2AI-Signature`; its filter names Humans2AI's events.
     #[serde(rename = "humans2ai")]
     Humans2Ai,
+    /// Humai's `{event, timestamp, data}` with `X-Humai-Signature`; its
+    /// filter names Humai's events.
+    Humai,
 }
 
 impl WebhookFormat {
@@ -100,6 +103,7 @@ impl WebhookFormat {
             WebhookFormat::Native => "native",
             WebhookFormat::HumanPing => "humanping",
             WebhookFormat::Humans2Ai => "humans2ai",
+            WebhookFormat::Humai => "humai",
         }
     }
 
@@ -108,6 +112,7 @@ impl WebhookFormat {
             "native" => Some(WebhookFormat::Native),
             "humanping" => Some(WebhookFormat::HumanPing),
             "humans2ai" => Some(WebhookFormat::Humans2Ai),
+            "humai" => Some(WebhookFormat::Humai),
             _ => None,
         }
     }
@@ -117,13 +122,16 @@ impl WebhookFormat {
         match self {
             WebhookFormat::Native | WebhookFormat::HumanPing => SUBSCRIBABLE_EVENT_TYPES,
             WebhookFormat::Humans2Ai => super::humans2ai::EVENT_NAMES,
+            WebhookFormat::Humai => super::humai::EVENT_NAMES,
         }
     }
 
     /// Endpoints of this format one actor may have at once.
     pub fn endpoints_per_actor_max(self) -> u32 {
         match self {
-            WebhookFormat::Native | WebhookFormat::HumanPing => ENDPOINTS_PER_ACTOR_MAX,
+            WebhookFormat::Native | WebhookFormat::HumanPing | WebhookFormat::Humai => {
+                ENDPOINTS_PER_ACTOR_MAX
+            }
             WebhookFormat::Humans2Ai => HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX,
         }
     }
@@ -237,6 +245,20 @@ pub enum WebhookCommand {
         by: Caller,
         at: Timestamp,
     },
+    /// The owner changes where it is sent or what (each when given).
+    Update {
+        by: Caller,
+        url: Option<WebhookUrl>,
+        events: Option<EventFilter>,
+        at: Timestamp,
+    },
+    /// The owner asks for a sample delivery of `event_name` (one of the
+    /// format's), to check their receiver.
+    Test {
+        by: Caller,
+        event_name: String,
+        at: Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,6 +280,19 @@ pub enum WebhookEvent {
         by: ActorId,
         at: Timestamp,
     },
+    WebhookUpdated {
+        by: ActorId,
+        url: Option<WebhookUrl>,
+        events: Option<EventFilter>,
+        at: Timestamp,
+    },
+    /// A sample delivery was asked for: the outbox sends this endpoint, and
+    /// only it, a delivery of this event (the one webhook event ever sent).
+    WebhookTestRequested {
+        by: ActorId,
+        event_name: String,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for WebhookEvent {
@@ -265,6 +300,8 @@ impl DomainEvent for WebhookEvent {
         match self {
             WebhookEvent::WebhookRegistered { .. } => "WebhookRegistered",
             WebhookEvent::WebhookDeleted { .. } => "WebhookDeleted",
+            WebhookEvent::WebhookUpdated { .. } => "WebhookUpdated",
+            WebhookEvent::WebhookTestRequested { .. } => "WebhookTestRequested",
         }
     }
 }
@@ -286,6 +323,21 @@ impl WebhookEndpoint {
     /// Registered and not deleted: what its owner (or an admin) can see and delete.
     pub fn is_live(&self) -> bool {
         self.id.is_some() && !self.deleted
+    }
+
+    /// Only a live endpoint's owner (or an admin) may `what` it.
+    fn ensure_owners_live(&self, by: &Caller, what: &str) -> Result<(), DomainError> {
+        let owner = self.owner.ok_or(DomainError::NotFound("webhook"))?;
+        by.ensure_not_banned()?;
+        if by.actor != owner && !by.is_admin() {
+            return Err(DomainError::forbidden(format!(
+                "only the webhook's owner or an admin may {what} it"
+            )));
+        }
+        if self.deleted {
+            return Err(DomainError::NotFound("webhook"));
+        }
+        Ok(())
     }
 }
 
@@ -343,6 +395,41 @@ impl Aggregate for WebhookEndpoint {
                     at: *at,
                 }])
             }
+            WebhookCommand::Update {
+                by,
+                url,
+                events,
+                at,
+            } => {
+                self.ensure_owners_live(by, "change")?;
+                if url.is_none() && events.is_none() {
+                    return Err(DomainError::invalid("send a url or events to change"));
+                }
+                let events = events
+                    .as_ref()
+                    .map(|events| events.checked(self.format))
+                    .transpose()?;
+                Ok(vec![WebhookEvent::WebhookUpdated {
+                    by: by.actor,
+                    url: url.clone(),
+                    events,
+                    at: *at,
+                }])
+            }
+            WebhookCommand::Test { by, event_name, at } => {
+                self.ensure_owners_live(by, "test")?;
+                if !self.format.event_names().contains(&event_name.as_str()) {
+                    return Err(DomainError::invalid(format!(
+                        "unknown event type {event_name:?}; known types: {}",
+                        self.format.event_names().join(", ")
+                    )));
+                }
+                Ok(vec![WebhookEvent::WebhookTestRequested {
+                    by: by.actor,
+                    event_name: event_name.clone(),
+                    at: *at,
+                }])
+            }
         }
     }
 
@@ -368,6 +455,15 @@ impl Aggregate for WebhookEndpoint {
                 self.registered_at = Some(*registered_at);
             }
             WebhookEvent::WebhookDeleted { .. } => self.deleted = true,
+            WebhookEvent::WebhookUpdated { url, events, .. } => {
+                if let Some(url) = url {
+                    self.url = Some(url.clone());
+                }
+                if let Some(events) = events {
+                    self.events = Some(events.clone());
+                }
+            }
+            WebhookEvent::WebhookTestRequested { .. } => {}
         }
     }
 }
@@ -706,5 +802,133 @@ mod tests {
                 HUMANS2AI_ENDPOINTS_PER_ACTOR_MAX - 1
             ))
             .is_ok());
+    }
+
+    fn registered_humai(events: EventFilter) -> WebhookEvent {
+        let WebhookEvent::WebhookRegistered {
+            webhook_id,
+            owner,
+            owner_role,
+            mode,
+            url,
+            registered_at,
+            ..
+        } = registered(events.clone())
+        else {
+            unreachable!("registered makes a WebhookRegistered")
+        };
+        WebhookEvent::WebhookRegistered {
+            webhook_id,
+            owner,
+            owner_role,
+            mode,
+            url,
+            events,
+            format: WebhookFormat::Humai,
+            registered_at,
+        }
+    }
+
+    #[test]
+    fn the_owner_changes_a_humai_endpoints_events_to_humai_names_only() {
+        let command = |events| WebhookCommand::Update {
+            by: owner(),
+            url: None,
+            events: Some(events),
+            at: at(),
+        };
+        WebhookTest::with(())
+            .given(vec![registered_humai(EventFilter::All)])
+            .when(command(only(&[
+                "bid.received",
+                "transaction.created",
+                "bid.received",
+            ])))
+            .then_expect_events(vec![WebhookEvent::WebhookUpdated {
+                by: OWNER,
+                url: None,
+                events: Some(only(&["bid.received", "transaction.created"])),
+                at: at(),
+            }]);
+        assert!(matches!(
+            WebhookEndpoint::fold(&[registered_humai(EventFilter::All)])
+                .decide(&command(only(&["TaskPosted"]))),
+            Err(DomainError::Invalid(_))
+        ));
+        let updated = WebhookEndpoint::fold(&[
+            registered_humai(EventFilter::All),
+            WebhookEvent::WebhookUpdated {
+                by: OWNER,
+                url: Some(WebhookUrl::parse("https://other.example.com/h").unwrap()),
+                events: None,
+                at: at(),
+            },
+        ]);
+        assert_eq!(
+            updated.url.as_ref().map(WebhookUrl::as_str),
+            Some("https://other.example.com/h")
+        );
+        assert_eq!(updated.events, Some(EventFilter::All));
+    }
+
+    #[test]
+    fn an_update_changes_something_and_only_the_owners_live_endpoint() {
+        let update = |by| WebhookCommand::Update {
+            by,
+            url: Some(url()),
+            events: None,
+            at: at(),
+        };
+        WebhookTest::with(())
+            .given(vec![registered_humai(EventFilter::All)])
+            .when(WebhookCommand::Update {
+                by: owner(),
+                url: None,
+                events: None,
+                at: at(),
+            })
+            .then_expect_error(DomainError::invalid("send a url or events to change"));
+        WebhookTest::with(())
+            .given(vec![registered_humai(EventFilter::All)])
+            .when(update(caller(0x2, Role::Agent)))
+            .then_expect_error(DomainError::Forbidden(
+                "only the webhook's owner or an admin may change it".to_owned(),
+            ));
+        WebhookTest::with(())
+            .given(vec![
+                registered_humai(EventFilter::All),
+                WebhookEvent::WebhookDeleted {
+                    by: OWNER,
+                    at: at(),
+                },
+            ])
+            .when(update(owner()))
+            .then_expect_error(DomainError::NotFound("webhook"));
+    }
+
+    #[test]
+    fn a_test_delivery_is_asked_for_one_of_the_formats_events() {
+        let test = |name: &str| WebhookCommand::Test {
+            by: owner(),
+            event_name: name.to_owned(),
+            at: at(),
+        };
+        WebhookTest::with(())
+            .given(vec![registered_humai(only(&["bid.received"]))])
+            .when(test("transaction.created"))
+            .then_expect_events(vec![WebhookEvent::WebhookTestRequested {
+                by: OWNER,
+                event_name: "transaction.created".to_owned(),
+                at: at(),
+            }]);
+        assert!(matches!(
+            WebhookEndpoint::fold(&[registered_humai(EventFilter::All)])
+                .decide(&test("task.completed")),
+            Err(DomainError::Invalid(_))
+        ));
+        WebhookTest::with(())
+            .given_no_previous_events()
+            .when(test("bid.received"))
+            .then_expect_error(DomainError::NotFound("webhook"));
     }
 }

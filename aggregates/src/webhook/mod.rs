@@ -11,6 +11,7 @@
 
 pub mod delivery;
 pub mod endpoint;
+pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
 

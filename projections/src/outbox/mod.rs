@@ -16,6 +16,7 @@
 //! not copy the journal and every attempt sends the same bytes.
 
 mod audience;
+mod humai;
 mod humanping;
 mod humans2ai;
 mod tables;
@@ -111,7 +112,7 @@ impl Projection for Outbox {
             .endpoints
             .prefetch_matching(
                 conn,
-                "status = 'active' AND format IN ('native', 'humans2ai')",
+                "status = 'active' AND format IN ('native', 'humans2ai', 'humai')",
             )
             .await?;
         for row in batch.endpoints.cached_where(|_| true) {
@@ -165,6 +166,7 @@ impl Projection for Outbox {
         batch.deliveries.prefetch(conn, attempted).await?;
         humanping::prefetch(&mut batch, conn, events).await?;
         humans2ai::prefetch(&mut batch, conn, events, registers).await?;
+        humai::prefetch(&mut batch, conn, events).await?;
         for projected in events {
             batch.fold(conn, projected).await?;
         }
@@ -186,10 +188,12 @@ impl Batch {
         }
         remember(&mut self.parties, projected);
         self.remember_paid(projected);
+        self.remember_humai_parties(projected);
         if self.subscribers.is_empty() {
             return Ok(());
         }
         self.humans2ai(projected)?;
+        self.humai(projected)?;
         let Some(audience) = audience(&self.parties, projected)
             .map_err(|reason| ProjectionError::inconsistent(projected, reason))?
         else {
@@ -282,6 +286,30 @@ impl Batch {
                 self.deleted
                     .push((webhook_id.to_owned(), micros(projected.recorded_at)));
             }
+            WebhookEvent::WebhookUpdated { url, events, .. } => {
+                let row = self
+                    .endpoints
+                    .get_mut(conn, webhook_id)
+                    .await?
+                    .ok_or_else(|| {
+                        ProjectionError::inconsistent(projected, "webhook was never registered")
+                    })?;
+                if let Some(url) = url {
+                    row.url = url.as_str().to_owned();
+                }
+                if let Some(events) = events {
+                    row.events = serde_json::to_string(events).expect("a filter serializes");
+                }
+                let changed = Subscriber::of(row)
+                    .map_err(|reason| ProjectionError::inconsistent(projected, reason))?;
+                for subscriber in &mut self.subscribers {
+                    if subscriber.webhook_id == webhook_id {
+                        subscriber.filter = changed.filter.clone();
+                    }
+                }
+            }
+            // The sample is the fan-out's (`humai.rs`); the endpoint is unchanged.
+            WebhookEvent::WebhookTestRequested { .. } => {}
         }
         Ok(())
     }

@@ -811,3 +811,111 @@ async fn a_humans2ai_endpoint_hears_only_what_follows_its_registration_until_its
     let rows = all_rows::<DeliveryRow>(&mut db.conn).await;
     assert_eq!(rows[0].status, "cancelled");
 }
+
+fn register_humai(journal: &mut TestJournal, owner: ActorId, events: EventFilter) -> WebhookId {
+    let webhook = WebhookId(new_id());
+    journal.webhook(
+        webhook,
+        WebhookCommand::Register {
+            webhook_id: webhook,
+            by: caller(owner),
+            mode: Mode::Live,
+            url: WebhookUrl::parse("https://hooks.example.com/humai").unwrap(),
+            events,
+            format: WebhookFormat::Humai,
+            endpoints_owned: 0,
+            at: at(0),
+        },
+    );
+    webhook
+}
+
+#[tokio::test]
+async fn a_humai_endpoint_hears_its_owners_bids_but_not_what_the_owner_did() {
+    use crate::listings::tests::{create, details, place, when};
+    use errand_aggregates::bid::BidAction;
+    use errand_aggregates::ids::{BidId, ListingId};
+    use errand_aggregates::listing::{Direction, SlaHours};
+    use errand_aggregates::money::Money;
+
+    let mut db = TestDb::new().await;
+    let mut journal = TestJournal::default();
+    let mut everything = Vec::new();
+    let (owner, bidder, stranger) = (ActorId(new_id()), ActorId(new_id()), ActorId(new_id()));
+    let owners = register_humai(&mut journal, owner, EventFilter::All);
+    let bidders = register_humai(&mut journal, bidder, EventFilter::All);
+    let strangers = register_humai(&mut journal, stranger, EventFilter::All);
+    let natives = register(&mut journal, caller(owner), Mode::Live, EventFilter::All);
+    let listing = ListingId(new_id());
+    create(
+        &mut journal,
+        listing,
+        owner,
+        Direction::Buy,
+        details("Need a web scraping agent", true),
+    );
+    let batch = journal.take();
+    everything.extend(batch.iter().cloned());
+    db.apply(&Outbox, &batch).await;
+
+    let bid = BidId(new_id());
+    journal.bid(bid, listing, when(bidder, 2), place(bid, 25_000));
+    // Another batch: the parties are remembered across batches.
+    let batch = journal.take();
+    everything.extend(batch.iter().cloned());
+    db.apply(&Outbox, &batch).await;
+    journal.bid(bid, listing, when(owner, 3), |listing| BidAction::Counter {
+        listing,
+        price: Money::usd(21_000),
+        sla_hours: SlaHours::parse(36).unwrap(),
+        note: None,
+    });
+    let batch = journal.take();
+    everything.extend(batch.iter().cloned());
+    db.apply(&Outbox, &batch).await;
+
+    let sent = deliveries(&mut db).await;
+    let humai: Vec<(String, String)> = sent
+        .iter()
+        .filter(|(webhook, _)| *webhook != natives.to_string())
+        .cloned()
+        .collect();
+    // The owner hears the bid placed; the bidder hears the counter; no one hears their own act.
+    let mut expected = of(owners, &["BidPlaced"]);
+    expected.extend(of(bidders, &["BidCountered"]));
+    assert_eq!(humai, expected);
+    assert!(sent
+        .iter()
+        .all(|(webhook, _)| *webhook != strangers.to_string()));
+    // The same from a rebuild.
+    let mut rebuilt = TestDb::new().await;
+    rebuilt.apply(&Outbox, &everything).await;
+    assert_eq!(deliveries(&mut rebuilt).await, sent);
+}
+
+#[tokio::test]
+async fn a_sample_goes_to_the_endpoint_that_asked_alone() {
+    let mut db = TestDb::new().await;
+    let mut journal = TestJournal::default();
+    let owner = ActorId(new_id());
+    let asked = register_humai(
+        &mut journal,
+        owner,
+        EventFilter::Only(vec!["bid.received".into()]),
+    );
+    let other = register_humai(&mut journal, owner, EventFilter::All);
+    journal.webhook(
+        asked,
+        WebhookCommand::Test {
+            by: caller(owner),
+            event_name: "transaction.created".to_owned(),
+            at: at(1),
+        },
+    );
+    db.apply(&Outbox, &journal.take()).await;
+    assert_eq!(
+        deliveries(&mut db).await,
+        of(asked, &["WebhookTestRequested"])
+    );
+    let _ = other;
+}

@@ -42,20 +42,30 @@ pub enum StandingChange {
     Unban,
 }
 
+/// Freezing and banning need a reason (none is refused as an empty one);
+/// lifting either records one if given.
 pub async fn set_standing(
     unit: &mut UnitOfWork<'_>,
     by: Caller,
     actor_id: ActorId,
     change: StandingChange,
-    reason: String,
+    reason: Option<String>,
     at: Timestamp,
 ) -> Result<Actor, BusError> {
     let stream = actor_stream(actor_id);
     let command = match change {
-        StandingChange::Freeze => ActorCommand::Freeze { by, reason, at },
-        StandingChange::Unfreeze => ActorCommand::Unfreeze { by, at },
-        StandingChange::Ban => ActorCommand::Ban { by, reason, at },
-        StandingChange::Unban => ActorCommand::Unban { by, at },
+        StandingChange::Freeze => ActorCommand::Freeze {
+            by,
+            reason: reason.unwrap_or_default(),
+            at,
+        },
+        StandingChange::Unfreeze => ActorCommand::Unfreeze { by, reason, at },
+        StandingChange::Ban => ActorCommand::Ban {
+            by,
+            reason: reason.unwrap_or_default(),
+            at,
+        },
+        StandingChange::Unban => ActorCommand::Unban { by, reason, at },
     };
     unit.decide::<Actor>(&stream, &command).await?;
     unit.load::<Actor>(&stream).await

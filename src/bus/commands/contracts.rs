@@ -60,6 +60,9 @@ pub async fn open_contract(
     unit: &mut UnitOfWork<'_>,
     open: OpenContract,
 ) -> Result<Contract, BusError> {
+    // The buyer spends: a frozen (or banned) buyer opens nothing. Loaded in
+    // this unit, so a freeze that lands first fails the append.
+    caller(unit, open.buyer.actor).await?.ensure_active()?;
     let contract_id = open.contract_id;
     unit.start_new::<Contract>(&contract_stream(contract_id));
     on_contract(unit, contract_id, &ContractCommand::Open(Box::new(open))).await

@@ -2,9 +2,11 @@
 //! to load, in what order. The rules themselves live in `errand_aggregates`.
 
 mod actors;
+mod bids;
 mod billing;
 mod contracts;
 mod credits;
+mod enforcement;
 mod funds;
 mod humai;
 mod keys;
@@ -19,12 +21,14 @@ mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
+pub use bids::{bid_stream, on_bid, place_bid, BidAnswer, BidOutcome, NewBid};
 pub use billing::{billing_stream, on_billing};
 pub use contracts::{contract_stream, on_contract, open_contract, party_of};
 pub use credits::{
     credit_lots_stream, draw_lots, is_credit_wallet, open_lot, returned_withdrawal_entry,
     withdrawal_entry,
 };
+pub use enforcement::{pull_kill_switch, KillSwitch, Pulled, CASCADE_LISTINGS_PER_APPEND};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
     NewCharge,

@@ -68,6 +68,8 @@ pub fn rule_status(code: &str, kind: RuleKind) -> StatusCode {
         | "subscription_already_exists" => StatusCode::BAD_REQUEST,
         "founding_slots_full" => StatusCode::CONFLICT,
         "max_chain_depth_exceeded" => StatusCode::TOO_MANY_REQUESTS,
+        // A frozen agent's spending (the kill switch's freeze_agent).
+        "agent_frozen" => StatusCode::FORBIDDEN,
         _ => match kind {
             RuleKind::Invalid => StatusCode::BAD_REQUEST,
             RuleKind::Conflict => StatusCode::CONFLICT,

@@ -10,18 +10,29 @@
 //! Each group brings its own routes (`router()` of its module), merged here.
 
 pub mod actors;
+pub mod admin;
 pub mod amounts;
+pub mod bids;
 pub mod capabilities;
 pub mod credits;
 mod errors;
 mod extract;
+pub mod feed;
 pub mod fees;
+pub mod listing_search;
+pub mod listings;
+pub mod market_views;
+pub mod messages;
+pub mod notifications;
 pub mod payouts;
 pub mod profile;
+pub mod progress;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod streams;
 pub mod views;
+pub mod webhooks;
 
 pub use errors::{rule_status, HumaiError, HumaiResult};
 pub use extract::{api_key, Body, Caller, HumaiQuery, KEY_PREFIX};
@@ -43,6 +54,15 @@ pub fn router() -> Router<AppState> {
         .merge(capabilities::router())
         .merge(profile::router())
         .merge(public::router())
+        .merge(messages::router())
+        .merge(notifications::router())
+        .merge(webhooks::router())
+        .merge(streams::router())
+        .merge(feed::router())
+        .merge(admin::router())
+        .merge(listings::router())
+        .merge(listing_search::router())
+        .merge(bids::router())
         .merge(credits::router())
         .merge(fees::router())
         .merge(payouts::router())

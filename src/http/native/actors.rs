@@ -231,7 +231,7 @@ async fn change_standing(
     principal: Principal,
     id: String,
     meta: CommandMeta,
-    change: (StandingChange, String),
+    change: (StandingChange, Option<String>),
     name: &'static str,
 ) -> ApiResult<Response> {
     principal.require_admin()?;
@@ -260,7 +260,7 @@ macro_rules! standing_endpoint {
             ApiPath(id): ApiPath<String>,
             request: CommandRequest<StandingRequest>,
         ) -> ApiResult<Response> {
-            let change = (StandingChange::$change, request.body.reason);
+            let change = (StandingChange::$change, Some(request.body.reason));
             change_standing(app, principal, id, request.meta, change, $command).await
         }
     };
@@ -279,7 +279,7 @@ macro_rules! lifting_endpoint {
             ApiPath(id): ApiPath<String>,
             request: CommandRequest<Empty>,
         ) -> ApiResult<Response> {
-            let change = (StandingChange::$change, String::new());
+            let change = (StandingChange::$change, None);
             change_standing(app, principal, id, request.meta, change, $command).await
         }
     };

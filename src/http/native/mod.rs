@@ -5,6 +5,7 @@
 mod actors;
 pub(crate) mod events;
 pub(crate) mod funds;
+mod kill_switch;
 pub(crate) mod messages;
 pub(crate) mod notifications;
 mod openapi;
@@ -84,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/actors/{id}/unban", post(actors::unban_actor))
         .route("/keys/{id}", delete(actors::revoke_key))
         .route("/admin/credits", post(funds::grant_credit))
+        .route("/admin/kill-switch", post(kill_switch::pull_kill_switch))
         .route("/deposits", post(funds::request_deposit))
         .route("/deposits/{id}", get(funds::get_deposit))
         .route("/account", get(funds::get_account))

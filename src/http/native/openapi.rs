@@ -21,8 +21,8 @@
 //! schemathesis) know them before they send.
 
 use super::{
-    actors, events, funds, messages, notifications, payouts, people, profiles, referrals, tasks,
-    webhooks,
+    actors, events, funds, kill_switch, messages, notifications, payouts, people, profiles,
+    referrals, tasks, webhooks,
 };
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
@@ -66,6 +66,7 @@ use utoipa::OpenApi;
         messages::list_messages, messages::post_message,
         notifications::list_notifications, notifications::mark_notifications,
         referrals::my_referrals,
+        kill_switch::pull_kill_switch,
     ),
     // What only the modifiers below refer to; the handlers' own are found
     // from their annotations.
@@ -563,6 +564,19 @@ const BOUNDS: &[(&str, &str, Bound)] = &[
         Bound::Text {
             min: errand_aggregates::referral::REFERRAL_CODE_CHARS,
             max: errand_aggregates::referral::REFERRAL_CODE_CHARS,
+        },
+    ),
+    (
+        "KillSwitchRequest",
+        "action",
+        Bound::OneOf(crate::queries::admin_actions::ACTIONS),
+    ),
+    (
+        "KillSwitchRequest",
+        "reason",
+        Bound::Text {
+            min: 1,
+            max: errand_aggregates::listing::REASON_MAX_CHARS,
         },
     ),
 ];

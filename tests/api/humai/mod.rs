@@ -3,12 +3,20 @@
 //! actors' profiles, heartbeat, capabilities, profile updates, referrals,
 //! portfolios, the public endpoints, and credits and payments, each on both backends.
 
+mod admin;
+mod bids;
 mod capabilities;
 mod credits;
+mod feed;
 mod founding;
+mod listings;
+mod messaging;
+mod price_suggestion;
 mod profile;
 mod public;
 mod registration;
+mod streams;
+mod webhooks;
 
 use crate::helpers::{read, spawn_app_with, Backend, TestApp};
 use errand::http::humai::rate_limits;

@@ -382,7 +382,7 @@ fn a_frozen_poster_cannot_resize_up() {
     TaskTest::with(())
         .given(vec![posted(2)])
         .when(with_caller(resize(3), frozen(poster())))
-        .then_expect_error(forbidden("actor is frozen"));
+        .then_expect_error(frozen_refusal());
 }
 
 #[test]

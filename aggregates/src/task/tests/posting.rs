@@ -95,7 +95,7 @@ fn a_frozen_poster_cannot_post() {
             by: frozen(poster()),
             at: at(),
         })
-        .then_expect_error(forbidden("actor is frozen"));
+        .then_expect_error(frozen_refusal());
 }
 
 #[test]

@@ -127,7 +127,7 @@ fn a_task_with_no_free_slot_takes_no_one() {
 #[test]
 fn a_frozen_or_banned_worker_cannot_take_work() {
     for (by, error) in [
-        (frozen(worker(1)), forbidden("actor is frozen")),
+        (frozen(worker(1)), frozen_refusal()),
         (banned(worker(1)), forbidden("actor is banned")),
     ] {
         TaskTest::with(())
