@@ -50,13 +50,14 @@ const fn hundredths(value: i64) -> Decimal {
 }
 
 /// The rate of `fee_type` for `tier`, in percent. The transaction rate is
-/// the marketplace's 10 % for everyone; founders pay half the deposit rate,
-/// no withdrawal fee, and a third less for instant withdrawals.
-pub fn rate_percent(fee_type: FeeType, tier: FeeTier) -> Decimal {
+/// the marketplace's (`transaction`: what contracts charge, configured) for
+/// everyone; founders pay half the deposit rate, no withdrawal fee, and a
+/// third less for instant withdrawals.
+pub fn rate_percent(fee_type: FeeType, tier: FeeTier, transaction: FeePolicy) -> Decimal {
     match (fee_type, tier) {
         (FeeType::Deposit, FeeTier::Founding) => hundredths(25),
         (FeeType::Deposit, FeeTier::Standard) => hundredths(50),
-        (FeeType::Transaction, _) => hundredths(1_000),
+        (FeeType::Transaction, _) => (transaction.rate * Decimal::ONE_HUNDRED).normalize(),
         (FeeType::Withdrawal, FeeTier::Founding) => hundredths(0),
         (FeeType::Withdrawal, FeeTier::Standard) => hundredths(25),
         (FeeType::InstantWithdrawal, FeeTier::Founding) => hundredths(100),
@@ -74,9 +75,14 @@ pub struct FeeQuote {
     pub waived: bool,
 }
 
-pub fn quote(amount: Money, fee_type: FeeType, tier: FeeTier) -> Result<FeeQuote, MoneyError> {
-    let rate = rate_percent(fee_type, tier);
-    let standard = rate_percent(fee_type, FeeTier::Standard);
+pub fn quote(
+    amount: Money,
+    fee_type: FeeType,
+    tier: FeeTier,
+    transaction: FeePolicy,
+) -> Result<FeeQuote, MoneyError> {
+    let rate = rate_percent(fee_type, tier, transaction);
+    let standard = rate_percent(fee_type, FeeTier::Standard, transaction);
     let policy = FeePolicy {
         rate: rate / Decimal::ONE_HUNDRED,
     };
@@ -92,9 +98,17 @@ pub fn quote(amount: Money, fee_type: FeeType, tier: FeeTier) -> Result<FeeQuote
 mod tests {
     use super::*;
 
+    fn ten_percent() -> FeePolicy {
+        FeePolicy::percent("10").unwrap()
+    }
+
+    fn quote_of(fee_type: FeeType, tier: FeeTier, cents: i64) -> FeeQuote {
+        quote(Money::usd(cents), fee_type, tier, ten_percent()).unwrap()
+    }
+
     #[test]
     fn the_seeds_example_a_founders_deposit_of_100_dollars_costs_25_cents() {
-        let quote = quote(Money::usd(10_000), FeeType::Deposit, FeeTier::Founding).unwrap();
+        let quote = quote_of(FeeType::Deposit, FeeTier::Founding, 10_000);
         assert_eq!(quote.split.fee, Money::usd(25));
         assert_eq!(quote.rate_percent.to_string(), "0.25");
         assert!(!quote.waived);
@@ -102,15 +116,26 @@ mod tests {
 
     #[test]
     fn fees_round_half_up_to_the_cent_and_the_rest_is_exact() {
-        let quote = quote(Money::usd(1_234), FeeType::Transaction, FeeTier::Standard).unwrap();
+        let quote = quote_of(FeeType::Transaction, FeeTier::Standard, 1_234);
         assert_eq!(quote.split.fee, Money::usd(123));
+        assert_eq!(quote.rate_percent.to_string(), "10");
         assert_eq!(quote.split.payee, Money::usd(1_111));
         let quote = quote_of(FeeType::InstantWithdrawal, FeeTier::Standard, 1_000);
         assert_eq!(quote.split.fee, Money::usd(15));
     }
 
-    fn quote_of(fee_type: FeeType, tier: FeeTier, cents: i64) -> FeeQuote {
-        quote(Money::usd(cents), fee_type, tier).unwrap()
+    #[test]
+    fn the_transaction_rate_is_the_configured_one() {
+        let configured = FeePolicy::percent("12.5").unwrap();
+        let quote = quote(
+            Money::usd(1_000),
+            FeeType::Transaction,
+            FeeTier::Founding,
+            configured,
+        );
+        let quote = quote.unwrap();
+        assert_eq!(quote.rate_percent.to_string(), "12.5");
+        assert_eq!(quote.split.fee, Money::usd(125));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `GET /fee-calculate` (a fee previewed from Humai's fee schedule for the
-//! caller's tier: founding with a founding slot, standard without) and
+//! caller's tier: founding with a founding slot, standard without; a
+//! transaction's rate is `Config::humai_fee`, what contracts charge) and
 //! `GET /revenue-share-status` (a month's platform fees, from the ledger's
 //! postings, and the founders' share of them).
 
@@ -61,7 +62,7 @@ async fn fee_calculate(
     } else {
         FeeTier::Standard
     };
-    let quote = quote(amount, fee_type, tier)?;
+    let quote = quote(amount, fee_type, tier, app.config.humai_fee)?;
     Ok(Json(json!({
         "fee_amount": shown(quote.split.fee),
         "rate_percent": decimal(quote.rate_percent),
