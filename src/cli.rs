@@ -218,6 +218,12 @@ pub struct ServeArgs {
     /// Humai's live task streams (SSE) open at once per process.
     #[arg(long, env = "ERRAND_HUMAI_STREAM_SUBSCRIBERS", default_value_t = crate::config::HUMAI_STREAM_SUBSCRIBERS_DEFAULT)]
     pub humai_stream_subscribers: u32,
+    /// Seconds a Humai buyer has to review a delivery before it is accepted (48 h).
+    #[arg(long, env = "ERRAND_HUMAI_REVIEW_WINDOW_SECONDS", default_value_t = 48 * 3600)]
+    pub humai_review_window_seconds: i64,
+    /// Directory uploaded Humai deliverables are stored in.
+    #[arg(long, env = "ERRAND_HUMAI_DELIVERABLES_DIR", default_value = crate::config::HUMAI_DELIVERABLES_DIR_DEFAULT)]
+    pub humai_deliverables_dir: std::path::PathBuf,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -348,6 +354,11 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .filter(|host| !host.is_empty())
             .collect(),
         humai_stream_subscribers: args.humai_stream_subscribers,
+        humai_review_window: errand_aggregates::contract::ReviewWindow::new(
+            chrono::Duration::seconds(args.humai_review_window_seconds),
+        )
+        .map_err(|e| anyhow::anyhow!("ERRAND_HUMAI_REVIEW_WINDOW_SECONDS: {e}"))?,
+        humai_deliverables_dir: args.humai_deliverables_dir.clone(),
     };
     let running = crate::server::start(crate::server::ServeOptions {
         database_url: database.url()?,

@@ -12,7 +12,8 @@ use errand_aggregates::risk_gate::RiskGate;
 pub const REFERRAL_BONUS_CENTS_DEFAULT: i64 = 500;
 /// Humai's live task streams per process: as many as the native API's live followers.
 pub const HUMAI_STREAM_SUBSCRIBERS_DEFAULT: u32 = 256;
-use std::path::Path;
+use errand_aggregates::contract::ReviewWindow;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The seed: "99.99% to human, 0.01% fee".
@@ -21,6 +22,8 @@ pub const HUMANS2AI_FEE_PERCENT_DEFAULT: &str = "0.01";
 pub const INSTAHUMAN_FEE_PERCENT_DEFAULT: &str = "10";
 /// Humai's platform fee on a transaction's price (the seed's 10 %).
 pub const HUMAI_FEE_PERCENT_DEFAULT: &str = "10";
+/// Beside the default SQLite file under `./data/`.
+pub const HUMAI_DELIVERABLES_DIR_DEFAULT: &str = "data/deliverables";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -72,6 +75,11 @@ pub struct Config {
     pub humai_stream_subscribers: u32,
     /// Humai's platform fee: a contract's seller gets the price less this.
     pub humai_fee: FeePolicy,
+    /// How long a Humai buyer has to review a delivery before it is accepted
+    /// for them (`ERRAND_HUMAI_REVIEW_WINDOW_SECONDS`, the seed's 48 hours).
+    pub humai_review_window: ReviewWindow,
+    /// Where uploaded Humai deliverables are stored (`ERRAND_HUMAI_DELIVERABLES_DIR`).
+    pub humai_deliverables_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -103,6 +111,8 @@ impl Default for Config {
             humai_founding_slots: errand_aggregates::humai::halvening::FOUNDING_SLOTS,
             humai_stream_subscribers: HUMAI_STREAM_SUBSCRIBERS_DEFAULT,
             humai_fee: FeePolicy::percent(HUMAI_FEE_PERCENT_DEFAULT).unwrap_or(FeePolicy::free()),
+            humai_review_window: ReviewWindow::default(),
+            humai_deliverables_dir: PathBuf::from(HUMAI_DELIVERABLES_DIR_DEFAULT),
         }
     }
 }

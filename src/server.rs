@@ -15,7 +15,8 @@ use crate::server_secret::ServerSecret;
 use anyhow::Context;
 use chrono::Utc;
 use errand_aggregates::actor::Role;
-use errand_aggregates::ids::{AssignmentId, SubmissionId, TaskId};
+use errand_aggregates::contract::ContractCommand;
+use errand_aggregates::ids::{AssignmentId, ContractId, SubmissionId, TaskId};
 use errand_aggregates::task::TaskCommand;
 use errand_projections::{ReadModel, Timer, TimerKind};
 use std::net::SocketAddr;
@@ -195,6 +196,9 @@ async fn fire(state: &AppState, timer: Timer) -> Result<(), String> {
     if timer.kind == TimerKind::ExpireBid {
         return expire_bid(state, &timer.target_id).await;
     }
+    if timer.kind == TimerKind::AutoAcceptContract {
+        return fire_contract(state, timer).await;
+    }
     let task_id = TaskId::parse(&timer.task_id).ok_or("timer names no task")?;
     let target = uuid::Uuid::parse_str(&timer.target_id).ok();
     let context = CommandContext::system("timers", command_name(timer.kind));
@@ -245,13 +249,25 @@ async fn expire_bid(state: &AppState, bid_id: &str) -> Result<(), String> {
     .map_err(|error| error.to_string())
 }
 
+/// A Humai contract's review window ran out: whatever awaits review is
+/// accepted, and the seller paid, unless the contract says otherwise.
+async fn fire_contract(state: &AppState, timer: Timer) -> Result<(), String> {
+    let contract_id = ContractId::parse(&timer.target_id).ok_or("timer names no contract")?;
+    let context = CommandContext::system("timers", command_name(timer.kind));
+    crate::execute!(state.bus, &context, |unit| {
+        let command = ContractCommand::AutoAccept { at: Utc::now() };
+        commands::on_contract(unit, contract_id, &command).await?;
+        Ok(())
+    })
+    .map(|_| ())
+    .map_err(|error| error.to_string())
+}
+
 fn command_name(kind: TimerKind) -> &'static str {
     match kind {
         TimerKind::ExpireTask => "ExpireTask",
         TimerKind::AbandonAssignment => "AbandonAssignment",
         TimerKind::AutoApprove => "AutoApprove",
-        // Fired as `ContractCommand::AutoAccept` once the Humai bus commands
-        // exist; until then `fire` finds no task command for it.
         TimerKind::AutoAcceptContract => "AutoAcceptContract",
         TimerKind::ExpireBid => "ExpireBid",
     }

@@ -21,6 +21,7 @@ use crate::payout::PayoutEvent;
 use crate::payout_account::PayoutAccountEvent;
 use crate::project::{JobLinkEvent, ProjectEvent};
 use crate::referral::ReferralEvent;
+use crate::review::ReviewEvent;
 use crate::task::TaskEvent;
 use crate::thread::ThreadEvent;
 use crate::webhook::{DeliveryEvent, WebhookEvent};
@@ -53,6 +54,7 @@ pub enum Event {
     Bid(BidEvent),
     Contract(ContractEvent),
     Dispute(DisputeEvent),
+    Review(ReviewEvent),
     CreditLots(CreditLotsEvent),
 }
 
@@ -124,6 +126,7 @@ impl Event {
             crate::bid::Bid::STREAM_PREFIX => Event::Bid(parse(stream_id, payload)?),
             crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
             crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
+            crate::review::Review::STREAM_PREFIX => Event::Review(parse(stream_id, payload)?),
             crate::humai::CreditLots::STREAM_PREFIX => {
                 Event::CreditLots(parse(stream_id, payload)?)
             }
@@ -157,6 +160,7 @@ impl Event {
             Event::Bid(e) => e.event_type(),
             Event::Contract(e) => e.event_type(),
             Event::Dispute(e) => e.event_type(),
+            Event::Review(e) => e.event_type(),
             Event::CreditLots(e) => e.event_type(),
         }
     }

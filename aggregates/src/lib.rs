@@ -67,6 +67,7 @@ pub mod profile;
 pub mod project;
 pub mod promotion;
 pub mod referral;
+pub mod review;
 pub mod risk_gate;
 pub mod task;
 pub mod thread;

@@ -62,6 +62,7 @@ pub mod postings;
 pub mod projects;
 pub mod referrals;
 pub mod reputation;
+pub mod reviews;
 mod rows;
 pub mod tasks;
 pub mod timers;
@@ -96,6 +97,7 @@ pub use postings::Postings;
 pub use projects::Projects;
 pub use referrals::Referrals;
 pub use reputation::Reputation;
+pub use reviews::Reviews;
 pub use rows::{AnyQuery, Record, ViewRow};
 pub use tasks::Tasks;
 pub use timers::{Timer, TimerKind, Timers};
@@ -211,6 +213,7 @@ pub enum ReadModel {
     Contracts(Contracts),
     Disputes(Disputes),
     AdminActions(AdminActions),
+    Reviews(Reviews),
     CreditHistory(CreditHistory),
 }
 
@@ -239,6 +242,7 @@ impl ReadModel {
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
             ReadModel::AdminActions(AdminActions),
+            ReadModel::Reviews(Reviews),
             ReadModel::CreditHistory(CreditHistory),
         ]
     }
@@ -268,6 +272,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
             ReadModel::AdminActions(p) => p.name(),
+            ReadModel::Reviews(p) => p.name(),
             ReadModel::CreditHistory(p) => p.name(),
         }
     }
@@ -295,6 +300,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
             ReadModel::AdminActions(p) => p.tables(),
+            ReadModel::Reviews(p) => p.tables(),
             ReadModel::CreditHistory(p) => p.tables(),
         }
     }
@@ -326,6 +332,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
             ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
+            ReadModel::Reviews(p) => p.apply_batch(conn, events).await,
             ReadModel::CreditHistory(p) => p.apply_batch(conn, events).await,
         }
     }

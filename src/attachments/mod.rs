@@ -9,6 +9,7 @@
 //! (`errand replay` leaves it alone), and a backup needs it beside the journal.
 
 mod data_url;
+pub mod deliverables;
 
 pub use data_url::{data_url, parse_data_url};
 

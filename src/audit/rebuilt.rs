@@ -572,6 +572,26 @@ const ADMIN_ACTIONS_VIEW: Table = Table {
     ],
 };
 
+const HUMAI_REVIEWS_VIEW: Table = Table {
+    name: "humai_reviews_view",
+    rows_are: "reviews",
+    sql: "SELECT review_key, kind, contract_id, listing_id, mode, reviewer, reviewed, rating, \
+          content, position, created_at_us FROM humai_reviews_view",
+    key_columns: 1,
+    columns: &[
+        ("kind", Kind::Text),
+        ("contract_id", Kind::Text),
+        ("listing_id", Kind::Text),
+        ("mode", Kind::Text),
+        ("reviewer", Kind::Text),
+        ("reviewed", Kind::Text),
+        ("rating", Kind::Int),
+        ("content", Kind::Text),
+        ("position", Kind::Int),
+        ("created_at_us", Kind::Int),
+    ],
+};
+
 const HUMAI_CREDIT_HISTORY_VIEW: Table = Table {
     name: "humai_credit_history_view",
     rows_are: "credit history entries",
@@ -621,6 +641,7 @@ pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Contracts(_) => &[CONTRACTS_VIEW, CONTRACT_MILESTONES_VIEW],
         ReadModel::Disputes(_) => &[DISPUTES_VIEW, DISPUTE_EVIDENCE_VIEW],
         ReadModel::AdminActions(_) => &[ADMIN_ACTIONS_VIEW],
+        ReadModel::Reviews(_) => &[HUMAI_REVIEWS_VIEW],
         ReadModel::CreditHistory(_) => &[HUMAI_CREDIT_HISTORY_VIEW],
         _ => &[],
     }
@@ -755,6 +776,7 @@ mod tests {
             ReadModel::Contracts(errand_projections::Contracts),
             ReadModel::Disputes(errand_projections::Disputes),
             ReadModel::AdminActions(errand_projections::AdminActions),
+            ReadModel::Reviews(errand_projections::Reviews),
             ReadModel::CreditHistory(errand_projections::CreditHistory),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());

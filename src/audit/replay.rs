@@ -191,6 +191,8 @@ impl Replay {
                     .apply(event);
             }
             Event::Dispute(_) => {}
+            // A review moves no money and holds nothing.
+            Event::Review(_) => {}
             Event::CreditLots(event) => self.apply_credit_lots(event),
         }
     }

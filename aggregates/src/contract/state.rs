@@ -47,6 +47,10 @@ pub struct Contract {
     pub bid_id: Option<BidId>,
     pub price: Money,
     pub fee_policy: Option<FeePolicy>,
+    /// What the platform keeps and the seller gets once every part is
+    /// accepted, as decided at opening.
+    pub platform_fee: Money,
+    pub seller_payout: Money,
     pub sla_hours: u32,
     pub milestones: Vec<Milestone>,
     pub parent: Option<ContractId>,
@@ -110,6 +114,8 @@ impl Contract {
                 bid_id,
                 price,
                 fee_policy,
+                platform_fee,
+                seller_payout,
                 sla_hours,
                 milestones,
                 parent,
@@ -130,6 +136,8 @@ impl Contract {
                     bid_id: *bid_id,
                     price: *price,
                     fee_policy: Some(*fee_policy),
+                    platform_fee: *platform_fee,
+                    seller_payout: *seller_payout,
                     sla_hours: *sla_hours,
                     milestones: milestone::amounts(*price, milestones)
                         .into_iter()

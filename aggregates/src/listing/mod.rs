@@ -26,6 +26,7 @@ mod decide;
 mod event;
 pub mod fields;
 pub mod plans;
+mod purchase;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -35,6 +36,7 @@ pub use fields::{
     CategoryTags, Description, Direction, JsonObject, ListingType, SlaHours, Tier, Title,
 };
 pub use plans::{PlanInput, SubscriptionPlan, SubscriptionPlans};
+pub use purchase::{Purchase, PURCHASE_SLA_HOURS_DEFAULT};
 
 use crate::error::{DomainError, RuleKind};
 use crate::ids::{ActorId, BidId, ListingId};

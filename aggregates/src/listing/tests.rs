@@ -105,7 +105,7 @@ pub(crate) fn buy_created() -> ListingEvent {
     created(Direction::Buy, buy_details())
 }
 
-fn sell_created() -> ListingEvent {
+pub(crate) fn sell_created() -> ListingEvent {
     created(Direction::Sell, sell_details())
 }
 

@@ -11,14 +11,18 @@ use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::account::Account;
 use errand_aggregates::actor::{Actor, Role};
 use errand_aggregates::contract::{
-    account_commands, parent_command, Contract, ContractCommand, ContractEvent, OpenContract,
-    Owner, Party, PartyKind,
+    account_commands, ensure_parent_named, parent_command, Contract, ContractCommand,
+    ContractEvent, OpenContract, Owner, ParentLink, Party, PartyKind,
 };
+use errand_aggregates::fee::FeePolicy;
 use errand_aggregates::humai::market_profile::ActorKind;
 use errand_aggregates::humai::MarketProfile;
-use errand_aggregates::ids::{ActorId, ContractId};
+use errand_aggregates::ids::{ActorId, ContractId, ListingId};
 use errand_aggregates::listing::{Listing, ListingAction, ListingCommand};
+use errand_aggregates::mode::Mode;
+use errand_aggregates::money::Money;
 use errand_aggregates::DomainError;
+use errand_aggregates::Timestamp;
 
 pub fn contract_stream(contract_id: ContractId) -> String {
     format!("contract-{contract_id}")
@@ -66,6 +70,82 @@ pub async fn open_contract(
     let contract_id = open.contract_id;
     unit.start_new::<Contract>(&contract_stream(contract_id));
     on_contract(unit, contract_id, &ContractCommand::Open(Box::new(open))).await
+}
+
+/// A purchase of a sell listing (Humai's `transactions-create` and
+/// `subcontracts-create`).
+#[derive(Debug, Clone)]
+pub struct NewPurchase {
+    pub contract_id: ContractId,
+    pub buyer: ActorId,
+    pub mode: Mode,
+    pub listing_id: ListingId,
+    /// The contract this one is part of: an agent buys for work it was hired for.
+    pub parent: Option<ContractId>,
+    /// The most the buyer means to pay, if it said.
+    pub budget: Option<Money>,
+    pub fee: FeePolicy,
+    pub at: Timestamp,
+}
+
+/// Buys a sell listing: the listing's terms, the parties as they stand, the
+/// parent's chain for a subcontract, then the contract opened with its hold
+/// (and the parent's record of it) in one append. The listing and the parent
+/// are loaded in this unit, so either changing meanwhile fails the append.
+pub async fn buy_listing(
+    unit: &mut UnitOfWork<'_>,
+    purchase: &NewPurchase,
+) -> Result<Contract, BusError> {
+    caller(unit, purchase.buyer).await?.ensure_active()?;
+    let listing = unit
+        .load::<Listing>(&listing_stream(purchase.listing_id))
+        .await?;
+    let terms = listing.purchase(purchase.mode)?;
+    if let Some(budget) = purchase.budget {
+        terms.ensure_within(budget)?;
+    }
+    let buyer = party_of(unit, purchase.buyer).await?;
+    ensure_parent_named(&buyer, purchase.parent)?;
+    let parent = match purchase.parent {
+        Some(parent_id) => {
+            let parent = unit.load::<Contract>(&contract_stream(parent_id)).await?;
+            if parent.mode != purchase.mode {
+                return Err(DomainError::NotFound("parent transaction").into());
+            }
+            Some(ParentLink::of(&parent)?)
+        }
+        None => None,
+    };
+    let open = OpenContract {
+        contract_id: purchase.contract_id,
+        mode: purchase.mode,
+        buyer,
+        seller: party_of(unit, terms.seller).await?,
+        listing_id: purchase.listing_id,
+        bid_id: None,
+        price: terms.price,
+        sla_hours: terms.sla_hours,
+        milestones: vec![],
+        fee: purchase.fee,
+        parent,
+        at: purchase.at,
+    };
+    open_contract(unit, open).await
+}
+
+/// [`on_contract`] for a caller acting in `mode`: a contract of the other
+/// mode (live or test), like one that does not exist, is not found.
+pub async fn on_contract_in(
+    unit: &mut UnitOfWork<'_>,
+    contract_id: ContractId,
+    mode: Mode,
+    command: &ContractCommand,
+) -> Result<Contract, BusError> {
+    let contract = unit.load::<Contract>(&contract_stream(contract_id)).await?;
+    if contract.id.is_none() || contract.mode != mode {
+        return Err(DomainError::NotFound("transaction").into());
+    }
+    on_contract(unit, contract_id, command).await
 }
 
 /// Decides `command` on the contract and everything its events imply.

@@ -6,6 +6,7 @@ mod bids;
 mod billing;
 mod contracts;
 mod credits;
+mod disputes;
 mod enforcement;
 mod funds;
 mod humai;
@@ -18,16 +19,20 @@ mod people;
 mod projects;
 mod referrals;
 mod registration;
+mod reviews;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
 pub use bids::{bid_stream, on_bid, place_bid, BidAnswer, BidOutcome, NewBid};
 pub use billing::{billing_stream, on_billing};
-pub use contracts::{contract_stream, on_contract, open_contract, party_of};
+pub use contracts::{
+    buy_listing, contract_stream, on_contract, on_contract_in, open_contract, party_of, NewPurchase,
+};
 pub use credits::{
     credit_lots_stream, draw_lots, is_credit_wallet, open_lot, returned_withdrawal_entry,
     withdrawal_entry,
 };
+pub use disputes::{dispute_stream, on_dispute, on_dispute_in, open_dispute, NewDispute};
 pub use enforcement::{pull_kill_switch, KillSwitch, Pulled, CASCADE_LISTINGS_PER_APPEND};
 pub use funds::{
     complete_deposit, deposit_stream, fail_deposit, grant_credit, request_charge, request_deposit,
@@ -55,4 +60,5 @@ pub use projects::{
 };
 pub use referrals::{record_referral, referral_stream, NewReferral};
 pub use registration::{register_with_key, NewRegistration};
+pub use reviews::{leave_review, NewReview};
 pub use tasks::{on_task, task_stream};

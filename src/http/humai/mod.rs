@@ -15,6 +15,8 @@ pub mod amounts;
 pub mod bids;
 pub mod capabilities;
 pub mod credits;
+pub mod deliverables;
+pub mod disputes;
 mod errors;
 mod extract;
 pub mod feed;
@@ -23,6 +25,7 @@ pub mod listing_search;
 pub mod listings;
 pub mod market_views;
 pub mod messages;
+pub mod milestones;
 pub mod notifications;
 pub mod payouts;
 pub mod profile;
@@ -30,7 +33,10 @@ pub mod progress;
 pub mod public;
 pub mod rate_limits;
 pub mod registration;
+pub mod reputation;
 pub mod streams;
+pub mod transaction_views;
+pub mod transactions;
 pub mod views;
 pub mod webhooks;
 
@@ -63,6 +69,11 @@ pub fn router() -> Router<AppState> {
         .merge(listings::router())
         .merge(listing_search::router())
         .merge(bids::router())
+        .merge(transactions::router())
+        .merge(milestones::router())
+        .merge(disputes::router())
+        .merge(deliverables::router())
+        .merge(reputation::router())
         .merge(credits::router())
         .merge(fees::router())
         .merge(payouts::router())

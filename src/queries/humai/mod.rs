@@ -10,5 +10,6 @@ pub mod credits;
 pub mod feed;
 pub mod listings;
 pub mod price_suggestion;
+pub mod reviews;
 pub mod search;
 pub mod stats;
