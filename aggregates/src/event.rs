@@ -13,7 +13,7 @@ use crate::credentials::CredentialsEvent;
 use crate::deposit::DepositEvent;
 use crate::dispute::DisputeEvent;
 use crate::email_claim::EmailClaimEvent;
-use crate::humai::{GenesisEvent, MarketProfileEvent};
+use crate::humai::{CreditLotsEvent, GenesisEvent, MarketProfileEvent};
 use crate::inbox::InboxEvent;
 use crate::key_ring::KeyRingEvent;
 use crate::listing::ListingEvent;
@@ -55,6 +55,7 @@ pub enum Event {
     Contract(ContractEvent),
     Dispute(DisputeEvent),
     Review(ReviewEvent),
+    CreditLots(CreditLotsEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +127,9 @@ impl Event {
             crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
             crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
             crate::review::Review::STREAM_PREFIX => Event::Review(parse(stream_id, payload)?),
+            crate::humai::CreditLots::STREAM_PREFIX => {
+                Event::CreditLots(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -157,6 +161,7 @@ impl Event {
             Event::Contract(e) => e.event_type(),
             Event::Dispute(e) => e.event_type(),
             Event::Review(e) => e.event_type(),
+            Event::CreditLots(e) => e.event_type(),
         }
     }
 }
@@ -297,6 +302,17 @@ mod tests {
         let decoded =
             Event::decode("dispute-00000000-0000-0000-0000-000000000005", resolved).unwrap();
         assert_eq!(decoded.event_type(), "DisputeResolved");
+    }
+
+    #[test]
+    fn credit_lots_decode_by_their_prefix() {
+        let debited = r#"{"type":"CreditsDebited","wallet":{"owner":"00000000-0000-0000-0000-000000000001","mode":"live","currency":"RC"},"debit_id":"00000000-0000-0000-0000-000000000002","amount":{"cents":5,"currency":"RC"},"purpose":"withdrawal","drawn":[{"lot_id":"00000000-0000-0000-0000-000000000003","credits":5}],"at":"2026-01-01T12:00:00Z"}"#;
+        let decoded = Event::decode(
+            "creditlots-00000000-0000-0000-0000-000000000001-live",
+            debited,
+        )
+        .unwrap();
+        assert_eq!(decoded.event_type(), "CreditsDebited");
     }
 
     #[test]

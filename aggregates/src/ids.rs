@@ -112,3 +112,9 @@ id_type!(
     /// A bid on a Humai buy listing: a seller's price and terms, maybe countered.
     BidId
 );
+id_type!(
+    /// One entry of a Humai wallet's credit history: a credit lot, or a debit
+    /// drawn from lots (`humai::credit_lots`). Derived from the ledger fact it
+    /// records (the funding, the payout), so the same fact names the same entry.
+    CreditEntryId
+);

@@ -27,6 +27,7 @@
 //! - [`contracts`]: Humai's transactions and their milestones.
 //! - [`disputes`]: Humai's disputes, their evidence and settlements.
 //! - [`admin_actions`]: `admin_actions_view`, the audit trail of admin actions.
+//! - [`credit_history`]: Humai's credit history, each lot with what is left of it and each debit.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -48,6 +49,7 @@ pub mod api_keys;
 pub mod applications;
 pub mod bids;
 pub mod contracts;
+pub mod credit_history;
 pub mod deposits;
 pub mod disputes;
 pub mod humai_actors;
@@ -82,6 +84,7 @@ pub use api_keys::ApiKeys;
 pub use applications::Applications;
 pub use bids::Bids;
 pub use contracts::Contracts;
+pub use credit_history::CreditHistory;
 pub use deposits::Deposits;
 pub use disputes::Disputes;
 pub use humai_actors::HumaiActors;
@@ -211,6 +214,7 @@ pub enum ReadModel {
     Disputes(Disputes),
     AdminActions(AdminActions),
     Reviews(Reviews),
+    CreditHistory(CreditHistory),
 }
 
 impl ReadModel {
@@ -239,6 +243,7 @@ impl ReadModel {
             ReadModel::Disputes(Disputes),
             ReadModel::AdminActions(AdminActions),
             ReadModel::Reviews(Reviews),
+            ReadModel::CreditHistory(CreditHistory),
         ]
     }
 }
@@ -268,6 +273,7 @@ impl Projection for ReadModel {
             ReadModel::Disputes(p) => p.name(),
             ReadModel::AdminActions(p) => p.name(),
             ReadModel::Reviews(p) => p.name(),
+            ReadModel::CreditHistory(p) => p.name(),
         }
     }
 
@@ -295,6 +301,7 @@ impl Projection for ReadModel {
             ReadModel::Disputes(p) => p.tables(),
             ReadModel::AdminActions(p) => p.tables(),
             ReadModel::Reviews(p) => p.tables(),
+            ReadModel::CreditHistory(p) => p.tables(),
         }
     }
 
@@ -326,6 +333,7 @@ impl Projection for ReadModel {
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
             ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
             ReadModel::Reviews(p) => p.apply_batch(conn, events).await,
+            ReadModel::CreditHistory(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Invariant 2: money is neither made nor lost. Every account event's postings sum to zero;
 //! the `platform:settlement` clearing account, credited by a capture and debited by the payment
 //! appended with it, nets to zero, overall and per settlement; and replaying each account in
-//! order, neither its available nor its held balance ever goes below zero.
+//! order, neither its available nor its held balance ever goes below zero. A Humai wallet's
+//! credit lots (`CreditLots`) hold exactly its balance (`replay::check_credit_lots`).
 
 use std::collections::{BTreeMap, HashMap};
 

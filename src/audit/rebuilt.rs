@@ -592,6 +592,25 @@ const HUMAI_REVIEWS_VIEW: Table = Table {
     ],
 };
 
+const HUMAI_CREDIT_HISTORY_VIEW: Table = Table {
+    name: "humai_credit_history_view",
+    rows_are: "credit history entries",
+    sql: "SELECT entry_id, actor_id, mode, position, amount, reason, credit_type, \
+          withdrawal_eligible, remaining_amount, created_at_us FROM humai_credit_history_view",
+    key_columns: 1,
+    columns: &[
+        ("actor_id", Kind::Text),
+        ("mode", Kind::Text),
+        ("position", Kind::Int),
+        ("amount", Kind::Int),
+        ("reason", Kind::Text),
+        ("credit_type", Kind::Text),
+        ("withdrawal_eligible", Kind::Int),
+        ("remaining_amount", Kind::Int),
+        ("created_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -623,6 +642,7 @@ pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::Disputes(_) => &[DISPUTES_VIEW, DISPUTE_EVIDENCE_VIEW],
         ReadModel::AdminActions(_) => &[ADMIN_ACTIONS_VIEW],
         ReadModel::Reviews(_) => &[HUMAI_REVIEWS_VIEW],
+        ReadModel::CreditHistory(_) => &[HUMAI_CREDIT_HISTORY_VIEW],
         _ => &[],
     }
 }
@@ -757,6 +777,7 @@ mod tests {
             ReadModel::Disputes(errand_projections::Disputes),
             ReadModel::AdminActions(errand_projections::AdminActions),
             ReadModel::Reviews(errand_projections::Reviews),
+            ReadModel::CreditHistory(errand_projections::CreditHistory),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());
         }

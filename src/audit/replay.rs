@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use errand_aggregates::account::{Account, AccountEvent, AccountId};
 use errand_aggregates::contract::Contract;
 use errand_aggregates::event::{stream_prefix, DecodeError};
+use errand_aggregates::humai::{CreditLots, CreditLotsEvent};
 use errand_aggregates::money::{Money, MAX_AMOUNT_CENTS};
 use errand_aggregates::task::{Task, TaskEvent};
 use errand_aggregates::{Aggregate, DomainEvent, Event};
@@ -48,6 +49,8 @@ pub(super) struct Replay {
     tasks: BTreeMap<String, TaskFold>,
     /// Humai's contracts, by id (the stream id without `contract-`): each holds escrow too.
     contracts: BTreeMap<String, Contract>,
+    /// Humai's credit lots, by their wallet's account stream id.
+    credit_lots: BTreeMap<String, CreditLots>,
     ledger: Ledger,
     holds: Holds,
     /// Events a replay cannot read: breaches of "every read model equals a fresh replay".
@@ -107,6 +110,7 @@ impl Replay {
             accounts: BTreeMap::new(),
             tasks: BTreeMap::new(),
             contracts: BTreeMap::new(),
+            credit_lots: BTreeMap::new(),
             ledger: Ledger::default(),
             holds: Holds::default(),
             unreadable: Findings::default(),
@@ -189,6 +193,48 @@ impl Replay {
             Event::Dispute(_) => {}
             // A review moves no money and holds nothing.
             Event::Review(_) => {}
+            Event::CreditLots(event) => self.apply_credit_lots(event),
+        }
+    }
+
+    fn apply_credit_lots(&mut self, event: &CreditLotsEvent) {
+        let wallet = match event {
+            CreditLotsEvent::CreditLotOpened { wallet, .. }
+            | CreditLotsEvent::CreditsDebited { wallet, .. } => wallet,
+        };
+        self.credit_lots
+            .entry(wallet.stream_id())
+            .or_default()
+            .apply(event);
+    }
+
+    /// A Humai wallet's lots are decided in the same appends as its postings, so what
+    /// remains of them is the account's balance, to the credit.
+    fn check_credit_lots(&mut self) {
+        let mut wallets: Vec<(String, i64, i64)> = self
+            .accounts
+            .iter()
+            .filter(|(_, fold)| fold.id.currency == errand_aggregates::money::Currency::RC)
+            .map(|(stream_id, fold)| {
+                let lots = self.credit_lots.get(stream_id).map_or(0, |l| l.remaining());
+                let balance = fold.state.available_cents + fold.state.held_cents;
+                (stream_id.clone(), lots, balance)
+            })
+            .collect();
+        wallets.extend(
+            self.credit_lots
+                .iter()
+                .filter(|(stream_id, _)| !self.accounts.contains_key(*stream_id))
+                .map(|(stream_id, lots)| (stream_id.clone(), lots.remaining(), 0)),
+        );
+        for (stream_id, lots, balance) in wallets {
+            if lots != balance {
+                self.ledger.breach(|| {
+                    format!(
+                        "{stream_id}: its credit lots hold {lots} RC but its balance is {balance}"
+                    )
+                });
+            }
         }
     }
 
@@ -304,6 +350,7 @@ impl Replay {
     /// The ledger and hold verdicts, and what the read-model comparison needs.
     pub(super) fn finish(mut self) -> (InvariantReport, InvariantReport, Folded) {
         self.take_rows_due_before(i64::MAX);
+        self.check_credit_lots();
         let ledger = self.ledger.finish(self.unreadable_money);
         let holds = self
             .holds

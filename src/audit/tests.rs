@@ -84,6 +84,7 @@ on_both_backends!(
     an_idempotency_record_pointing_at_another_requests_events_is_found,
     humai_contracts_and_their_disputes_verify,
     a_contract_hold_that_differs_from_its_escrow_is_found,
+    a_credit_wallet_whose_lots_differ_from_its_balance_is_found,
 );
 
 /// `GET /v1/audit/verify` awaits the audit in an axum handler, whose future must be `Send`.
@@ -1221,4 +1222,62 @@ async fn an_idempotency_record_pointing_at_another_requests_events_is_found(jour
     let report = audited(journal).await;
     assert_eq!(breached(&report), ["acknowledged_commands_recorded"]);
     assert!(detail(&report, "acknowledged_commands_recorded").contains("is another request's"));
+}
+
+/// A founder's grant and its lot, appended together; then credits that entered the wallet
+/// without a lot.
+async fn a_credit_wallet_whose_lots_differ_from_its_balance_is_found(journal: &Journal) {
+    use errand_aggregates::humai::credit_lots::CreditSource;
+    use errand_aggregates::humai::{CreditLots, CreditLotsCommand};
+    use errand_aggregates::money::Currency;
+    let mut market = Market::default();
+    let founder = market.register(journal, Role::Agent).await;
+    let wallet = AccountId {
+        owner: founder,
+        mode: Mode::Live,
+        currency: Currency::RC,
+    };
+    let grant = Money::from_cents(128, Currency::RC).unwrap();
+    let mut staged = Staged::default();
+    let fund = AccountCommand::Fund {
+        account: wallet,
+        funding_id: FundingId(founder.0),
+        amount: grant,
+        funding: Funding::HalveningGrant { slot: 1 },
+        at: at(1),
+    };
+    market.stage_account(&mut staged, wallet, fund);
+    let lot = CreditLotsCommand::Credit {
+        wallet,
+        entry_id: CreditEntryId(founder.0),
+        amount: grant,
+        source: CreditSource::HalveningGrant,
+        at: at(1),
+    };
+    let events = decided(&mut CreditLots::default(), &lot);
+    staged.push(
+        CreditLots::stream_id(&wallet),
+        events.into_iter().map(Event::CreditLots),
+    );
+    market.commit(journal, staged).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert!(report.ok, "{}", report.render_text());
+
+    let untracked = AccountCommand::Fund {
+        account: wallet,
+        funding_id: FundingId(new_id()),
+        amount: Money::from_cents(50, Currency::RC).unwrap(),
+        funding: Funding::HalveningGrant { slot: 2 },
+        at: at(2),
+    };
+    market.account(journal, wallet, untracked).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert_eq!(breached(&report), ["ledger_balanced"]);
+    let ledger = detail(&report, "ledger_balanced");
+    assert!(
+        ledger.contains("its credit lots hold 128 RC but its balance is 178"),
+        "{ledger}"
+    );
 }

@@ -5,14 +5,20 @@
 //!
 //! Humai's credits ("RC") are money in their own currency (`Currency::RC`),
 //! held in the actor's `account-<actor>-<mode>-RC`; a founding slot's grant
-//! is funded from `platform:genesis` (see `ledger`).
+//! is funded from `platform:genesis` (see `ledger`). `credit_lots` records
+//! each credit's provenance (its pool) and which credits each debit spent (NIFO);
+//! `fees` is Humai's fee schedule by tier, `revenue_share` the founders' pool.
 
 pub mod capabilities;
+pub mod credit_lots;
+pub mod fees;
 pub mod genesis;
 pub mod halvening;
 pub mod market_profile;
 pub mod portfolio;
+pub mod revenue_share;
 pub mod wallet;
 
+pub use credit_lots::{CreditLots, CreditLotsCommand, CreditLotsEvent};
 pub use genesis::{Genesis, GenesisCommand, GenesisEvent, GENESIS_STREAM};
 pub use market_profile::{MarketProfile, MarketProfileCommand, MarketProfileEvent};

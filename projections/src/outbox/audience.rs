@@ -220,6 +220,9 @@ pub(crate) fn audience(
         // Humai's reviews are public facts read from reviews-list; its
         // `reputation.updated` webhook comes with the dialect's webhooks.
         Event::Review(_) => return Ok(None),
+        // A wallet's credit lots are its owner's provenance records; the money
+        // events beside them (the account's) are what webhooks carry.
+        Event::CreditLots(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

@@ -1,8 +1,10 @@
+use super::credits::{is_credit_wallet, open_lot};
 use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::account::{Account, AccountCommand, AccountId, Funding};
 use errand_aggregates::actor::{Actor, Caller};
 use errand_aggregates::deposit::{Deposit, DepositCommand, DepositSource};
-use errand_aggregates::ids::FundingId;
+use errand_aggregates::humai::credit_lots::CreditSource;
+use errand_aggregates::ids::{CreditEntryId, FundingId};
 use errand_aggregates::money::Money;
 use errand_aggregates::{policy, DomainError, Timestamp};
 
@@ -125,6 +127,11 @@ pub async fn complete_deposit(
     };
     unit.decide::<Account>(&account.stream_id(), &command)
         .await?;
+    // Credits bought with money are cash-backed: withdrawable.
+    if is_credit_wallet(&account) {
+        let entry = CreditEntryId(funding_id.0);
+        open_lot(unit, account, entry, amount, CreditSource::Deposit, at).await?;
+    }
     unit.load::<Deposit>(&stream).await
 }
 

@@ -4,21 +4,24 @@
 //! own changes to its market profile.
 
 use super::actors::{actor_stream, register_actor};
+use super::credits::{credit_lots_stream, open_lot};
 use super::keys::{issue_key, NewKey};
 use super::people::email_claim_stream;
 use super::referrals::{record_referral, referral_stream, NewReferral};
 use crate::bus::{BusError, UnitOfWork};
-use errand_aggregates::account::{Account, AccountId};
+use errand_aggregates::account::{Account, AccountCommand, AccountId};
 use errand_aggregates::actor::{Actor, ActorCommand, Caller, Email, Role};
 use errand_aggregates::email_claim::{EmailClaim, EmailClaimCommand};
 use errand_aggregates::humai::capabilities::{CapabilityTag, Framework};
+use errand_aggregates::humai::credit_lots::CreditSource;
 use errand_aggregates::humai::genesis::grant_funding;
 use errand_aggregates::humai::market_profile::{ActorKind, Founding};
 use errand_aggregates::humai::wallet::WalletAddress;
 use errand_aggregates::humai::{
-    Genesis, GenesisCommand, GenesisEvent, MarketProfile, MarketProfileCommand, GENESIS_STREAM,
+    CreditLots, Genesis, GenesisCommand, GenesisEvent, MarketProfile, MarketProfileCommand,
+    GENESIS_STREAM,
 };
-use errand_aggregates::ids::ActorId;
+use errand_aggregates::ids::{ActorId, CreditEntryId};
 use errand_aggregates::mode::Mode;
 use errand_aggregates::money::Currency;
 use errand_aggregates::referral::Referral;
@@ -120,6 +123,16 @@ pub async fn register_humai_actor(
         let (account, fund) = grant_funding(claimed);
         unit.start_new::<Account>(&account.stream_id());
         unit.decide::<Account>(&account.stream_id(), &fund).await?;
+        // The grant is the wallet's first lot: marketplace credits.
+        if let AccountCommand::Fund {
+            funding_id, amount, ..
+        } = fund
+        {
+            unit.start_new::<CreditLots>(&credit_lots_stream(&account));
+            let entry = CreditEntryId(funding_id.0);
+            let source = CreditSource::HalveningGrant;
+            open_lot(unit, account, entry, amount, source, at).await?;
+        }
     }
     if let Some(referral) = new.referral {
         record_referral(unit, &actor, referral, mode, at).await?;

@@ -5,6 +5,7 @@ mod actors;
 mod bids;
 mod billing;
 mod contracts;
+mod credits;
 mod disputes;
 mod enforcement;
 mod funds;
@@ -26,6 +27,10 @@ pub use bids::{bid_stream, on_bid, place_bid, BidAnswer, BidOutcome, NewBid};
 pub use billing::{billing_stream, on_billing};
 pub use contracts::{
     buy_listing, contract_stream, on_contract, on_contract_in, open_contract, party_of, NewPurchase,
+};
+pub use credits::{
+    credit_lots_stream, draw_lots, is_credit_wallet, open_lot, returned_withdrawal_entry,
+    withdrawal_entry,
 };
 pub use disputes::{dispute_stream, on_dispute, on_dispute_in, open_dispute, NewDispute};
 pub use enforcement::{pull_kill_switch, KillSwitch, Pulled, CASCADE_LISTINGS_PER_APPEND};

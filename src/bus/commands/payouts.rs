@@ -3,9 +3,13 @@
 //! the account's `PayoutSent` together; the provider's answer is recorded
 //! afterwards (`payments::dispatch`), with the money returned if it failed.
 
+use super::credits::{
+    draw_lots, is_credit_wallet, open_lot, returned_withdrawal_entry, withdrawal_entry,
+};
 use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::account::{Account, AccountCommand, AccountId};
 use errand_aggregates::actor::Caller;
+use errand_aggregates::humai::credit_lots::{CreditSource, DebitPurpose};
 use errand_aggregates::ids::{ActorId, PayoutId};
 use errand_aggregates::mode::Mode;
 use errand_aggregates::money::Money;
@@ -82,12 +86,19 @@ pub struct NewPayout {
 /// Requests a payout: the owner's payout account must be onboarded, the
 /// payout id unused and the amount available. The money leaves the account in
 /// the same append that records the payout, before the provider is asked.
+/// From a Humai credit wallet only cash-backed credits may leave: the
+/// withdrawal draws on them first, and is refused if they are too few.
 pub async fn request_payout(
     unit: &mut UnitOfWork<'_>,
     payout: &NewPayout,
     provider: &str,
     at: Timestamp,
 ) -> Result<Payout, BusError> {
+    if is_credit_wallet(&payout.account) {
+        let entry = withdrawal_entry(payout.payout_id);
+        let purpose = DebitPurpose::Withdrawal;
+        draw_lots(unit, payout.account, entry, payout.amount, purpose, at).await?;
+    }
     let owner = payout.account.owner;
     let payee = unit
         .load::<PayoutAccount>(&payout_account_stream(owner, payout.account.mode))
@@ -151,6 +162,11 @@ pub async fn settle_payout(
             };
             unit.decide::<Account>(&account.stream_id(), &give_back)
                 .await?;
+            if is_credit_wallet(&account) {
+                let entry = returned_withdrawal_entry(payout_id);
+                let source = CreditSource::WithdrawalReturned;
+                open_lot(unit, account, entry, amount, source, at).await?;
+            }
         }
     }
     unit.load::<Payout>(&stream).await

@@ -14,17 +14,20 @@ pub mod admin;
 pub mod amounts;
 pub mod bids;
 pub mod capabilities;
+pub mod credits;
 pub mod deliverables;
 pub mod disputes;
 mod errors;
 mod extract;
 pub mod feed;
+pub mod fees;
 pub mod listing_search;
 pub mod listings;
 pub mod market_views;
 pub mod messages;
 pub mod milestones;
 pub mod notifications;
+pub mod payouts;
 pub mod profile;
 pub mod progress;
 pub mod public;
@@ -71,6 +74,9 @@ pub fn router() -> Router<AppState> {
         .merge(disputes::router())
         .merge(deliverables::router())
         .merge(reputation::router())
+        .merge(credits::router())
+        .merge(fees::router())
+        .merge(payouts::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

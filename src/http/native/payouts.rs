@@ -125,37 +125,8 @@ pub async fn request_payout(
         amount,
         purpose: PayoutPurpose::Withdrawal,
     };
-    let context = request.meta.context(&principal, "RequestPayout", 201);
-    let provider = app.payouts.name();
-    let executed = crate::execute!(app.bus, &context, |unit| {
-        let by = commands::caller(unit, principal.actor_id).await?;
-        by.ensure_active()?;
-        let payout = commands::request_payout(unit, &payout, provider, Utc::now()).await?;
-        Ok(PayoutView::from_state(&payout))
-    })?;
-    let (payout_id, requested_at) = match &executed {
-        Executed::DryRun { .. } => return Ok(respond::executed(executed, StatusCode::CREATED)),
-        Executed::Done {
-            reply,
-            last_position,
-        } => (PayoutId(reply.id), *last_position),
-        // A repeat: finish the payout the first request made, if it is still pending.
-        Executed::Replayed(stored) => {
-            let id = serde_json::from_str::<serde_json::Value>(&stored.body)
-                .ok()
-                .and_then(|body| body["id"].as_str().and_then(PayoutId::parse))
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored payout reply")))?;
-            (id, stored.last_position)
-        }
-    };
-    let dispatched = dispatch::send(&app.bus, app.payouts.as_ref(), payout_id).await?;
-    Ok(respond::executed(
-        Executed::Done {
-            reply: PayoutView::from_state(&dispatched.payout),
-            last_position: dispatched.last_position.unwrap_or(requested_at),
-        },
-        StatusCode::CREATED,
-    ))
+    let executed = pay_out(&app, &principal, &request.meta, payout).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
 }
 
 /// The caller's payouts, newest first.
@@ -201,6 +172,48 @@ pub async fn get_payout(
 }
 
 // ---- for the dialects ----
+
+/// Requests `payout` from the caller's account (a Humai credit wallet's draws
+/// on its cash-backed credits, see `commands::request_payout`), then sends it
+/// to the provider: the reply is the payout after the provider answered, or
+/// still pending without an answer (a repeat with the same Idempotency-Key
+/// asks again).
+pub async fn pay_out(
+    app: &AppState,
+    principal: &Principal,
+    meta: &CommandMeta,
+    payout: commands::NewPayout,
+) -> ApiResult<Executed<PayoutView>> {
+    principal.require_scope("wallet:write")?;
+    let context = meta.context(principal, "RequestPayout", 201);
+    let provider = app.payouts.name();
+    let executed = crate::execute!(app.bus, &context, |unit| {
+        let by = commands::caller(unit, principal.actor_id).await?;
+        by.ensure_active()?;
+        let payout = commands::request_payout(unit, &payout, provider, Utc::now()).await?;
+        Ok(PayoutView::from_state(&payout))
+    })?;
+    let (payout_id, requested_at) = match &executed {
+        Executed::DryRun { .. } => return Ok(executed),
+        Executed::Done {
+            reply,
+            last_position,
+        } => (PayoutId(reply.id), *last_position),
+        // A repeat: finish the payout the first request made, if it is still pending.
+        Executed::Replayed(stored) => {
+            let id = serde_json::from_str::<serde_json::Value>(&stored.body)
+                .ok()
+                .and_then(|body| body["id"].as_str().and_then(PayoutId::parse))
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored payout reply")))?;
+            (id, stored.last_position)
+        }
+    };
+    let dispatched = dispatch::send(&app.bus, app.payouts.as_ref(), payout_id).await?;
+    Ok(Executed::Done {
+        reply: PayoutView::from_state(&dispatched.payout),
+        last_position: dispatched.last_position.unwrap_or(requested_at),
+    })
+}
 
 async fn payout_account(app: &AppState, principal: &Principal) -> ApiResult<PayoutAccount> {
     let stream = commands::payout_account_stream(principal.actor_id, principal.mode);

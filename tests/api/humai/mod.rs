@@ -1,12 +1,13 @@
 //! The Humai dialect end to end, each group on both backends: registration
 //! and actors, listings and bids, transactions, milestones, subcontracts,
-//! disputes and reviews, messaging, streams and webhooks, the admin kill
-//! switch and audit log, the public endpoints — and `journey.rs`, the whole
-//! marketplace path in one story.
+//! disputes and reviews, credits and payments, messaging, streams and
+//! webhooks, the admin kill switch and audit log, the public endpoints — and
+//! `journey.rs`, the whole marketplace path in one story.
 
 mod admin;
 mod bids;
 mod capabilities;
+mod credits;
 mod deliverables;
 mod disputes;
 mod feed;
