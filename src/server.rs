@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
 use crate::payments::{AutoReloader, PaymentProvider, Sandbox};
+use crate::runtime::{AutoBidHandle, AutoBidOptions, AutoBidRunner};
 use crate::runtime::{
     DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerHandle,
     TimerOptions, TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
@@ -38,6 +39,7 @@ pub struct Running {
     pub state: AppState,
     timers: TimerHandle,
     webhooks: DispatcherHandle,
+    autobids: AutoBidHandle,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -52,6 +54,7 @@ impl Running {
             .context("serving")?;
         self.timers.stop().await;
         self.webhooks.stop().await;
+        self.autobids.stop().await;
         self.state.projections.stop().await;
         // Only now may another instance take the duties over.
         self.state.lease.release().await;
@@ -126,6 +129,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     }));
     let timers = start_timers(&state);
     let webhooks = start_webhooks(&state)?;
+    let autobids = start_autobids(&state);
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = crate::http::app(state.clone());
     let server = tokio::spawn(async move {
@@ -146,6 +150,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         state,
         timers,
         webhooks,
+        autobids,
         shutdown,
         server,
     })
@@ -276,4 +281,68 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// Each new buy listing an enabled auto-bidding rule matches becomes the
+/// rule's bid, placed through the bus like any request.
+fn start_autobids(state: &AppState) -> AutoBidHandle {
+    let place_state = state.clone();
+    let options = AutoBidOptions {
+        interval: state.config.timer_interval,
+        ..AutoBidOptions::default()
+    };
+    AutoBidRunner::start_leased(
+        state.bus.journal().pool().clone(),
+        state.lease.clone(),
+        options,
+        move |attempt| {
+            let state = place_state.clone();
+            async move { place_auto_bid(&state, attempt).await }
+        },
+    )
+}
+
+/// Places one attempt on the rule owner's behalf, under an idempotency key
+/// of (rule, listing) — the derived bid id — so a second run replays the
+/// first's reply instead of bidding again. A refusal is recorded as the
+/// attempt's `AutoBidSkipped`, so it is not tried again.
+async fn place_auto_bid(
+    state: &AppState,
+    attempt: errand_projections::autobids::AutoBidAttemptRow,
+) -> Result<(), String> {
+    use errand_aggregates::autobid::{RuleId, SkipReason};
+    use errand_aggregates::ids::{ActorId, ListingId};
+    let (Some(actor), Some(rule_id), Some(listing_id)) = (
+        ActorId::parse(&attempt.actor_id),
+        RuleId::parse(&attempt.rule_id),
+        ListingId::parse(&attempt.listing_id),
+    ) else {
+        return Err("the attempt names no actor, rule or listing".to_owned());
+    };
+    let mut context = CommandContext::system("autobids", "PlaceAutoBid");
+    context.actor = Some(actor.to_string());
+    context.idempotency = Some(crate::bus::Idempotency {
+        key: format!("autobid-{}", attempt.bid_id),
+        fingerprint: attempt.bid_id.clone(),
+    });
+    context.reply_status = 201;
+    let placed = crate::execute!(state.bus, &context, |unit| {
+        commands::place_auto_bid(unit, actor, rule_id, listing_id, Utc::now()).await?;
+        Ok(serde_json::json!({ "bid_id": attempt.bid_id }))
+    });
+    let refusal = match placed {
+        Ok(_) => return Ok(()),
+        Err(crate::bus::BusError::Domain(refusal)) => refusal,
+        Err(other) => return Err(other.to_string()),
+    };
+    tracing::info!(bid = %attempt.bid_id, reason = %refusal, "an auto-bid was refused; recorded as skipped");
+    let context = CommandContext::system("autobids", "SkipAutoBid");
+    let reason = SkipReason::from(&refusal);
+    crate::execute!(state.bus, &context, |unit| {
+        let reason = reason.clone();
+        commands::skip_auto_bid(unit, actor, rule_id, listing_id, reason, Utc::now()).await?;
+        Ok(())
+    })
+    .map(|_| ())
+    .map_err(|error| error.to_string())
 }

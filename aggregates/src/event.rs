@@ -6,6 +6,7 @@ use crate::account::AccountEvent;
 use crate::actor::ActorEvent;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
+use crate::autobid::AutoBidEvent;
 use crate::bid::BidEvent;
 use crate::billing::BillingEvent;
 use crate::contract::ContractEvent;
@@ -53,6 +54,7 @@ pub enum Event {
     Bid(BidEvent),
     Contract(ContractEvent),
     Dispute(DisputeEvent),
+    AutoBid(AutoBidEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +125,9 @@ impl Event {
             crate::bid::Bid::STREAM_PREFIX => Event::Bid(parse(stream_id, payload)?),
             crate::contract::Contract::STREAM_PREFIX => Event::Contract(parse(stream_id, payload)?),
             crate::dispute::Dispute::STREAM_PREFIX => Event::Dispute(parse(stream_id, payload)?),
+            crate::autobid::AutoBidRules::STREAM_PREFIX => {
+                Event::AutoBid(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -153,6 +158,7 @@ impl Event {
             Event::Bid(e) => e.event_type(),
             Event::Contract(e) => e.event_type(),
             Event::Dispute(e) => e.event_type(),
+            Event::AutoBid(e) => e.event_type(),
         }
     }
 }

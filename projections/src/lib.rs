@@ -27,6 +27,7 @@
 //! - [`contracts`]: Humai's transactions and their milestones.
 //! - [`disputes`]: Humai's disputes, their evidence and settlements.
 //! - [`admin_actions`]: `admin_actions_view`, the audit trail of admin actions.
+//! - [`autobids`]: Humai's auto-bidding rules and the attempts they make on new listings.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -46,6 +47,7 @@ pub mod actors;
 pub mod admin_actions;
 pub mod api_keys;
 pub mod applications;
+pub mod autobids;
 pub mod bids;
 pub mod contracts;
 pub mod deposits;
@@ -79,6 +81,7 @@ pub use actors::Actors;
 pub use admin_actions::AdminActions;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
+pub use autobids::AutoBids;
 pub use bids::Bids;
 pub use contracts::Contracts;
 pub use deposits::Deposits;
@@ -208,6 +211,7 @@ pub enum ReadModel {
     Contracts(Contracts),
     Disputes(Disputes),
     AdminActions(AdminActions),
+    AutoBids(AutoBids),
 }
 
 impl ReadModel {
@@ -235,6 +239,7 @@ impl ReadModel {
             ReadModel::Contracts(Contracts),
             ReadModel::Disputes(Disputes),
             ReadModel::AdminActions(AdminActions),
+            ReadModel::AutoBids(AutoBids),
         ]
     }
 }
@@ -263,6 +268,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.name(),
             ReadModel::Disputes(p) => p.name(),
             ReadModel::AdminActions(p) => p.name(),
+            ReadModel::AutoBids(p) => p.name(),
         }
     }
 
@@ -289,6 +295,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.tables(),
             ReadModel::Disputes(p) => p.tables(),
             ReadModel::AdminActions(p) => p.tables(),
+            ReadModel::AutoBids(p) => p.tables(),
         }
     }
 
@@ -319,6 +326,7 @@ impl Projection for ReadModel {
             ReadModel::Contracts(p) => p.apply_batch(conn, events).await,
             ReadModel::Disputes(p) => p.apply_batch(conn, events).await,
             ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
+            ReadModel::AutoBids(p) => p.apply_batch(conn, events).await,
         }
     }
 }

@@ -187,6 +187,8 @@ impl Replay {
                     .apply(event);
             }
             Event::Dispute(_) => {}
+            // Auto-bidding rules move no money; the bids they place do not either.
+            Event::AutoBid(_) => {}
         }
     }
 

@@ -217,6 +217,9 @@ pub(crate) fn audience(
         // Humai's transactions and disputes go to Humai's webhooks, which
         // arrive with that dialect; no format carries them yet.
         Event::Contract(_) | Event::Dispute(_) => return Ok(None),
+        // An agent's auto-bidding rules are its own; the bids they place
+        // are ordinary bids.
+        Event::AutoBid(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

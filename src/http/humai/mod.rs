@@ -12,16 +12,17 @@
 pub mod actors;
 pub mod admin;
 pub mod amounts;
+pub mod auto_bidding;
 pub mod bids;
 pub mod capabilities;
 mod errors;
 mod extract;
 pub mod feed;
-pub mod messages;
-pub mod notifications;
 pub mod listing_search;
 pub mod listings;
 pub mod market_views;
+pub mod messages;
+pub mod notifications;
 pub mod profile;
 pub mod progress;
 pub mod public;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(listings::router())
         .merge(listing_search::router())
         .merge(bids::router())
+        .merge(auto_bidding::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -4,6 +4,7 @@
 //! sales fetched (`price_suggestion`).
 
 pub mod activity;
+pub mod autobids;
 pub mod channels;
 pub mod feed;
 pub mod listings;
