@@ -22,6 +22,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod auto_bidder;
 pub mod bootstrap;
 pub mod bus;
 pub mod cli;

@@ -297,52 +297,7 @@ fn start_autobids(state: &AppState) -> AutoBidHandle {
         options,
         move |attempt| {
             let state = place_state.clone();
-            async move { place_auto_bid(&state, attempt).await }
+            async move { crate::auto_bidder::place_attempt(&state, attempt).await }
         },
     )
-}
-
-/// Places one attempt on the rule owner's behalf, under an idempotency key
-/// of (rule, listing) — the derived bid id — so a second run replays the
-/// first's reply instead of bidding again. A refusal is recorded as the
-/// attempt's `AutoBidSkipped`, so it is not tried again.
-async fn place_auto_bid(
-    state: &AppState,
-    attempt: errand_projections::autobids::AutoBidAttemptRow,
-) -> Result<(), String> {
-    use errand_aggregates::autobid::{RuleId, SkipReason};
-    use errand_aggregates::ids::{ActorId, ListingId};
-    let (Some(actor), Some(rule_id), Some(listing_id)) = (
-        ActorId::parse(&attempt.actor_id),
-        RuleId::parse(&attempt.rule_id),
-        ListingId::parse(&attempt.listing_id),
-    ) else {
-        return Err("the attempt names no actor, rule or listing".to_owned());
-    };
-    let mut context = CommandContext::system("autobids", "PlaceAutoBid");
-    context.actor = Some(actor.to_string());
-    context.idempotency = Some(crate::bus::Idempotency {
-        key: format!("autobid-{}", attempt.bid_id),
-        fingerprint: attempt.bid_id.clone(),
-    });
-    context.reply_status = 201;
-    let placed = crate::execute!(state.bus, &context, |unit| {
-        commands::place_auto_bid(unit, actor, rule_id, listing_id, Utc::now()).await?;
-        Ok(serde_json::json!({ "bid_id": attempt.bid_id }))
-    });
-    let refusal = match placed {
-        Ok(_) => return Ok(()),
-        Err(crate::bus::BusError::Domain(refusal)) => refusal,
-        Err(other) => return Err(other.to_string()),
-    };
-    tracing::info!(bid = %attempt.bid_id, reason = %refusal, "an auto-bid was refused; recorded as skipped");
-    let context = CommandContext::system("autobids", "SkipAutoBid");
-    let reason = SkipReason::from(&refusal);
-    crate::execute!(state.bus, &context, |unit| {
-        let reason = reason.clone();
-        commands::skip_auto_bid(unit, actor, rule_id, listing_id, reason, Utc::now()).await?;
-        Ok(())
-    })
-    .map(|_| ())
-    .map_err(|error| error.to_string())
 }

@@ -37,6 +37,8 @@ pub const RULES_MAX: usize = 20;
 
 /// A placement refused because the rule holds `max_concurrent` open bids.
 pub const MAX_CONCURRENT_REACHED: &str = "max_concurrent_reached";
+/// A placement refused because the bid exists: an earlier run placed it.
+pub const ALREADY_PLACED: &str = "auto_bid_already_placed";
 /// A placement refused because its rule was disabled or deleted meanwhile.
 pub const RULE_OFF: &str = "auto_bid_rule_off";
 

@@ -9,7 +9,7 @@ use super::bids::{bid_stream, place_bid, NewBid};
 use super::listings::listing_stream;
 use crate::bus::{BusError, UnitOfWork};
 use errand_aggregates::autobid::{
-    auto_bid_id, AutoBidCommand, AutoBidRules, RuleId, SkipReason, RULE_OFF,
+    auto_bid_id, AutoBidCommand, AutoBidRules, RuleId, SkipReason, ALREADY_PLACED, RULE_OFF,
 };
 use errand_aggregates::bid::{Bid, BidStatus};
 use errand_aggregates::error::RuleKind;
@@ -32,29 +32,28 @@ pub async fn on_auto_bid_rules(
     unit.load::<AutoBidRules>(&stream).await
 }
 
-/// How placing a rule's bid on a listing ended.
-#[derive(Debug, Clone)]
-pub enum AutoBidPlacement {
-    Placed(Box<Bid>),
-    /// The bid exists: an earlier run (this instance's or another's) placed it.
-    AlreadyPlaced,
-}
-
 /// Places `rule_id`'s bid on `listing_id` for `actor`, in the rule's mode,
 /// on the terms the rule makes of the listing. A refusal (the rule off or
 /// at its limit, the bidder frozen, `already_bid`, a tier too low) appends
-/// nothing; the caller records it with [`skip_auto_bid`].
+/// nothing; the caller records it with [`skip_auto_bid`]. A bid already
+/// placed — by an earlier run of this instance or another's — is refused as
+/// `ALREADY_PLACED`, which is no failure: its record is already appended.
 pub async fn place_auto_bid(
     unit: &mut UnitOfWork<'_>,
     actor: ActorId,
     rule_id: RuleId,
     listing_id: ListingId,
     at: Timestamp,
-) -> Result<AutoBidPlacement, BusError> {
+) -> Result<Bid, BusError> {
     let bid_id = auto_bid_id(rule_id, listing_id);
     let existing = unit.load::<Bid>(&bid_stream(bid_id)).await?;
     if existing.listing.is_some() {
-        return Ok(AutoBidPlacement::AlreadyPlaced);
+        return Err(DomainError::Rule {
+            kind: RuleKind::Conflict,
+            code: ALREADY_PLACED,
+            message: "this rule's bid on this listing is placed".to_owned(),
+        }
+        .into());
     }
     let stream = autobid_stream(actor);
     let rules = unit.load::<AutoBidRules>(&stream).await?;
@@ -95,8 +94,7 @@ pub async fn place_auto_bid(
         terms,
         scope_note: state.rule.scope_note.clone(),
     };
-    let bid = place_bid(unit, by, state.mode, new, at).await?;
-    Ok(AutoBidPlacement::Placed(Box::new(bid)))
+    place_bid(unit, by, state.mode, new, at).await
 }
 
 /// Records that `rule_id`'s bid on `listing_id` was refused, and why.

@@ -21,9 +21,7 @@ mod registration;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
-pub use autobids::{
-    autobid_stream, on_auto_bid_rules, place_auto_bid, skip_auto_bid, AutoBidPlacement,
-};
+pub use autobids::{autobid_stream, on_auto_bid_rules, place_auto_bid, skip_auto_bid};
 pub use bids::{bid_stream, on_bid, place_bid, BidAnswer, BidOutcome, NewBid};
 pub use billing::{billing_stream, on_billing};
 pub use contracts::{contract_stream, on_contract, open_contract, party_of};

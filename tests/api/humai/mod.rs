@@ -4,6 +4,7 @@
 //! portfolios, and the public endpoints, each on both backends.
 
 mod admin;
+mod auto_bidding;
 mod bids;
 mod capabilities;
 mod feed;
