@@ -295,3 +295,168 @@ async fn apply_rules_event(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listings::tests::details;
+    use crate::testing::*;
+    use errand_aggregates::autobid::{auto_bid_id, RuleId, RuleInput, SkipReason};
+    use errand_aggregates::ids::{ActorId, ListingId};
+    use errand_aggregates::listing::{Direction, ListingType};
+    use errand_aggregates::mode::Mode;
+    use errand_aggregates::money::Money;
+
+    fn rule_set(rule_id: RuleId, tags: &[&str], enabled: bool, mode: Mode) -> Event {
+        let input = RuleInput {
+            max_price: Some(Money::usd(5_000)),
+            category_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..RuleInput::default()
+        };
+        Event::AutoBid(AutoBidEvent::AutoBidRuleSet {
+            rule_id,
+            rule: AutoBidRule::parse(&input).unwrap(),
+            enabled,
+            mode,
+            at: at(1),
+        })
+    }
+
+    /// A buy request tagged research:competitive and data:analysis.
+    fn created(listing_id: ListingId, owner: ActorId, mode: Mode, buy: bool) -> Event {
+        Event::Listing(ListingEvent::ListingCreated {
+            listing_id,
+            owner,
+            mode,
+            direction: if buy { Direction::Buy } else { Direction::Sell },
+            listing_type: ListingType::TaskExecution,
+            details: Box::new(details("Competitor report", buy)),
+            at: at(2),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_new_buy_listing_is_one_pending_attempt_per_enabled_matching_rule_of_another_actor_in_its_mode(
+    ) {
+        let mut db = TestDb::new().await;
+        let (agent, buyer) = (ActorId(new_id()), ActorId(new_id()));
+        let agent_stream = format!("autobid-{agent}");
+        let [data, design, off, test_mode] = [(); 4].map(|_| RuleId(new_id()));
+        let [request, own, offer, test_request, later] = [(); 5].map(|_| ListingId(new_id()));
+        let listing_stream = |id: ListingId| format!("listing-{id}");
+        let events = vec![
+            projected(
+                1,
+                &agent_stream,
+                rule_set(data, &["data:*"], true, Mode::Live),
+            ),
+            projected(
+                2,
+                &agent_stream,
+                rule_set(design, &["design:*"], true, Mode::Live),
+            ),
+            projected(3, &agent_stream, rule_set(off, &["*"], false, Mode::Live)),
+            projected(
+                4,
+                &agent_stream,
+                rule_set(test_mode, &["*"], true, Mode::Test),
+            ),
+            projected(
+                5,
+                &listing_stream(request),
+                created(request, buyer, Mode::Live, true),
+            ),
+            projected(
+                6,
+                &listing_stream(own),
+                created(own, agent, Mode::Live, true),
+            ),
+            projected(
+                7,
+                &listing_stream(offer),
+                created(offer, buyer, Mode::Live, false),
+            ),
+            projected(
+                8,
+                &listing_stream(test_request),
+                created(test_request, buyer, Mode::Test, true),
+            ),
+        ];
+        // In batches of every size, the same rows.
+        for batch_size in [1, 3, events.len()] {
+            let mut db = TestDb::new().await;
+            for batch in events.chunks(batch_size) {
+                db.apply(&AutoBids, batch).await;
+            }
+            let attempts: Vec<AutoBidAttemptRow> = all_rows(&mut db.conn).await;
+            let mut seen: Vec<(String, String)> = attempts
+                .iter()
+                .map(|a| (a.rule_id.clone(), a.listing_id.clone()))
+                .collect();
+            seen.sort();
+            let mut want = vec![
+                (data.to_string(), request.to_string()),
+                (test_mode.to_string(), test_request.to_string()),
+            ];
+            want.sort();
+            assert_eq!(seen, want, "batches of {batch_size}");
+            assert!(attempts.iter().all(|a| a.status == PENDING));
+        }
+        db.apply(&AutoBids, &events).await;
+        let bid = auto_bid_id(data, request);
+        let pending_now = pending(&mut db.conn, 10).await.unwrap();
+        assert_eq!(pending_now.len(), 2);
+        assert_eq!(pending_now[0].bid_id, bid.to_string(), "oldest first");
+
+        // Placed and skipped mark their rows; a deleted rule matches nothing more.
+        let test_bid = auto_bid_id(test_mode, test_request);
+        let outcomes = vec![
+            projected(
+                9,
+                &agent_stream,
+                Event::AutoBid(AutoBidEvent::AutoBidPlaced {
+                    rule_id: data,
+                    listing_id: request,
+                    bid_id: bid,
+                    released: vec![],
+                    at: at(3),
+                }),
+            ),
+            projected(
+                10,
+                &agent_stream,
+                Event::AutoBid(AutoBidEvent::AutoBidSkipped {
+                    rule_id: test_mode,
+                    listing_id: test_request,
+                    bid_id: test_bid,
+                    reason: SkipReason::new("already_bid"),
+                    at: at(3),
+                }),
+            ),
+            projected(
+                11,
+                &agent_stream,
+                Event::AutoBid(AutoBidEvent::AutoBidRuleDeleted {
+                    rule_id: data,
+                    at: at(4),
+                }),
+            ),
+            projected(
+                12,
+                &listing_stream(later),
+                created(later, buyer, Mode::Live, true),
+            ),
+        ];
+        db.apply(&AutoBids, &outcomes).await;
+        let mut attempts: Vec<AutoBidAttemptRow> = all_rows(&mut db.conn).await;
+        attempts.sort_by_key(|a| a.position);
+        let states: Vec<(&str, Option<&str>)> = attempts
+            .iter()
+            .map(|a| (a.status.as_str(), a.reason.as_deref()))
+            .collect();
+        assert_eq!(states, vec![(PLACED, None), (SKIPPED, Some("already_bid"))]);
+        assert!(pending(&mut db.conn, 10).await.unwrap().is_empty());
+        let rules: Vec<AutoBidRuleRow> = all_rows(&mut db.conn).await;
+        assert_eq!(rules.len(), 3, "the deleted rule's row is gone");
+    }
+}
