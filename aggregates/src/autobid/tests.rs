@@ -2,6 +2,7 @@ use super::*;
 use crate::listing::tests::buy_details;
 use crate::listing::{CategoryTags, Direction, ListingType, SlaHours};
 use crate::money::Money;
+use crate::Timestamp;
 use cqrs_es::test::TestFramework;
 
 type RulesTest = TestFramework<AutoBidRules>;
