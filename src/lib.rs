@@ -19,9 +19,11 @@
 //! - [`identity`]: passwords, login tokens, email verification.
 //! - [`attachments`]: proof files, content-addressed, in their own table.
 //! - [`cli`], [`server`]: the `errand` binary and how a server starts.
+//! - [`auto_bidder`]: what the runtime's auto-bidder does with one matched listing.
 
 pub mod attachments;
 pub mod audit;
+pub mod auto_bidder;
 pub mod bootstrap;
 pub mod bus;
 pub mod cli;

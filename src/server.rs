@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
 use crate::payments::{AutoReloader, PaymentProvider, Sandbox};
+use crate::runtime::{AutoBidHandle, AutoBidOptions, AutoBidRunner};
 use crate::runtime::{
     DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerHandle,
     TimerOptions, TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
@@ -39,6 +40,7 @@ pub struct Running {
     pub state: AppState,
     timers: TimerHandle,
     webhooks: DispatcherHandle,
+    autobids: AutoBidHandle,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -53,6 +55,7 @@ impl Running {
             .context("serving")?;
         self.timers.stop().await;
         self.webhooks.stop().await;
+        self.autobids.stop().await;
         self.state.projections.stop().await;
         // Only now may another instance take the duties over.
         self.state.lease.release().await;
@@ -127,6 +130,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     }));
     let timers = start_timers(&state);
     let webhooks = start_webhooks(&state)?;
+    let autobids = start_autobids(&state);
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = crate::http::app(state.clone());
     let server = tokio::spawn(async move {
@@ -147,6 +151,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         state,
         timers,
         webhooks,
+        autobids,
         shutdown,
         server,
     })
@@ -292,4 +297,23 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// Each new buy listing an enabled auto-bidding rule matches becomes the
+/// rule's bid, placed through the bus like any request.
+fn start_autobids(state: &AppState) -> AutoBidHandle {
+    let place_state = state.clone();
+    let options = AutoBidOptions {
+        interval: state.config.timer_interval,
+        ..AutoBidOptions::default()
+    };
+    AutoBidRunner::start_leased(
+        state.bus.journal().pool().clone(),
+        state.lease.clone(),
+        options,
+        move |attempt| {
+            let state = place_state.clone();
+            async move { crate::auto_bidder::place_attempt(&state, attempt).await }
+        },
+    )
 }

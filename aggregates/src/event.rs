@@ -6,6 +6,7 @@ use crate::account::AccountEvent;
 use crate::actor::ActorEvent;
 use crate::aggregate::{Aggregate, DomainEvent};
 use crate::api_key::KeyEvent;
+use crate::autobid::AutoBidEvent;
 use crate::bid::BidEvent;
 use crate::billing::BillingEvent;
 use crate::contract::ContractEvent;
@@ -56,6 +57,7 @@ pub enum Event {
     Dispute(DisputeEvent),
     Review(ReviewEvent),
     CreditLots(CreditLotsEvent),
+    AutoBid(AutoBidEvent),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +132,9 @@ impl Event {
             crate::humai::CreditLots::STREAM_PREFIX => {
                 Event::CreditLots(parse(stream_id, payload)?)
             }
+            crate::autobid::AutoBidRules::STREAM_PREFIX => {
+                Event::AutoBid(parse(stream_id, payload)?)
+            }
             _ => return Err(DecodeError::UnknownStream(stream_id.to_owned())),
         })
     }
@@ -162,6 +167,7 @@ impl Event {
             Event::Dispute(e) => e.event_type(),
             Event::Review(e) => e.event_type(),
             Event::CreditLots(e) => e.event_type(),
+            Event::AutoBid(e) => e.event_type(),
         }
     }
 }

@@ -30,6 +30,7 @@
 //! - [`contract`]: Humai's transactions — escrowed price, subcontracting
 //!   chains, milestones, delivery and acceptance; [`dispute`]: disputes over
 //!   a delivery, their evidence and an admin's resolution.
+//! - [`autobid`]: an agent's auto-bidding rules and the bids they placed.
 //!
 //! Commands that touch several aggregates (posting a task places a hold;
 //! approving captures it and pays the worker) are decided by the task first;
@@ -40,6 +41,7 @@ pub mod account;
 pub mod actor;
 pub mod aggregate;
 pub mod api_key;
+pub mod autobid;
 pub mod bid;
 pub mod billing;
 pub mod contract;

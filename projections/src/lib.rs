@@ -28,6 +28,7 @@
 //! - [`disputes`]: Humai's disputes, their evidence and settlements.
 //! - [`admin_actions`]: `admin_actions_view`, the audit trail of admin actions.
 //! - [`credit_history`]: Humai's credit history, each lot with what is left of it and each debit.
+//! - [`autobids`]: Humai's auto-bidding rules and the attempts they make on new listings.
 //!
 //! How a projection writes: a batch of events is folded in memory over the
 //! rows it touches (loaded once, by key), and each touched row is written
@@ -47,6 +48,7 @@ pub mod actors;
 pub mod admin_actions;
 pub mod api_keys;
 pub mod applications;
+pub mod autobids;
 pub mod bids;
 pub mod contracts;
 pub mod credit_history;
@@ -82,6 +84,7 @@ pub use actors::Actors;
 pub use admin_actions::AdminActions;
 pub use api_keys::ApiKeys;
 pub use applications::Applications;
+pub use autobids::AutoBids;
 pub use bids::Bids;
 pub use contracts::Contracts;
 pub use credit_history::CreditHistory;
@@ -215,6 +218,7 @@ pub enum ReadModel {
     AdminActions(AdminActions),
     Reviews(Reviews),
     CreditHistory(CreditHistory),
+    AutoBids(AutoBids),
 }
 
 impl ReadModel {
@@ -244,6 +248,7 @@ impl ReadModel {
             ReadModel::AdminActions(AdminActions),
             ReadModel::Reviews(Reviews),
             ReadModel::CreditHistory(CreditHistory),
+            ReadModel::AutoBids(AutoBids),
         ]
     }
 }
@@ -274,6 +279,7 @@ impl Projection for ReadModel {
             ReadModel::AdminActions(p) => p.name(),
             ReadModel::Reviews(p) => p.name(),
             ReadModel::CreditHistory(p) => p.name(),
+            ReadModel::AutoBids(p) => p.name(),
         }
     }
 
@@ -302,6 +308,7 @@ impl Projection for ReadModel {
             ReadModel::AdminActions(p) => p.tables(),
             ReadModel::Reviews(p) => p.tables(),
             ReadModel::CreditHistory(p) => p.tables(),
+            ReadModel::AutoBids(p) => p.tables(),
         }
     }
 
@@ -334,6 +341,7 @@ impl Projection for ReadModel {
             ReadModel::AdminActions(p) => p.apply_batch(conn, events).await,
             ReadModel::Reviews(p) => p.apply_batch(conn, events).await,
             ReadModel::CreditHistory(p) => p.apply_batch(conn, events).await,
+            ReadModel::AutoBids(p) => p.apply_batch(conn, events).await,
         }
     }
 }

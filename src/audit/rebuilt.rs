@@ -611,6 +611,40 @@ const HUMAI_CREDIT_HISTORY_VIEW: Table = Table {
     ],
 };
 
+const AUTOBID_RULES_VIEW: Table = Table {
+    name: "autobid_rules_view",
+    rows_are: "auto-bidding rules",
+    sql: "SELECT rule_id, actor_id, mode, enabled, rule, created_at_us, updated_at_us \
+          FROM autobid_rules_view",
+    key_columns: 1,
+    columns: &[
+        ("actor_id", Kind::Text),
+        ("mode", Kind::Text),
+        ("enabled", Kind::Int),
+        ("rule", Kind::Text),
+        ("created_at_us", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
+const AUTOBID_ATTEMPTS_VIEW: Table = Table {
+    name: "autobid_attempts_view",
+    rows_are: "auto-bid attempts",
+    sql: "SELECT bid_id, rule_id, actor_id, listing_id, mode, status, reason, position, \
+          updated_at_us FROM autobid_attempts_view",
+    key_columns: 1,
+    columns: &[
+        ("rule_id", Kind::Text),
+        ("actor_id", Kind::Text),
+        ("listing_id", Kind::Text),
+        ("mode", Kind::Text),
+        ("status", Kind::Text),
+        ("reason", Kind::OptionalText),
+        ("position", Kind::Int),
+        ("updated_at_us", Kind::Int),
+    ],
+};
+
 /// Every table a rebuilt read model owns, in its `tables()` order: a table it gains must be
 /// listed here too (a test holds them equal).
 pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
@@ -643,6 +677,7 @@ pub(super) fn compared_tables(model: ReadModel) -> &'static [Table] {
         ReadModel::AdminActions(_) => &[ADMIN_ACTIONS_VIEW],
         ReadModel::Reviews(_) => &[HUMAI_REVIEWS_VIEW],
         ReadModel::CreditHistory(_) => &[HUMAI_CREDIT_HISTORY_VIEW],
+        ReadModel::AutoBids(_) => &[AUTOBID_RULES_VIEW, AUTOBID_ATTEMPTS_VIEW],
         _ => &[],
     }
 }
@@ -778,6 +813,7 @@ mod tests {
             ReadModel::AdminActions(errand_projections::AdminActions),
             ReadModel::Reviews(errand_projections::Reviews),
             ReadModel::CreditHistory(errand_projections::CreditHistory),
+            ReadModel::AutoBids(errand_projections::AutoBids),
         ] {
             assert!(!compared_tables(model).is_empty(), "{}", model.name());
         }

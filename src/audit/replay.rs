@@ -194,6 +194,8 @@ impl Replay {
             // A review moves no money and holds nothing.
             Event::Review(_) => {}
             Event::CreditLots(event) => self.apply_credit_lots(event),
+            // Auto-bidding rules move no money; the bids they place do not either.
+            Event::AutoBid(_) => {}
         }
     }
 

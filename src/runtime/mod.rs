@@ -17,6 +17,7 @@
 //! projection's transaction, and never deletes a timer: the projection does,
 //! when it sees the event that resolves it.
 
+mod autobids;
 mod background;
 mod lease;
 mod projector;
@@ -25,6 +26,7 @@ mod webhooks;
 
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
+pub use autobids::{AutoBidHandle, AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};
 pub use projector::{
     Lagging, ProjectionHandle, ProjectionRunner, ProjectorError, ProjectorOptions, RebuildReport,
     BATCH_EVENTS_DEFAULT, LAG_GAUGE, POLL_INTERVAL_DEFAULT, REBUILD_BATCH_EVENTS_DEFAULT,

@@ -182,7 +182,7 @@ where
 }
 
 /// When each recently fired timer may fire again.
-struct Backoff {
+pub(super) struct Backoff {
     first: Duration,
     last: Duration,
     entries: HashMap<String, Wait>,
@@ -195,7 +195,7 @@ struct Wait {
 }
 
 impl Backoff {
-    fn new(first: Duration, last: Duration) -> Backoff {
+    pub(super) fn new(first: Duration, last: Duration) -> Backoff {
         Backoff {
             first,
             last,
@@ -203,18 +203,18 @@ impl Backoff {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.entries.len()
     }
 
-    fn is_waiting(&self, timer_id: &str, now: Instant) -> bool {
+    pub(super) fn is_waiting(&self, timer_id: &str, now: Instant) -> bool {
         self.entries
             .get(timer_id)
             .is_some_and(|wait| now < wait.until)
     }
 
     /// Fired and accepted: wait a little for the projection to delete it.
-    fn fired(&mut self, timer_id: &str, now: Instant) {
+    pub(super) fn fired(&mut self, timer_id: &str, now: Instant) {
         self.insert(
             timer_id,
             Wait {
@@ -225,7 +225,7 @@ impl Backoff {
     }
 
     /// Refused: wait twice as long as last time. Returns the wait.
-    fn refused(&mut self, timer_id: &str, now: Instant) -> Duration {
+    pub(super) fn refused(&mut self, timer_id: &str, now: Instant) -> Duration {
         let wait = self.entries.get(timer_id).map_or(self.first, |w| w.next);
         self.insert(
             timer_id,
@@ -237,7 +237,7 @@ impl Backoff {
         wait
     }
 
-    fn keep_only<'a>(&mut self, due: impl Iterator<Item = &'a str>) {
+    pub(super) fn keep_only<'a>(&mut self, due: impl Iterator<Item = &'a str>) {
         let due: std::collections::HashSet<&str> = due.collect();
         self.entries
             .retain(|timer_id, _| due.contains(timer_id.as_str()));

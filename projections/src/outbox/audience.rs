@@ -223,6 +223,9 @@ pub(crate) fn audience(
         // A wallet's credit lots are its owner's provenance records; the money
         // events beside them (the account's) are what webhooks carry.
         Event::CreditLots(_) => return Ok(None),
+        // An agent's auto-bidding rules are its own; the bids they place
+        // are ordinary bids.
+        Event::AutoBid(_) => return Ok(None),
     };
     Ok(Some(audience))
 }

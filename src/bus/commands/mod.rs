@@ -2,6 +2,7 @@
 //! to load, in what order. The rules themselves live in `errand_aggregates`.
 
 mod actors;
+mod autobids;
 mod bids;
 mod billing;
 mod contracts;
@@ -23,6 +24,7 @@ mod reviews;
 mod tasks;
 
 pub use actors::{actor_stream, caller, register_actor, set_standing, StandingChange};
+pub use autobids::{autobid_stream, on_auto_bid_rules, place_auto_bid, skip_auto_bid};
 pub use bids::{bid_stream, on_bid, place_bid, BidAnswer, BidOutcome, NewBid};
 pub use billing::{billing_stream, on_billing};
 pub use contracts::{

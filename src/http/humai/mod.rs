@@ -12,6 +12,7 @@
 pub mod actors;
 pub mod admin;
 pub mod amounts;
+pub mod auto_bidding;
 pub mod bids;
 pub mod capabilities;
 pub mod credits;
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .merge(credits::router())
         .merge(fees::router())
         .merge(payouts::router())
+        .merge(auto_bidding::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

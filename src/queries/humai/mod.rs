@@ -5,6 +5,7 @@
 //! (`credits`).
 
 pub mod activity;
+pub mod autobids;
 pub mod channels;
 pub mod credits;
 pub mod feed;

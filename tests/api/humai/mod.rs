@@ -5,6 +5,7 @@
 //! `journey.rs`, the whole marketplace path in one story.
 
 mod admin;
+mod auto_bidding;
 mod bids;
 mod capabilities;
 mod credits;
