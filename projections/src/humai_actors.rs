@@ -189,11 +189,13 @@ impl Projection for HumaiActors {
                         tags.put(CapabilityTagRow::new(actor_id, tag));
                     }
                 }
-                // Bios, specializations and portfolios are read from the stream.
+                // Bios, specializations, portfolios and imported reputation
+                // are read from the stream.
                 MarketProfileEvent::MarketProfileUpdated { .. }
                 | MarketProfileEvent::PortfolioItemAdded { .. }
                 | MarketProfileEvent::PortfolioItemUpdated { .. }
-                | MarketProfileEvent::PortfolioItemRemoved { .. } => {}
+                | MarketProfileEvent::PortfolioItemRemoved { .. }
+                | MarketProfileEvent::ExternalReputationImported { .. } => {}
             }
         }
         actors.flush(conn).await?;

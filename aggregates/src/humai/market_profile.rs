@@ -6,6 +6,7 @@
 //! actor.
 
 use super::capabilities::{CapabilityTag, Framework};
+use super::external_reputation::{ExternalSignal, SOURCES_MAX};
 use super::portfolio::{PortfolioItem, PORTFOLIO_ITEMS_MAX};
 use super::wallet::WalletAddress;
 use crate::aggregate::{Aggregate, DomainEvent};
@@ -99,6 +100,12 @@ pub enum MarketProfileCommand {
         item_id: PortfolioItemId,
         at: Timestamp,
     },
+    /// A third party's score the actor brings (`/reputation-import`).
+    ImportReputation {
+        by: ActorId,
+        signal: ExternalSignal,
+        at: Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +144,10 @@ pub enum MarketProfileEvent {
         item_id: PortfolioItemId,
         at: Timestamp,
     },
+    ExternalReputationImported {
+        signal: ExternalSignal,
+        at: Timestamp,
+    },
 }
 
 impl DomainEvent for MarketProfileEvent {
@@ -148,6 +159,7 @@ impl DomainEvent for MarketProfileEvent {
             MarketProfileEvent::PortfolioItemAdded { .. } => "PortfolioItemAdded",
             MarketProfileEvent::PortfolioItemUpdated { .. } => "PortfolioItemUpdated",
             MarketProfileEvent::PortfolioItemRemoved { .. } => "PortfolioItemRemoved",
+            MarketProfileEvent::ExternalReputationImported { .. } => "ExternalReputationImported",
         }
     }
 }
@@ -165,6 +177,9 @@ pub struct MarketProfile {
     pub specialization: Vec<CapabilityTag>,
     /// Ordered by id: ids are UUIDv7, so this is the order they were added.
     pub portfolio: BTreeMap<PortfolioItemId, PortfolioItem>,
+    /// Imported signals by source, each with when it was imported.
+    #[serde(default)]
+    pub external_reputation: BTreeMap<String, (ExternalSignal, Timestamp)>,
     pub opened_at: Option<Timestamp>,
 }
 
@@ -306,6 +321,19 @@ impl Aggregate for MarketProfile {
                     at: *at,
                 }])
             }
+            MarketProfileCommand::ImportReputation { by, signal, at } => {
+                self.ensure_owner(*by)?;
+                let new_source = !self.external_reputation.contains_key(&signal.source);
+                if new_source && self.external_reputation.len() >= SOURCES_MAX {
+                    return Err(DomainError::limit_exceeded(format!(
+                        "reputation is imported from at most {SOURCES_MAX} sources"
+                    )));
+                }
+                Ok(vec![MarketProfileEvent::ExternalReputationImported {
+                    signal: signal.clone(),
+                    at: *at,
+                }])
+            }
         }
     }
 
@@ -351,6 +379,10 @@ impl Aggregate for MarketProfile {
             }
             MarketProfileEvent::PortfolioItemRemoved { item_id, .. } => {
                 self.portfolio.remove(item_id);
+            }
+            MarketProfileEvent::ExternalReputationImported { signal, at } => {
+                self.external_reputation
+                    .insert(signal.source.clone(), (signal.clone(), *at));
             }
         }
     }
@@ -547,5 +579,70 @@ mod tests {
             MarketProfile::fold(&given).decide(&add),
             Err(DomainError::LimitExceeded(_))
         ));
+    }
+
+    fn signal(source: &str, score: &str) -> ExternalSignal {
+        ExternalSignal::parse(source, score.parse().unwrap(), "https://proof.example/a").unwrap()
+    }
+
+    fn import(by: ActorId, signal: ExternalSignal) -> MarketProfileCommand {
+        MarketProfileCommand::ImportReputation {
+            by,
+            signal,
+            at: at(),
+        }
+    }
+
+    #[test]
+    fn an_actor_imports_a_signal_and_a_second_import_from_a_source_replaces_it() {
+        ProfileTest::with(())
+            .given(vec![opened()])
+            .when(import(AGENT, signal("github", "0.85")))
+            .then_expect_events(vec![MarketProfileEvent::ExternalReputationImported {
+                signal: signal("github", "0.85"),
+                at: at(),
+            }]);
+        let profile = MarketProfile::fold(&[
+            opened(),
+            MarketProfileEvent::ExternalReputationImported {
+                signal: signal("github", "0.85"),
+                at: at(),
+            },
+            MarketProfileEvent::ExternalReputationImported {
+                signal: signal("github", "0.9"),
+                at: at(),
+            },
+        ]);
+        assert_eq!(profile.external_reputation.len(), 1);
+        assert_eq!(
+            profile.external_reputation["github"].0,
+            signal("github", "0.9")
+        );
+    }
+
+    #[test]
+    fn only_the_actor_imports_and_only_from_so_many_sources() {
+        ProfileTest::with(())
+            .given(vec![opened()])
+            .when(import(STRANGER, signal("github", "0.5")))
+            .then_expect_error(DomainError::forbidden(
+                "only the actor themselves may change their market profile",
+            ));
+        let mut given = vec![opened()];
+        given.extend(
+            (0..SOURCES_MAX).map(|n| MarketProfileEvent::ExternalReputationImported {
+                signal: signal(&format!("source{n}"), "0.5"),
+                at: at(),
+            }),
+        );
+        let full = MarketProfile::fold(&given);
+        assert!(matches!(
+            full.decide(&import(AGENT, signal("one-more", "0.5"))),
+            Err(DomainError::LimitExceeded(_))
+        ));
+        // A source already imported may still be refreshed.
+        assert!(full
+            .decide(&import(AGENT, signal("source0", "0.6")))
+            .is_ok());
     }
 }

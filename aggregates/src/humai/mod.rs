@@ -11,6 +11,7 @@
 
 pub mod capabilities;
 pub mod credit_lots;
+pub mod external_reputation;
 pub mod fees;
 pub mod genesis;
 pub mod halvening;

@@ -19,6 +19,7 @@ pub mod credits;
 pub mod deliverables;
 pub mod disputes;
 mod errors;
+pub mod external_reputation;
 mod extract;
 pub mod feed;
 pub mod fees;
@@ -79,6 +80,7 @@ pub fn router() -> Router<AppState> {
         .merge(fees::router())
         .merge(payouts::router())
         .merge(auto_bidding::router())
+        .merge(external_reputation::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

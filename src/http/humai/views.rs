@@ -6,6 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use errand_aggregates::account::Account;
 use errand_aggregates::actor::Actor;
 use errand_aggregates::humai::capabilities::CapabilityTag;
+use errand_aggregates::humai::external_reputation::ExternalSignal;
 use errand_aggregates::humai::market_profile::{MarketProfile, PortfolioItemId};
 use errand_aggregates::humai::portfolio::PortfolioItem;
 use errand_aggregates::referral::referral_code;
@@ -80,6 +81,7 @@ pub fn profile_json(
         "bio": profile.bio,
         "specialization": tags(&profile.specialization),
         "portfolio": portfolio_json(profile),
+        "external_reputation": external_reputation_json(profile),
         // Errand scores people's work (trust, 0 to 100) and not yet buyers'.
         "consumer_score": Value::Null,
         "provider_score": work.trust_score,
@@ -103,4 +105,24 @@ pub fn portfolio_json(profile: &MarketProfile) -> Value {
         .iter()
         .map(|(id, item)| portfolio_item_json(*id, item))
         .collect()
+}
+
+/// Imported third-party scores: the actor's claims, never verified by
+/// Errand (see `humai::external_reputation`).
+pub fn external_reputation_json(profile: &MarketProfile) -> Value {
+    profile
+        .external_reputation
+        .values()
+        .map(|(signal, imported_at)| external_signal_json(signal, *imported_at))
+        .collect()
+}
+
+pub fn external_signal_json(signal: &ExternalSignal, imported_at: DateTime<Utc>) -> Value {
+    json!({
+        "source": signal.source,
+        "score": super::amounts::decimal(signal.score),
+        "proof_url": signal.proof_url,
+        "verified": false,
+        "imported_at": time(imported_at),
+    })
 }

@@ -11,6 +11,7 @@ mod capabilities;
 mod credits;
 mod deliverables;
 mod disputes;
+mod external_reputation;
 mod feed;
 mod founding;
 mod journey;
