@@ -5,7 +5,8 @@
 //!  "data": {"bid_id": "…", "details": {…the ledger event…}}}
 //! ```
 //!
-//! `data` names the subject (`transaction_id` or `bid_id`) and carries the
+//! `data` names the subject (`transaction_id`, `bid_id`, or for
+//! `reputation.updated` the reviewed `actor_id`) and carries the
 //! ledger event it is (`details`, the journal's versioned form, money in
 //! cents). A sample asked for through `/webhooks-test` is the same envelope
 //! with `"test": true` and `data.sample: true`. Signed `X-Humai-Signature:
@@ -56,6 +57,9 @@ pub(super) fn render(
             let data = match trigger.subject {
                 Subject::Contract(id) => json!({ "transaction_id": id.0, "details": details }),
                 Subject::Bid(id) => json!({ "bid_id": id.0, "details": details }),
+                Subject::Reputation { actor, .. } => {
+                    json!({ "actor_id": actor.0, "details": details })
+                }
             };
             let body = json!({
                 "event": trigger.name,

@@ -17,15 +17,18 @@
 //! | `bid.countered` | `BidCountered` | |
 //! | `bid.accepted` | `BidAccepted` | |
 //! | `bid.rejected` | `BidRejected` | |
+//! | `reputation.updated` | `ReviewLeft` (a review or an endorsement) | the actor reviewed |
 //!
-//! The seed's other names (subscriptions, tools, reputation, budgets) are
-//! accepted in a filter, so a client's registration works as written, and
-//! are sent once the features behind them exist.
+//! The seed's other names (subscriptions, tools, budgets) are accepted in a
+//! filter, so a client's registration works as written, and are sent once
+//! the features behind them exist.
 
 use crate::bid::BidEvent;
 use crate::contract::ContractEvent;
 use crate::event::Event;
 use crate::ids::{ActorId, BidId, ContractId};
+use crate::mode::Mode;
+use crate::review::ReviewEvent;
 use crate::Timestamp;
 
 /// Every Humai event name, as the seed lists them.
@@ -55,6 +58,11 @@ pub const EVENT_NAMES: &[&str] = &[
 pub enum Subject {
     Contract(ContractId),
     Bid(BidId),
+    /// An actor's reputation: heard by that actor alone, in its mode.
+    Reputation {
+        actor: ActorId,
+        mode: Mode,
+    },
 }
 
 /// Who did what an event records, as far as the event tells.
@@ -134,6 +142,21 @@ pub fn trigger(stream_id: &str, event: &Event) -> Option<Trigger> {
                 at: *at,
             })
         }
+        Event::Review(ReviewEvent::ReviewLeft {
+            mode,
+            reviewer,
+            reviewed,
+            at,
+            ..
+        }) => Some(Trigger {
+            name: "reputation.updated",
+            subject: Subject::Reputation {
+                actor: *reviewed,
+                mode: *mode,
+            },
+            actor: Actor::Named(*reviewer),
+            at: *at,
+        }),
         _ => None,
     }
 }
@@ -187,6 +210,34 @@ mod tests {
         let accepted = trigger(&contract_stream(), &completed).expect("an event");
         assert_eq!(accepted.name, "transaction.accepted");
         assert_eq!(accepted.actor, Actor::Unknown);
+    }
+
+    #[test]
+    fn a_review_updates_the_reviewed_actors_reputation() {
+        use crate::ids::ListingId;
+        use crate::mode::Mode;
+        use crate::review::{Rating, ReviewEvent, ReviewKind};
+        let left = Event::Review(ReviewEvent::ReviewLeft {
+            kind: ReviewKind::Review,
+            contract_id: CONTRACT,
+            listing_id: ListingId(Uuid::from_u128(0x11)),
+            mode: Mode::Live,
+            reviewer: BUYER,
+            reviewed: SELLER,
+            rating: Rating::parse(5).unwrap(),
+            content: "Fast".to_owned(),
+            at: at(),
+        });
+        let updated = trigger("review-x", &left).expect("an event");
+        assert_eq!(updated.name, "reputation.updated");
+        assert_eq!(
+            updated.subject,
+            Subject::Reputation {
+                actor: SELLER,
+                mode: Mode::Live
+            }
+        );
+        assert_eq!(updated.actor, Actor::Named(BUYER));
     }
 
     #[test]

@@ -24,11 +24,13 @@ use super::tables::PartyRow;
 use super::Batch;
 use crate::{stream_suffix, ProjectedEvent, ProjectionError};
 
-/// The roles a subject's parties are remembered under, the acting side's last.
-fn roles(subject: Subject) -> ([&'static str; 2], String) {
+/// The roles a subject's parties are remembered under, the acting side's
+/// last; none for an actor's reputation, which names its one recipient.
+fn roles(subject: Subject) -> Option<([&'static str; 2], String)> {
     match subject {
-        Subject::Contract(id) => (["buyer", "seller"], id.to_string()),
-        Subject::Bid(id) => (["bidder", "lister"], id.to_string()),
+        Subject::Contract(id) => Some((["buyer", "seller"], id.to_string())),
+        Subject::Bid(id) => Some((["bidder", "lister"], id.to_string())),
+        Subject::Reputation { .. } => None,
     }
 }
 
@@ -43,9 +45,10 @@ pub(super) async fn prefetch(
         .iter()
         .filter_map(|e| trigger(&e.stream_id, &e.event))
     {
-        let ([first, second], subject) = roles(trigger.subject);
-        parties.push(party_id(first, &subject));
-        parties.push(party_id(second, &subject));
+        if let Some(([first, second], subject)) = roles(trigger.subject) {
+            parties.push(party_id(first, &subject));
+            parties.push(party_id(second, &subject));
+        }
     }
     batch.parties.prefetch(conn, parties).await?;
     Ok(())
@@ -96,8 +99,13 @@ impl Batch {
         let Some(trigger) = trigger(&projected.stream_id, &projected.event) else {
             return Ok(());
         };
-        let ([first, acting_side], subject) = roles(trigger.subject);
         let mut recipients = Vec::new();
+        let Some(([first, acting_side], subject)) = roles(trigger.subject) else {
+            if let Subject::Reputation { actor, mode } = trigger.subject {
+                recipients.push((actor.to_string(), mode.as_str().to_owned()));
+            }
+            return self.humai_to(projected, trigger.name, &recipients);
+        };
         for role in [first, acting_side] {
             let party = self
                 .parties
@@ -114,6 +122,17 @@ impl Batch {
                 recipients.push((party.actor_id.clone(), party.mode.clone()));
             }
         }
+        self.humai_to(projected, trigger.name, &recipients)
+    }
+
+    /// A pending delivery of `name` to each Humai endpoint of `recipients`
+    /// (actor, mode) whose filter admits it.
+    fn humai_to(
+        &mut self,
+        projected: &ProjectedEvent,
+        name: &str,
+        recipients: &[(String, String)],
+    ) -> Result<(), ProjectionError> {
         let mut endpoints = Vec::new();
         for subscriber in &self.subscribers {
             let concerned = recipients
@@ -121,7 +140,7 @@ impl Batch {
                 .any(|(actor, mode)| *actor == subscriber.owner && *mode == subscriber.mode);
             if subscriber.format == WebhookFormat::Humai
                 && concerned
-                && subscriber.filter.admits(WebhookFormat::Humai, trigger.name)
+                && subscriber.filter.admits(WebhookFormat::Humai, name)
             {
                 endpoints.push((
                     webhook_id(projected, &subscriber.webhook_id)?,

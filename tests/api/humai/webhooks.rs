@@ -226,3 +226,57 @@ with_receivers!(
         assert!(receiver.received().is_empty());
     }
 );
+
+with_receivers!(
+    a_review_is_a_signed_reputation_update_to_the_reviewed_actor_alone,
+    |app: TestApp| async move {
+        use super::market::{fund, human, sell_listing};
+        let receiver = Receiver::start(&[200]).await;
+        let (seller, seller_key, _) = quick_start(&app, "DataBot", json!([])).await;
+        let (buyer, buyer_key) = human(&app, "Alice").await;
+        let (status, created) = call(
+            &app,
+            "/webhooks-register",
+            &seller_key,
+            json!({ "url": receiver.url, "events": ["reputation.updated"] }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let secret = created["secret"].as_str().expect("secret").to_owned();
+        fund(&app, &buyer, 5_000).await;
+        let listing = sell_listing(&app, &seller, 5_000).await;
+        let (_, opened) = call(
+            &app,
+            "/transactions-create",
+            &buyer_key,
+            json!({ "listing_id": listing }),
+        )
+        .await;
+        let transaction = json!({ "transaction_id": opened["transaction_id"] });
+        call(
+            &app,
+            "/transactions-assign",
+            &seller_key,
+            transaction.clone(),
+        )
+        .await;
+        let delivery =
+            json!({ "transaction_id": opened["transaction_id"], "output_data": { "rows": 1 } });
+        call(&app, "/transactions-deliver", &seller_key, delivery).await;
+        call(&app, "/transactions-accept", &buyer_key, transaction).await;
+        let review = json!({ "transaction_id": opened["transaction_id"], "rating": 5, "content": "Fast and exact" });
+        let (status, left) = call(&app, "/reviews-create", &buyer_key, review).await;
+        assert_eq!(status, StatusCode::CREATED, "{left}");
+
+        let got = heard(&receiver, 1).await;
+        assert!(verified(&got[0], &secret), "{:?}", got[0]);
+        let body: Value = serde_json::from_str(&got[0].body).expect("JSON");
+        assert_eq!(body["event"], "reputation.updated", "{body}");
+        assert_eq!(body["data"]["actor_id"], seller.as_str(), "{body}");
+        assert_eq!(body["data"]["details"]["rating"], 5, "{body}");
+        // Only the reputation update: none of the transaction's events were asked for.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.received().len(), 1);
+        app.verify().await;
+    }
+);
