@@ -31,6 +31,8 @@ struct AccountFold {
     state: Account,
     /// Reported once: after the first negative balance, the rest follows from it.
     went_negative: bool,
+    /// The position of the account's last event.
+    last_position: i64,
 }
 
 pub(super) struct TaskFold {
@@ -51,6 +53,8 @@ pub(super) struct Replay {
     contracts: BTreeMap<String, Contract>,
     /// Humai's credit lots, by their wallet's account stream id.
     credit_lots: BTreeMap<String, CreditLots>,
+    /// Where the journal's first credit lot is: the lots began there.
+    first_lot_position: Option<i64>,
     ledger: Ledger,
     holds: Holds,
     /// Events a replay cannot read: breaches of "every read model equals a fresh replay".
@@ -111,6 +115,7 @@ impl Replay {
             tasks: BTreeMap::new(),
             contracts: BTreeMap::new(),
             credit_lots: BTreeMap::new(),
+            first_lot_position: None,
             ledger: Ledger::default(),
             holds: Holds::default(),
             unreadable: Findings::default(),
@@ -193,7 +198,10 @@ impl Replay {
             Event::Dispute(_) => {}
             // A review moves no money and holds nothing.
             Event::Review(_) => {}
-            Event::CreditLots(event) => self.apply_credit_lots(event),
+            Event::CreditLots(event) => {
+                self.first_lot_position.get_or_insert(recorded.position);
+                self.apply_credit_lots(event);
+            }
             // Auto-bidding rules move no money; the bids they place do not either.
             Event::AutoBid(_) => {}
         }
@@ -211,12 +219,18 @@ impl Replay {
     }
 
     /// A Humai wallet's lots are decided in the same appends as its postings, so what
-    /// remains of them is the account's balance, to the credit.
+    /// remains of them is the account's balance, to the credit. A wallet without lots
+    /// that nothing has moved since the journal's first lot dates from before lots were
+    /// kept: its first movement will open them with its balance (`OpeningBalance`).
     fn check_credit_lots(&mut self) {
+        let lots_began = self.first_lot_position.unwrap_or(i64::MAX);
         let mut wallets: Vec<(String, i64, i64)> = self
             .accounts
             .iter()
             .filter(|(_, fold)| fold.id.currency == errand_aggregates::money::Currency::RC)
+            .filter(|(stream_id, fold)| {
+                self.credit_lots.contains_key(*stream_id) || fold.last_position > lots_began
+            })
             .map(|(stream_id, fold)| {
                 let lots = self.credit_lots.get(stream_id).map_or(0, |l| l.remaining());
                 let balance = fold.state.available_cents + fold.state.held_cents;
@@ -267,7 +281,9 @@ impl Replay {
                 id: account,
                 state: Account::default(),
                 went_negative: false,
+                last_position: position,
             });
+        fold.last_position = position;
         fold.state.apply(event);
         let (available, held) = (fold.state.available_cents, fold.state.held_cents);
         if !fold.went_negative && (available < 0 || held < 0) {

@@ -85,6 +85,7 @@ on_both_backends!(
     humai_contracts_and_their_disputes_verify,
     a_contract_hold_that_differs_from_its_escrow_is_found,
     a_credit_wallet_whose_lots_differ_from_its_balance_is_found,
+    a_wallet_from_before_lots_verifies_until_it_moves_without_them,
 );
 
 /// `GET /v1/audit/verify` awaits the audit in an axum handler, whose future must be `Send`.
@@ -1278,6 +1279,65 @@ async fn a_credit_wallet_whose_lots_differ_from_its_balance_is_found(journal: &J
     let ledger = detail(&report, "ledger_balanced");
     assert!(
         ledger.contains("its credit lots hold 128 RC but its balance is 178"),
+        "{ledger}"
+    );
+}
+
+/// A wallet funded before any lot was kept, then a founder's grant with its lot: the old
+/// wallet, untouched since, needs no lots; once it moves again it must have them.
+async fn a_wallet_from_before_lots_verifies_until_it_moves_without_them(journal: &Journal) {
+    use errand_aggregates::humai::credit_lots::CreditSource;
+    use errand_aggregates::humai::{CreditLots, CreditLotsCommand};
+    use errand_aggregates::money::Currency;
+    let mut market = Market::default();
+    let rc = |cents| Money::from_cents(cents, Currency::RC).unwrap();
+    let wallet = |owner| AccountId {
+        owner,
+        mode: Mode::Live,
+        currency: Currency::RC,
+    };
+    let grant = |account, cents, slot: u32| AccountCommand::Fund {
+        account,
+        funding_id: FundingId(new_id()),
+        amount: rc(cents),
+        funding: Funding::HalveningGrant { slot },
+        at: at(slot.into()),
+    };
+    let old_wallet = wallet(market.register(journal, Role::Agent).await);
+    market
+        .account(journal, old_wallet, grant(old_wallet, 128, 1))
+        .await;
+
+    let founder = market.register(journal, Role::Agent).await;
+    let new_wallet = wallet(founder);
+    let mut staged = Staged::default();
+    market.stage_account(&mut staged, new_wallet, grant(new_wallet, 64, 2));
+    let lot = CreditLotsCommand::Credit {
+        wallet: new_wallet,
+        entry_id: CreditEntryId(founder.0),
+        amount: rc(64),
+        source: CreditSource::HalveningGrant,
+        at: at(2),
+    };
+    let events = decided(&mut CreditLots::default(), &lot);
+    staged.push(
+        CreditLots::stream_id(&new_wallet),
+        events.into_iter().map(Event::CreditLots),
+    );
+    market.commit(journal, staged).await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert!(report.ok, "{}", report.render_text());
+
+    market
+        .account(journal, old_wallet, grant(old_wallet, 10, 3))
+        .await;
+    project(journal).await;
+    let report = audited(journal).await;
+    assert_eq!(breached(&report), ["ledger_balanced"]);
+    let ledger = detail(&report, "ledger_balanced");
+    assert!(
+        ledger.contains("its credit lots hold 0 RC but its balance is 138"),
         "{ledger}"
     );
 }

@@ -100,7 +100,77 @@ async fn a_refusal_is_decided_again_on_the_present(database: &TestDatabase) {
     assert_eq!(now.standing, Standing::Active);
 }
 
+/// A Humai wallet granted credits before lots were kept: the first lot decided for it
+/// (here a deposit's, decided after the deposit's posting in the same unit) opens with
+/// the balance the journal held before that unit, as marketplace credits.
+async fn a_wallet_from_before_lots_opens_them_with_its_balance(database: &TestDatabase) {
+    use super::commands::{complete_deposit, credit_lots_stream, credits_account, request_deposit};
+    use errand_aggregates::account::{Account, AccountCommand, Funding};
+    use errand_aggregates::humai::credit_lots::{CreditSource, Pool};
+    use errand_aggregates::humai::CreditLots;
+    use errand_aggregates::ids::FundingId;
+    use errand_aggregates::mode::Mode;
+    use errand_aggregates::money::{Currency, Money};
+    let bus = CommandBus::new(database.open().await);
+    let owner = register(&bus, "early founder").await;
+    let wallet = credits_account(owner, Mode::Live);
+    let rc = |credits| Money::from_cents(credits, Currency::RC).unwrap();
+    let context = CommandContext::system("tests", "LegacyGrant");
+    crate::execute!(bus, &context, |unit| {
+        let grant = AccountCommand::Fund {
+            account: wallet,
+            funding_id: FundingId(uuid::Uuid::now_v7()),
+            amount: rc(128),
+            funding: Funding::HalveningGrant { slot: 1 },
+            at: chrono::Utc::now(),
+        };
+        unit.decide::<Account>(&wallet.stream_id(), &grant).await?;
+        Ok(())
+    })
+    .expect("granted without lots, as before lots were kept");
+
+    let funding_id = FundingId(uuid::Uuid::now_v7());
+    let context = CommandContext::system("tests", "PurchaseCredits");
+    crate::execute!(bus, &context, |unit| {
+        let by = super::commands::caller(unit, owner).await?;
+        let at = chrono::Utc::now();
+        request_deposit(unit, by, wallet, funding_id, rc(500), "sandbox", at).await?;
+        Ok(())
+    })
+    .expect("requested");
+    let context = CommandContext::system("tests", "CompleteDeposit");
+    crate::execute!(bus, &context, |unit| {
+        complete_deposit(unit, funding_id, chrono::Utc::now()).await?;
+        Ok(())
+    })
+    .expect("completed");
+
+    let (lots, _) = bus
+        .fold::<CreditLots>(&credit_lots_stream(&wallet), None)
+        .await
+        .unwrap();
+    let sources: Vec<(CreditSource, i64)> = lots
+        .lots
+        .iter()
+        .map(|lot| (lot.source, lot.remaining_credits))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            (CreditSource::OpeningBalance, 128),
+            (CreditSource::Deposit, 500)
+        ]
+    );
+    assert_eq!(lots.remaining_in(Pool::Withdrawable), 500);
+    let (account, _) = bus
+        .fold::<Account>(&wallet.stream_id(), None)
+        .await
+        .unwrap();
+    assert_eq!(account.available_cents, lots.remaining());
+}
+
 on_both_backends!(
     a_command_whose_callers_rights_moved_on_is_not_appended,
     a_refusal_is_decided_again_on_the_present,
+    a_wallet_from_before_lots_opens_them_with_its_balance,
 );

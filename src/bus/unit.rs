@@ -80,6 +80,31 @@ impl<'b> UnitOfWork<'b> {
         Ok(state)
     }
 
+    /// A stream's state as the journal held it when this unit read it: without
+    /// the unit's own new events.
+    pub async fn load_committed<A>(&mut self, stream_id: &str) -> Result<A, BusError>
+    where
+        A: Aggregate + Send + Sync + 'static,
+    {
+        let state = self.load::<A>(stream_id).await?;
+        let slot = self
+            .slots
+            .iter()
+            .find(|s| s.stream_id == stream_id)
+            .expect("load made a slot");
+        if slot.new_events.is_empty() {
+            return Ok(state);
+        }
+        let loaded_version = slot.loaded_version;
+        let recorded = self.bus.journal.read_stream(stream_id, None).await?;
+        let upto = usize::try_from(loaded_version)
+            .unwrap_or(0)
+            .min(recorded.len());
+        let (mut committed, mut version) = (A::default(), 0);
+        super::apply_recorded(stream_id, &mut committed, &mut version, &recorded[..upto])?;
+        Ok(committed)
+    }
+
     /// Starts a stream for an id this process just made (a UUIDv7): it cannot
     /// exist yet, so nothing is read. The append still insists on version 0.
     pub fn start_new<A>(&mut self, stream_id: &str)

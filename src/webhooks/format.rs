@@ -73,6 +73,6 @@ pub async fn render(
         WebhookFormat::Humans2Ai => {
             super::humans2ai::render(bus, secret, webhook_id, recorded).await
         }
-        WebhookFormat::Humai => super::humai::render(secret, webhook_id, recorded),
+        WebhookFormat::Humai => super::humai::render(bus, secret, webhook_id, recorded).await,
     }
 }

@@ -10,24 +10,28 @@
 //! ledger event it is (`details`, the journal's versioned form, money in
 //! cents). A sample asked for through `/webhooks-test` is the same envelope
 //! with `"test": true` and `data.sample: true`. Signed `X-Humai-Signature:
-//! sha256=<hex HMAC-SHA256 of the raw body>` under the endpoint's secret (its
-//! text, as shown at registration), with `X-Humai-Event` and
-//! `X-Humai-Delivery` (the same on every attempt).
+//! sha256=<hex HMAC-SHA256 of the raw body>` under the endpoint's secret
+//! (the client's own, as sent to `webhooks-register`; else the one the
+//! registration replied with), with `X-Humai-Event` and `X-Humai-Delivery`
+//! (the same on every attempt).
 
 use chrono::SecondsFormat;
 use errand_aggregates::ids::WebhookId;
 use errand_aggregates::webhook::humai::{trigger, Subject};
-use errand_aggregates::webhook::WebhookEvent;
+use errand_aggregates::webhook::{WebhookEndpoint, WebhookEvent};
 use errand_aggregates::Event;
 use serde_json::{json, Value};
 
 use super::format::{RenderError, Rendered};
 use super::humanping::decode;
+use super::sealed_secret;
 use super::signature::{humai_secret, Signature};
+use crate::bus::CommandBus;
 use crate::journal::RecordedEvent;
 use crate::server_secret::ServerSecret;
 
-pub(super) fn render(
+pub(super) async fn render(
+    bus: &CommandBus,
     secret: &ServerSecret,
     webhook_id: WebhookId,
     recorded: RecordedEvent,
@@ -72,6 +76,24 @@ pub(super) fn render(
     };
     Ok(Rendered {
         body: body.to_string().into_bytes(),
-        signature: Signature::humai(&humai_secret(secret, webhook_id), &name),
+        signature: Signature::humai(&signing_secret(bus, secret, webhook_id).await?, &name),
     })
+}
+
+/// The secret deliveries are signed with now: the client's own if it set one
+/// (the latest), else the server's for this endpoint.
+async fn signing_secret(
+    bus: &CommandBus,
+    secret: &ServerSecret,
+    webhook_id: WebhookId,
+) -> Result<String, RenderError> {
+    let (endpoint, _) = bus
+        .load_fresh::<WebhookEndpoint>(&format!("webhook-{webhook_id}"))
+        .await
+        .map_err(|error| RenderError::Journal(error.to_string()))?;
+    match &endpoint.sealed_secret {
+        Some(sealed) => sealed_secret::open(secret, webhook_id, sealed)
+            .map_err(|error| RenderError::Unrenderable(error.to_string())),
+        None => Ok(humai_secret(secret, webhook_id)),
+    }
 }

@@ -12,8 +12,9 @@
 //! - sends it only where the SSRF guard allows ([`destination`]),
 //! - and records the attempt as a command through the bus.
 //!
-//! **Invariant.** No secret is in the journal or a read model: each is
-//! derived from the server's secret when needed.
+//! **Invariant.** No secret is in the journal or a read model in the clear:
+//! each is derived from the server's secret when needed, and a client's own
+//! ([`sealed_secret`]) is kept only sealed under a key so derived.
 
 pub mod courier;
 pub mod destination;
@@ -21,6 +22,7 @@ pub mod format;
 pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
+pub mod sealed_secret;
 pub mod signature;
 
 use std::time::Duration;

@@ -54,6 +54,10 @@ pub enum CreditSource {
     TaskCompletion,
     /// A withdrawal the payout provider refused: its credits came back.
     WithdrawalReturned,
+    /// What a wallet held before its lots were kept (journals from before
+    /// lots): its first lot, in the marketplace pool, since nothing recorded
+    /// shows it was cash-backed.
+    OpeningBalance,
 }
 
 impl CreditSource {
@@ -63,12 +67,15 @@ impl CreditSource {
             CreditSource::Deposit => "deposit",
             CreditSource::TaskCompletion => "task_completion",
             CreditSource::WithdrawalReturned => "withdrawal_returned",
+            CreditSource::OpeningBalance => "opening_balance",
         }
     }
 
     pub fn pool(self) -> Pool {
         match self {
-            CreditSource::HalveningGrant | CreditSource::TaskCompletion => Pool::Marketplace,
+            CreditSource::HalveningGrant
+            | CreditSource::TaskCompletion
+            | CreditSource::OpeningBalance => Pool::Marketplace,
             // Returned withdrawals were drawn from withdrawable lots only.
             CreditSource::Deposit | CreditSource::WithdrawalReturned => Pool::Withdrawable,
         }
@@ -290,6 +297,11 @@ impl Aggregate for CreditLots {
             } => {
                 self.ensure_wallet(wallet, *amount)?;
                 self.ensure_unused(*entry_id)?;
+                if *source == CreditSource::OpeningBalance && self.wallet.is_some() {
+                    return Err(DomainError::conflict(
+                        "an opening balance is only a wallet's first lot",
+                    ));
+                }
                 self.remaining()
                     .checked_add(amount.cents)
                     .filter(|total| *total <= MAX_AMOUNT_CENTS)
@@ -574,6 +586,34 @@ mod tests {
             Just(CreditSource::TaskCompletion),
             Just(CreditSource::WithdrawalReturned),
         ]
+    }
+
+    #[test]
+    fn an_opening_balance_is_only_a_wallets_first_lot_and_is_not_withdrawable() {
+        let open = CreditLotsCommand::Credit {
+            wallet: WALLET,
+            entry_id: id(9),
+            amount: rc(128),
+            source: CreditSource::OpeningBalance,
+            at: at(),
+        };
+        LotsTest::with(())
+            .given_no_previous_events()
+            .when(open.clone())
+            .then_expect_events(vec![opened(9, 128, CreditSource::OpeningBalance)]);
+        LotsTest::with(())
+            .given(vec![opened(1, 50, CreditSource::Deposit)])
+            .when(open)
+            .then_expect_error(DomainError::conflict(
+                "an opening balance is only a wallet's first lot",
+            ));
+        LotsTest::with(())
+            .given(vec![opened(9, 128, CreditSource::OpeningBalance)])
+            .when(debit(2, 1, DebitPurpose::Withdrawal))
+            .then_expect_error(DomainError::InsufficientFunds {
+                available_cents: 0,
+                needed_cents: 1,
+            });
     }
 
     fn purpose() -> impl Strategy<Value = DebitPurpose> {

@@ -185,6 +185,20 @@ impl EventFilter {
     }
 }
 
+/// A client's own signing secret, sealed by the server (an AEAD under a key
+/// derived from the server's secret, bound to the endpoint's id) before it is
+/// decided on: the journal, which auditors read, holds only ciphertext. The
+/// domain neither reads nor makes it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SealedSecret(pub String);
+
+impl std::fmt::Debug for SealedSecret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("SealedSecret(..)")
+    }
+}
+
 /// An absolute http or https URL with a host and without credentials
 /// (a secret in a URL would be in the journal). Which hosts may be sent to
 /// is the sender's rule (see the server's SSRF guard), not the domain's.
@@ -252,6 +266,13 @@ pub enum WebhookCommand {
         events: Option<EventFilter>,
         at: Timestamp,
     },
+    /// The owner signs deliveries with a secret of their own from now on
+    /// (Humai's `secret`); the other formats sign with the server's.
+    SetSigningSecret {
+        by: Caller,
+        sealed: SealedSecret,
+        at: Timestamp,
+    },
     /// The owner asks for a sample delivery of `event_name` (one of the
     /// format's), to check their receiver.
     Test {
@@ -286,6 +307,12 @@ pub enum WebhookEvent {
         events: Option<EventFilter>,
         at: Timestamp,
     },
+    /// Deliveries are signed with the owner's own secret from here on.
+    WebhookSigningSecretSet {
+        by: ActorId,
+        sealed: SealedSecret,
+        at: Timestamp,
+    },
     /// A sample delivery was asked for: the outbox sends this endpoint, and
     /// only it, a delivery of this event (the one webhook event ever sent).
     WebhookTestRequested {
@@ -301,6 +328,7 @@ impl DomainEvent for WebhookEvent {
             WebhookEvent::WebhookRegistered { .. } => "WebhookRegistered",
             WebhookEvent::WebhookDeleted { .. } => "WebhookDeleted",
             WebhookEvent::WebhookUpdated { .. } => "WebhookUpdated",
+            WebhookEvent::WebhookSigningSecretSet { .. } => "WebhookSigningSecretSet",
             WebhookEvent::WebhookTestRequested { .. } => "WebhookTestRequested",
         }
     }
@@ -317,6 +345,8 @@ pub struct WebhookEndpoint {
     pub format: WebhookFormat,
     pub deleted: bool,
     pub registered_at: Option<Timestamp>,
+    /// The owner's own signing secret, if they gave one.
+    pub sealed_secret: Option<SealedSecret>,
 }
 
 impl WebhookEndpoint {
@@ -416,6 +446,19 @@ impl Aggregate for WebhookEndpoint {
                     at: *at,
                 }])
             }
+            WebhookCommand::SetSigningSecret { by, sealed, at } => {
+                self.ensure_owners_live(by, "change")?;
+                if self.format != WebhookFormat::Humai {
+                    return Err(DomainError::invalid(
+                        "this endpoint's deliveries are signed with the secret the server gave it",
+                    ));
+                }
+                Ok(vec![WebhookEvent::WebhookSigningSecretSet {
+                    by: by.actor,
+                    sealed: sealed.clone(),
+                    at: *at,
+                }])
+            }
             WebhookCommand::Test { by, event_name, at } => {
                 self.ensure_owners_live(by, "test")?;
                 if !self.format.event_names().contains(&event_name.as_str()) {
@@ -462,6 +505,9 @@ impl Aggregate for WebhookEndpoint {
                 if let Some(events) = events {
                     self.events = Some(events.clone());
                 }
+            }
+            WebhookEvent::WebhookSigningSecretSet { sealed, .. } => {
+                self.sealed_secret = Some(sealed.clone());
             }
             WebhookEvent::WebhookTestRequested { .. } => {}
         }
@@ -930,5 +976,47 @@ mod tests {
             .given_no_previous_events()
             .when(test("bid.received"))
             .then_expect_error(DomainError::NotFound("webhook"));
+    }
+
+    #[test]
+    fn only_a_humai_endpoints_owner_sets_its_own_signing_secret() {
+        let sealed = SealedSecret("v1.sealed".to_owned());
+        let set = |by: Caller| WebhookCommand::SetSigningSecret {
+            by,
+            sealed: sealed.clone(),
+            at: at(),
+        };
+        WebhookTest::with(())
+            .given(vec![registered_humai(EventFilter::All)])
+            .when(set(owner()))
+            .then_expect_events(vec![WebhookEvent::WebhookSigningSecretSet {
+                by: OWNER,
+                sealed: sealed.clone(),
+                at: at(),
+            }]);
+        let endpoint = WebhookEndpoint::fold(&[
+            registered_humai(EventFilter::All),
+            WebhookEvent::WebhookSigningSecretSet {
+                by: OWNER,
+                sealed: sealed.clone(),
+                at: at(),
+            },
+        ]);
+        assert_eq!(endpoint.sealed_secret, Some(sealed.clone()));
+        assert_eq!(
+            format!("{:?}", endpoint.sealed_secret),
+            "Some(SealedSecret(..))"
+        );
+        WebhookTest::with(())
+            .given(vec![registered_humai(EventFilter::All)])
+            .when(set(caller(0x2, Role::Agent)))
+            .then_expect_error(DomainError::Forbidden(
+                "only the webhook's owner or an admin may change it".to_owned(),
+            ));
+        // A native endpoint's secret is the server's: its receivers verify with it.
+        assert!(matches!(
+            WebhookEndpoint::fold(&[registered(EventFilter::All)]).decide(&set(owner())),
+            Err(DomainError::Invalid(_))
+        ));
     }
 }

@@ -309,7 +309,9 @@ impl Batch {
                 }
             }
             // The sample is the fan-out's (`humai.rs`); the endpoint is unchanged.
-            WebhookEvent::WebhookTestRequested { .. } => {}
+            // The secret is read from the endpoint's stream at send time.
+            WebhookEvent::WebhookTestRequested { .. }
+            | WebhookEvent::WebhookSigningSecretSet { .. } => {}
         }
         Ok(())
     }

@@ -5,14 +5,18 @@
 //! deposit of credits, a withdrawal the provider refused) and leaves by
 //! drawing on lots in NIFO order (`draw_lots`: withdrawals here; tool
 //! subscriptions and usage call it with their own purpose).
+//!
+//! A wallet funded before lots were kept (a journal from before them) is
+//! given its balance then as an opening lot (`adopt_opening_balance`), in
+//! the same append as the first lot decided for it.
 
 use crate::bus::{BusError, UnitOfWork};
-use errand_aggregates::account::AccountId;
+use errand_aggregates::account::{Account, AccountId};
 use errand_aggregates::humai::credit_lots::{CreditSource, DebitPurpose};
 use errand_aggregates::humai::{CreditLots, CreditLotsCommand};
 use errand_aggregates::ids::{CreditEntryId, PayoutId};
 use errand_aggregates::money::{Currency, Money};
-use errand_aggregates::Timestamp;
+use errand_aggregates::{DomainError, Timestamp};
 use uuid::Uuid;
 
 pub fn credit_lots_stream(wallet: &AccountId) -> String {
@@ -33,6 +37,7 @@ pub async fn open_lot(
     source: CreditSource,
     at: Timestamp,
 ) -> Result<(), BusError> {
+    adopt_opening_balance(unit, wallet, at).await?;
     let command = CreditLotsCommand::Credit {
         wallet,
         entry_id,
@@ -56,6 +61,7 @@ pub async fn draw_lots(
     purpose: DebitPurpose,
     at: Timestamp,
 ) -> Result<(), BusError> {
+    adopt_opening_balance(unit, wallet, at).await?;
     let command = CreditLotsCommand::Debit {
         wallet,
         entry_id,
@@ -66,6 +72,41 @@ pub async fn draw_lots(
     unit.decide::<CreditLots>(&credit_lots_stream(&wallet), &command)
         .await?;
     Ok(())
+}
+
+/// If `wallet` has never had a lot, its balance as the journal holds it
+/// (before this unit's own postings) becomes its first lot.
+async fn adopt_opening_balance(
+    unit: &mut UnitOfWork<'_>,
+    wallet: AccountId,
+    at: Timestamp,
+) -> Result<(), BusError> {
+    let lots = unit
+        .load::<CreditLots>(&credit_lots_stream(&wallet))
+        .await?;
+    if lots.wallet.is_some() {
+        return Ok(());
+    }
+    let account = unit.load_committed::<Account>(&wallet.stream_id()).await?;
+    let balance = account.available_cents + account.held_cents;
+    if balance == 0 {
+        return Ok(());
+    }
+    let command = CreditLotsCommand::Credit {
+        wallet,
+        entry_id: opening_balance_entry(&wallet),
+        amount: Money::from_cents(balance, Currency::RC).map_err(DomainError::from)?,
+        source: CreditSource::OpeningBalance,
+        at,
+    };
+    unit.decide::<CreditLots>(&credit_lots_stream(&wallet), &command)
+        .await?;
+    Ok(())
+}
+
+/// A wallet's opening lot, named after the wallet (it has one at most).
+pub fn opening_balance_entry(wallet: &AccountId) -> CreditEntryId {
+    CreditEntryId(Uuid::new_v5(&wallet.owner.0, wallet.stream_id().as_bytes()))
 }
 
 /// A withdrawal's history entry is its payout.

@@ -2,7 +2,14 @@
 //! from its RC account and its `CreditLots`), `GET /credits-history` (its
 //! entries with their provenance, from the history read model) and
 //! `POST /credits-withdraw` (cash-backed credits out through the payout
-//! provider, as a payout from the wallet: see `commands::request_payout`).
+//! provider, as a payout from the wallet: see `commands::request_payout`)
+//! and `POST /credits-purchase` (cash-backed credits in: a deposit into the
+//! wallet, paid at the payment provider's checkout; its completion opens a
+//! withdrawable lot, `commands::complete_deposit`).
+//!
+//! The seed names no purchase endpoint though its pools presuppose one
+//! (`withdrawable (cash-backed)`, `fee_type: deposit`); this is it, shaped
+//! like the withdrawal.
 
 use super::errors::HumaiResult;
 use super::extract::{Body, Caller, HumaiQuery};
@@ -19,11 +26,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use errand_aggregates::account::Account;
 use errand_aggregates::humai::credit_lots::Pool;
 use errand_aggregates::humai::CreditLots;
-use errand_aggregates::ids::PayoutId;
+use errand_aggregates::ids::{FundingId, PayoutId};
 use errand_aggregates::money::{Currency, Money};
 use errand_aggregates::payout::PayoutPurpose;
 use serde::Deserialize;
@@ -35,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/credits-balance", get(balance))
         .route("/credits-history", get(history))
         .route("/credits-withdraw", post(withdraw))
+        .route("/credits-purchase", post(purchase))
 }
 
 async fn balance(
@@ -49,10 +57,15 @@ async fn balance(
         .await?;
     let total = views::rc_balance(&account);
     let withdrawable = lots.remaining_in(Pool::Withdrawable);
+    // A wallet from before lots were kept: its balance opens as marketplace credits.
+    let marketplace = match lots.wallet {
+        Some(_) => lots.remaining_in(Pool::Marketplace),
+        None => account.available_cents + account.held_cents,
+    };
     Ok(Json(json!({
         "rc_balance": total,
         "rc_balance_withdrawable": withdrawable,
-        "rc_balance_marketplace": lots.remaining_in(Pool::Marketplace),
+        "rc_balance_marketplace": marketplace,
     })))
 }
 
@@ -119,6 +132,40 @@ async fn withdraw(
         shaped(executed, withdrawal_json),
         StatusCode::CREATED,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseRequest {
+    /// Whole credits, at least the deposit minimum.
+    pub amount: i64,
+}
+
+/// Buys cash-backed credits: a deposit into the caller's wallet, pending
+/// until paid at the checkout.
+async fn purchase(
+    State(app): State<AppState>,
+    Caller(principal): Caller,
+    request: Body<PurchaseRequest>,
+) -> HumaiResult<Response> {
+    let amount = Money::positive_cents(request.body.amount, Currency::RC)?;
+    let wallet = credits_account(principal.actor_id, principal.mode);
+    let funding_id = FundingId(Uuid::now_v7());
+    let context = request.meta.context(&principal, "PurchaseCredits", 201);
+    let provider = app.payments.name();
+    let executed = crate::execute!(app.bus, &context, |unit| {
+        let by = commands::caller(unit, principal.actor_id).await?;
+        let at = Utc::now();
+        let deposit =
+            commands::request_deposit(unit, by, wallet, funding_id, amount, provider, at).await?;
+        Ok(json!({
+            "purchase_id": funding_id.0,
+            "amount": deposit.amount.map(|credits| credits.cents),
+            "status": "pending",
+            "checkout_url": app.payments.checkout_url(&funding_id),
+        }))
+    })?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
 }
 
 /// A payout's reply in Humai's shape (a repeat's stored reply is already a

@@ -5,10 +5,10 @@
 //! events (`errand_aggregates::webhook::humai`: which ledger event each is,
 //! and who hears it). Another actor's endpoint is not found.
 //!
-//! The signing secret is derived by the server and shown at registration
-//! (never stored): a `secret` sent in the request is not kept, because no
-//! secret goes into the journal; the reply's `secret` is the one deliveries
-//! are signed with.
+//! Deliveries are signed with the `secret` the client sent (at registration,
+//! or later through `webhooks-manage`), kept sealed (`webhooks::sealed_secret`:
+//! the journal holds only ciphertext). Without one, the server derives a
+//! secret for the endpoint and the registration's reply shows it.
 
 use super::errors::{HumaiError, HumaiResult};
 use super::extract::{Body, Caller};
@@ -18,6 +18,7 @@ use crate::http::respond;
 use crate::http::state::AppState;
 use crate::queries::webhooks as webhook_queries;
 use crate::webhooks::destination::check_url;
+use crate::webhooks::sealed_secret;
 use crate::webhooks::signature::humai_secret;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -55,7 +56,7 @@ pub struct RegisterRequest {
     pub url: String,
     /// Humai event names, at least one.
     pub events: Vec<String>,
-    /// Not kept (see the module's note).
+    /// The client's own signing secret (see the module's note).
     pub secret: Option<String>,
 }
 
@@ -67,6 +68,8 @@ pub struct ManageRequest {
     pub action: String,
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
+    /// A new signing secret of the client's own.
+    pub secret: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +92,18 @@ fn destination(app: &AppState, text: &str) -> HumaiResult<WebhookUrl> {
     check_url(&parsed, app.config.webhooks.allow_private_destinations)
         .map_err(HumaiError::validation)?;
     Ok(url)
+}
+
+/// A client's signing secret as sent: 1 to 256 characters, not all blank.
+fn client_secret(secret: Option<&str>) -> HumaiResult<Option<&str>> {
+    match secret {
+        Some(text) if text.trim().is_empty() || text.chars().count() > SECRET_MAX_CHARS => {
+            Err(HumaiError::validation(format!(
+                "secret, when sent, is 1 to {SECRET_MAX_CHARS} characters"
+            )))
+        }
+        secret => Ok(secret),
+    }
 }
 
 fn events(names: &[String]) -> HumaiResult<EventFilter> {
@@ -129,13 +144,7 @@ async fn register(
 ) -> HumaiResult<Response> {
     let url = destination(&app, &request.body.url)?;
     let events = events(&request.body.events)?;
-    if let Some(secret) = &request.body.secret {
-        if secret.trim().is_empty() || secret.chars().count() > SECRET_MAX_CHARS {
-            return Err(HumaiError::validation(format!(
-                "secret, when sent, is 1 to {SECRET_MAX_CHARS} characters"
-            )));
-        }
-    }
+    let client_secret = client_secret(request.body.secret.as_deref())?;
     let owned = webhook_queries::endpoint_count_in(
         app.read_models().await?,
         &principal.actor_id.to_string(),
@@ -143,6 +152,7 @@ async fn register(
     )
     .await?;
     let webhook_id = WebhookId(Uuid::now_v7());
+    let sealed = client_secret.map(|secret| sealed_secret::seal(&app.secret, webhook_id, secret));
     let mut meta = request.meta;
     meta.idempotency = None;
     let context = meta.context(&principal, "RegisterWebhook", 201);
@@ -161,9 +171,20 @@ async fn register(
             at: Utc::now(),
         };
         unit.decide::<WebhookEndpoint>(&stream, &command).await?;
+        if let Some(sealed) = sealed.clone() {
+            let command = WebhookCommand::SetSigningSecret {
+                by,
+                sealed,
+                at: Utc::now(),
+            };
+            unit.decide::<WebhookEndpoint>(&stream, &command).await?;
+        }
         let endpoint = unit.load::<WebhookEndpoint>(&stream).await?;
         let mut view = webhook_json(webhook_id, &endpoint);
-        view["secret"] = json!(humai_secret(&app.secret, webhook_id));
+        // A client that sent its secret has it; otherwise this is the only showing.
+        if sealed.is_none() {
+            view["secret"] = json!(humai_secret(&app.secret, webhook_id));
+        }
         Ok(view)
     })?;
     Ok(respond::executed(executed, StatusCode::CREATED))
@@ -179,7 +200,7 @@ async fn manage(
     let at = Utc::now();
     let change = match body.action.as_str() {
         "delete" => {
-            if body.url.is_some() || body.events.is_some() {
+            if body.url.is_some() || body.events.is_some() || body.secret.is_some() {
                 return Err(HumaiError::validation("delete takes only webhook_id"));
             }
             None
@@ -191,7 +212,14 @@ async fn manage(
                 .map(|text| destination(&app, text))
                 .transpose()?;
             let events = body.events.as_deref().map(events).transpose()?;
-            Some((url, events))
+            let sealed = client_secret(body.secret.as_deref())?
+                .map(|secret| sealed_secret::seal(&app.secret, webhook_id, secret));
+            if url.is_none() && events.is_none() && sealed.is_none() {
+                return Err(HumaiError::validation(
+                    "update takes a url, events or a secret to change",
+                ));
+            }
+            Some((url, events, sealed))
         }
         _ => {
             return Err(HumaiError::validation(
@@ -207,18 +235,24 @@ async fn manage(
             return Err(DomainError::NotFound("webhook").into());
         }
         let by = commands::caller(unit, principal.actor_id).await?;
-        let Some((url, events)) = change.clone() else {
+        let Some((url, events, sealed)) = change.clone() else {
             let command = WebhookCommand::Delete { by, at };
             unit.decide::<WebhookEndpoint>(&stream, &command).await?;
             return Ok(json!({ "webhook_id": webhook_id.0, "deleted": true }));
         };
-        let command = WebhookCommand::Update {
-            by,
-            url,
-            events,
-            at,
-        };
-        unit.decide::<WebhookEndpoint>(&stream, &command).await?;
+        if url.is_some() || events.is_some() {
+            let command = WebhookCommand::Update {
+                by,
+                url,
+                events,
+                at,
+            };
+            unit.decide::<WebhookEndpoint>(&stream, &command).await?;
+        }
+        if let Some(sealed) = sealed {
+            let command = WebhookCommand::SetSigningSecret { by, sealed, at };
+            unit.decide::<WebhookEndpoint>(&stream, &command).await?;
+        }
         let endpoint = unit.load::<WebhookEndpoint>(&stream).await?;
         Ok(webhook_json(webhook_id, &endpoint))
     })?;

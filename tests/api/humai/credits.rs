@@ -1,44 +1,45 @@
 //! Credits & payments: `/credits-balance`, `/credits-history`,
-//! `/credits-withdraw`, `/fee-calculate`, `/stripe-connect-onboard`,
+//! `/credits-purchase`, `/credits-withdraw`, `/fee-calculate`, `/stripe-connect-onboard`,
 //! `/payouts-request`, `/revenue-share-status`.
 
 use super::*;
 use crate::both_backends;
 use crate::helpers::Actor;
 use chrono::Utc;
-use errand::bus::{commands, CommandContext};
 use errand_aggregates::account::{Account, AccountId};
-use errand_aggregates::ids::{ActorId, FundingId};
+use errand_aggregates::ids::ActorId;
 use errand_aggregates::mode::Mode;
-use errand_aggregates::money::{Currency, Money};
 use uuid::Uuid;
 
-/// Credits bought with money: a deposit into the actor's RC wallet, paid
-/// and completed as the payment provider's checkout would.
-async fn buy_credits(app: &TestApp, actor_id: &str, credits: i64) {
-    let bus = &app.running.as_ref().expect("running").state.bus;
-    let actor = ActorId::parse(actor_id).expect("actor id");
-    let wallet = AccountId {
-        owner: actor,
-        mode: Mode::Live,
-        currency: Currency::RC,
-    };
-    let funding_id = FundingId(Uuid::now_v7());
-    let amount = Money::positive_cents(credits, Currency::RC).expect("credits");
-    let context = CommandContext::system("sandbox", "RequestDeposit");
-    errand::execute!(bus, &context, |unit| {
-        let by = commands::caller(unit, actor).await?;
-        commands::request_deposit(unit, by, wallet, funding_id, amount, "sandbox", Utc::now())
-            .await?;
-        Ok(())
-    })
-    .expect("deposit requested");
-    let context = CommandContext::system("sandbox", "CompleteDeposit");
-    errand::execute!(bus, &context, |unit| {
-        commands::complete_deposit(unit, funding_id, Utc::now()).await?;
-        Ok(())
-    })
-    .expect("deposit completed");
+/// Credits bought with money through `/credits-purchase`, paid at the
+/// sandbox checkout.
+async fn buy_credits(app: &TestApp, key: &str, credits: i64) {
+    let (status, body) = hm(
+        app,
+        Method::POST,
+        "/credits-purchase",
+        Some(key),
+        Some(json!({ "amount": credits })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["amount"], credits, "{body}");
+    assert_eq!(body["status"], "pending", "{body}");
+    assert!(body["purchase_id"].is_string(), "{body}");
+    let before = balance(app, key).await;
+    let checkout = body["checkout_url"].as_str().expect("checkout_url");
+    let response = app
+        .client
+        .post(format!("{checkout}/pay"))
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        balance(app, key).await,
+        (before.0 + credits, before.1 + credits, before.2),
+        "paid credits are cash-backed"
+    );
 }
 
 async fn balance(app: &TestApp, key: &str) -> (i64, i64, i64) {
@@ -154,7 +155,7 @@ both_backends!(
     withdrawing_takes_cash_backed_credits_newest_first_and_pays_them_out,
     rate_limits = roomy_limits(),
     |app: TestApp| async move {
-        let (id, key, _) = quick_start(&app, "Withdrawer", json!([])).await;
+        let (_, key, _) = quick_start(&app, "Withdrawer", json!([])).await;
         let withdraw = |amount: Value| {
             let (app, key) = (&app, key.clone());
             async move {
@@ -179,8 +180,29 @@ both_backends!(
         );
         assert_eq!(app.journal_head().await, head);
 
-        buy_credits(&app, &id, 1_000).await;
-        buy_credits(&app, &id, 2_000).await;
+        // Nothing is bought below the deposit minimum, or of no amount.
+        let head = app.journal_head().await;
+        for bad in [
+            json!(499),
+            json!(0),
+            json!(-5),
+            json!(2.5),
+            json!("ten"),
+            json!(null),
+        ] {
+            let (status, body) = hm(
+                &app,
+                Method::POST,
+                "/credits-purchase",
+                Some(&key),
+                Some(json!({ "amount": bad })),
+            )
+            .await;
+            refused(status, &body, StatusCode::BAD_REQUEST, "validation_error");
+        }
+        assert_eq!(app.journal_head().await, head);
+        buy_credits(&app, &key, 1_000).await;
+        buy_credits(&app, &key, 2_000).await;
         assert_eq!(balance(&app, &key).await, (3_128, 3_000, 128));
         onboard(&app, &key).await;
 
@@ -255,7 +277,7 @@ both_backends!(
 
         // The sandbox declines this amount: the credits come back, still cash-backed.
         let declined = errand::payments::SANDBOX_DECLINED_PAYOUT_CENTS;
-        buy_credits(&app, &id, declined).await;
+        buy_credits(&app, &key, declined).await;
         let (status, body) = withdraw(json!(declined)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["status"], "failed");

@@ -101,8 +101,8 @@ with_receivers!(
             .as_str()
             .expect("webhook_id")
             .to_owned();
-        let secret = created["secret"].as_str().expect("secret").to_owned();
-        assert!(secret.starts_with("whsec_"), "{secret}");
+        // The client sent its own secret: it has it, so the reply does not repeat it.
+        assert!(created.get("secret").is_none(), "{created}");
 
         let (status, queued) = call(
             &app,
@@ -113,8 +113,20 @@ with_receivers!(
         .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
         let got = heard(&receiver, 1).await;
-        assert!(verified(&got[0], &secret), "{:?}", got[0]);
-        assert!(!verified(&got[0], "whsec_my_signing_secret"));
+        assert!(verified(&got[0], "whsec_my_signing_secret"), "{:?}", got[0]);
+        // The journal, which auditors read, holds the secret sealed only.
+        let (status, stream) = app
+            .get(&format!("/v1/streams/webhook-{webhook}"), &app.admin_key)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{stream}");
+        assert!(
+            stream.to_string().contains("WebhookSigningSecretSet"),
+            "{stream}"
+        );
+        assert!(
+            !stream.to_string().contains("my_signing_secret"),
+            "{stream}"
+        );
         let body: Value = serde_json::from_str(&got[0].body).expect("JSON");
         assert_eq!(body["event"], "transaction.created");
         assert_eq!(body["test"], true);
@@ -131,6 +143,28 @@ with_receivers!(
         assert_eq!(status, StatusCode::OK, "{updated}");
         assert_eq!(updated["events"], json!(["bid.accepted"]));
         assert_eq!(updated["url"], receiver.url.as_str());
+
+        // A new secret signs every delivery from then on.
+        let (status, rotated) = call(
+            &app,
+            "/webhooks-manage",
+            &key,
+            json!({ "webhook_id": webhook, "action": "update", "secret": "rotated-2026" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{rotated}");
+        assert_eq!(rotated["events"], json!(["bid.accepted"]));
+        let (status, queued) = call(
+            &app,
+            "/webhooks-test",
+            &key,
+            json!({ "webhook_id": webhook, "event_type": "bid.accepted" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
+        let got = heard(&receiver, 2).await;
+        assert!(verified(&got[1], "rotated-2026"), "{:?}", got[1]);
+        assert!(!verified(&got[1], "whsec_my_signing_secret"));
 
         let (status, deleted) = call(
             &app,
@@ -150,7 +184,7 @@ with_receivers!(
         .await;
         refused(status, &body, StatusCode::NOT_FOUND, "not_found");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(receiver.received().len(), 1);
+        assert_eq!(receiver.received().len(), 2);
         app.verify().await;
     }
 );
@@ -190,6 +224,8 @@ with_receivers!(
             json!({ "webhook_id": webhook, "action": "pause" }),
             json!({ "webhook_id": webhook, "action": "update" }),
             json!({ "webhook_id": webhook, "action": "update", "events": ["nope"] }),
+            json!({ "webhook_id": webhook, "action": "update", "secret": " " }),
+            json!({ "webhook_id": webhook, "action": "delete", "secret": "s3cret" }),
             json!({ "webhook_id": "nope", "action": "delete" }),
         ] {
             let (status, body) = call(&app, "/webhooks-manage", &key, bad.clone()).await;
