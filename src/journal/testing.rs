@@ -25,6 +25,43 @@ pub async fn create_postgres_database(admin_url: &str) -> Result<String, Journal
     Ok(with_database(admin_url, &name))
 }
 
+/// A database made by `create_postgres_database` that goes when this value does, so a
+/// test suite leaves no databases behind (hundreds of them slow the server for everyone).
+pub struct ScratchDatabase {
+    admin_url: String,
+    pub url: String,
+}
+
+impl ScratchDatabase {
+    pub async fn create(admin_url: &str) -> Result<ScratchDatabase, JournalError> {
+        Ok(ScratchDatabase {
+            admin_url: admin_url.to_owned(),
+            url: create_postgres_database(admin_url).await?,
+        })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    /// Drops it on a thread and runtime of its own: `drop` may run inside a runtime, which
+    /// cannot be blocked on, or after it ended.
+    fn drop(&mut self) {
+        let (admin_url, url) = (self.admin_url.clone(), self.url.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
+            runtime
+                .block_on(drop_postgres_database(&admin_url, &url))
+                .map_err(|error| error.to_string())
+        })
+        .join();
+        if let Ok(Err(error)) | Err(error) = dropped.map_err(|_| "panicked".to_owned()) {
+            eprintln!("could not drop the test database {}: {error}", self.url);
+        }
+    }
+}
+
 /// Drops a database made by `create_postgres_database`, disconnecting anyone still on it.
 pub async fn drop_postgres_database(
     admin_url: &str,

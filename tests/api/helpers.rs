@@ -3,7 +3,7 @@
 
 use errand::config::Config;
 use errand::http::rate_limit::RateLimits;
-use errand::journal::testing::{create_postgres_database, postgres_admin_url};
+use errand::journal::testing::{postgres_admin_url, ScratchDatabase};
 use errand::server::{start, Running, ServeOptions};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
@@ -77,6 +77,8 @@ pub struct TestApp {
     pub client: Client,
     pub running: Option<Running>,
     _data_dir: Option<tempfile::TempDir>,
+    /// Dropped last (fields drop in order): the server is stopped by then.
+    _database: Option<ScratchDatabase>,
 }
 
 /// A server on a fresh database with the default rate limits; `None` (the
@@ -95,24 +97,24 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Config),
 ) -> Option<TestApp> {
-    let (database_url, data_dir) = match backend {
+    let (database_url, data_dir, database) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!(
                 "sqlite://{}?mode=rwc",
                 dir.path().join("errand.db").display()
             );
-            (url, Some(dir))
+            (url, Some(dir), None)
         }
         Backend::Postgres => {
             let Some(admin_url) = postgres_admin_url() else {
                 eprintln!("skipped on PostgreSQL: ERRAND_TEST_DATABASE_URL is not set");
                 return None;
             };
-            let url = create_postgres_database(&admin_url)
+            let database = ScratchDatabase::create(&admin_url)
                 .await
                 .expect("fresh PostgreSQL database");
-            (url, None)
+            (database.url.clone(), None, Some(database))
         }
     };
     let mut config = Config {
@@ -141,6 +143,7 @@ pub async fn spawn_app_with(
         client: Client::new(),
         running: Some(running),
         _data_dir: data_dir,
+        _database: database,
     })
 }
 

@@ -1,6 +1,6 @@
 //! Running `errand` as a child process against a throwaway database.
 
-use errand::journal::testing::{create_postgres_database, postgres_admin_url};
+use errand::journal::testing::{postgres_admin_url, ScratchDatabase};
 use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -11,6 +11,8 @@ pub const ERRAND: &str = env!("CARGO_BIN_EXE_errand");
 pub struct Ledger {
     pub data_dir: tempfile::TempDir,
     pub database_url: Option<String>,
+    /// Dropped with the ledger.
+    _database: Option<ScratchDatabase>,
 }
 
 impl Ledger {
@@ -18,6 +20,7 @@ impl Ledger {
         Ledger {
             data_dir: tempfile::tempdir().expect("temp dir"),
             database_url: None,
+            _database: None,
         }
     }
 
@@ -27,13 +30,13 @@ impl Ledger {
             eprintln!("skipped on PostgreSQL: ERRAND_TEST_DATABASE_URL is not set");
             return None;
         };
+        let database = ScratchDatabase::create(&admin)
+            .await
+            .expect("fresh database");
         Some(Ledger {
             data_dir: tempfile::tempdir().expect("temp dir"),
-            database_url: Some(
-                create_postgres_database(&admin)
-                    .await
-                    .expect("fresh database"),
-            ),
+            database_url: Some(database.url.clone()),
+            _database: Some(database),
         })
     }
 
