@@ -187,7 +187,15 @@ async fn manage_portfolio(
             )))
         }
     };
-    let context = request.meta.context(&principal, "ManagePortfolio", 200);
+    // The status stored for an idempotent repeat is the one first answered.
+    let status = if body.action == "add" {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let context = request
+        .meta
+        .context(&principal, "ManagePortfolio", status.as_u16());
     let action = body.action.clone();
     let executed = crate::execute!(app.bus, &context, |unit| {
         let caller = commands::caller(unit, principal.actor_id).await?;
@@ -204,10 +212,5 @@ async fn manage_portfolio(
             "portfolio": views::portfolio_json(&profile),
         }))
     })?;
-    let status = if body.action == "add" {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
     Ok(respond::executed(executed, status))
 }

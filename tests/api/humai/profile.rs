@@ -194,5 +194,26 @@ both_backends!(
             assert_eq!(reply["code"], "validation_error", "{reply}");
         }
         assert_eq!(app.journal_head().await, head);
+
+        // An add repeated under its Idempotency-Key is the same item, answered 201 again.
+        let add_once = || {
+            app.client
+                .post(app.url("/humai/portfolio-manage"))
+                .header("x-api-key", &key)
+                .header("idempotency-key", "portfolio-add-once")
+                .json(&json!({ "action": "add", "title": "Once" }))
+                .send()
+        };
+        let (status, first) = read(add_once().await.expect("sent")).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        let (status, repeat) = read(add_once().await.expect("sent")).await;
+        assert_eq!(status, StatusCode::CREATED, "{repeat}");
+        assert_eq!(repeat["item_id"], first["item_id"]);
+        assert_eq!(
+            profile_of(&app, &id).await["portfolio"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
     }
 );
