@@ -26,13 +26,7 @@ both_backends!(
         assert!(page.contains("Pay $20.00"), "{page}");
         assert_eq!(app.balance(&agent).await["available_cents"], 0);
         for _ in 0..2 {
-            let response = app
-                .client
-                .post(format!("{checkout}/pay"))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
+            app.pay_checkout(&checkout).await;
         }
         let balance = app.balance(&agent).await;
         assert_eq!(

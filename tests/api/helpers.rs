@@ -302,6 +302,17 @@ impl TestApp {
         )
     }
 
+    /// Pays a deposit at the sandbox checkout `checkout_url` names, as its payer would.
+    pub async fn pay_checkout(&self, checkout_url: &str) {
+        let response = self
+            .client
+            .post(format!("{checkout_url}/pay"))
+            .send()
+            .await
+            .expect("the checkout answers");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
     /// Polls until `check` holds, for effects of timers; panics after `timeout`.
     pub async fn eventually<F, Fut>(&self, timeout: Duration, mut check: F)
     where

@@ -28,13 +28,7 @@ async fn buy_credits(app: &TestApp, key: &str, credits: i64) {
     assert!(body["purchase_id"].is_string(), "{body}");
     let before = balance(app, key).await;
     let checkout = body["checkout_url"].as_str().expect("checkout_url");
-    let response = app
-        .client
-        .post(format!("{checkout}/pay"))
-        .send()
-        .await
-        .expect("pay");
-    assert_eq!(response.status(), StatusCode::OK);
+    app.pay_checkout(checkout).await;
     assert_eq!(
         balance(app, key).await,
         (before.0 + credits, before.1 + credits, before.2),

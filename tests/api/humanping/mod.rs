@@ -65,13 +65,7 @@ pub async fn deposit(app: &TestApp, agent: &Agent, cents: i64) {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let checkout = body["checkout_url"].as_str().expect("checkout url");
-    let response = app
-        .client
-        .post(format!("{checkout}/pay"))
-        .send()
-        .await
-        .expect("pay");
-    assert_eq!(response.status(), StatusCode::OK);
+    app.pay_checkout(checkout).await;
 }
 
 pub async fn wallet(app: &TestApp, agent: &Agent) -> Value {

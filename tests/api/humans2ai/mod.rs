@@ -86,13 +86,7 @@ pub async fn fund(app: &TestApp, token: &str, cents: i64) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{deposit}");
     let checkout = deposit["checkout_url"].as_str().expect("checkout url");
-    let response = app
-        .client
-        .post(format!("{checkout}/pay"))
-        .send()
-        .await
-        .expect("pay");
-    assert_eq!(response.status(), StatusCode::OK);
+    app.pay_checkout(checkout).await;
 }
 
 pub async fn wallet(app: &TestApp, key: &str) -> Value {

@@ -121,13 +121,7 @@ both_backends!(
             "not paid yet"
         );
 
-        let paid = app
-            .client
-            .post(format!("{checkout}/pay"))
-            .send()
-            .await
-            .expect("paid");
-        assert!(paid.status().is_success());
+        app.pay_checkout(&checkout).await;
         let body = billing(&app, &key).await;
         assert_eq!(body["balance"]["available"].to_string(), "12.5");
         let credit = &body["recentCredits"][0];
