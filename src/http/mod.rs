@@ -95,6 +95,8 @@ pub fn app(state: AppState) -> Router {
                 .route_layer(instahuman_limits)
                 .layer(instahuman_cors),
         )
+        // The web console: HTML pages and their session cookie, no CORS.
+        .nest(crate::console::CONSOLE_PATH, crate::console::router())
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))

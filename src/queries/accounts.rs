@@ -136,3 +136,55 @@ pub async fn postings(
         .flatten();
     Ok(Page { data, next })
 }
+
+/// One ledger account's total in a trial balance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerTotal {
+    pub ledger_account: String,
+    pub currency: String,
+    pub balance_cents: i64,
+    pub postings: i64,
+}
+
+/// Ledger accounts in a trial balance at most: an operator reads it on a page.
+pub const TRIAL_BALANCE_ACCOUNTS_MAX: i64 = 1_000;
+
+/// Every ledger account's sum of postings, per currency; over all accounts
+/// each currency sums to zero when the books balance (`errand verify` proves it
+/// from the journal; this reads the `postings` read model). At most
+/// `TRIAL_BALANCE_ACCOUNTS_MAX` accounts, largest balances first, plus the
+/// totals over all of them from [`trial_balance_totals`].
+pub async fn trial_balance(pool: &AnyPool) -> Result<Vec<LedgerTotal>, sqlx::Error> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer on both backends.
+    let rows = sqlx::query(
+        "SELECT ledger_account, currency, CAST(SUM(amount_cents) AS BIGINT) AS balance_cents, \
+         CAST(COUNT(*) AS BIGINT) AS postings FROM postings GROUP BY ledger_account, currency \
+         ORDER BY ABS(CAST(SUM(amount_cents) AS BIGINT)) DESC, ledger_account LIMIT $1",
+    )
+    .bind(TRIAL_BALANCE_ACCOUNTS_MAX)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LedgerTotal {
+                ledger_account: row.try_get("ledger_account")?,
+                currency: row.try_get("currency")?,
+                balance_cents: row.try_get("balance_cents")?,
+                postings: row.try_get("postings")?,
+            })
+        })
+        .collect()
+}
+
+/// Each currency's sum over every posting: zero when the books balance.
+pub async fn trial_balance_totals(pool: &AnyPool) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT currency, CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS total_cents \
+         FROM postings GROUP BY currency ORDER BY currency",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("currency")?, row.try_get("total_cents")?)))
+        .collect()
+}
