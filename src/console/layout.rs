@@ -15,6 +15,7 @@ pub enum Section {
     Desk,
     Ledger,
     Journal,
+    Charts,
     Admin,
 }
 
@@ -61,6 +62,7 @@ fn navigation(session: &Session, current: Section) -> Markup {
     entries.push((Section::Ledger, "/console/ledger", "Ledger"));
     if role == Role::Admin {
         entries.push((Section::Journal, "/console/journal", "Live journal"));
+        entries.push((Section::Charts, "/console/charts", "Charts"));
         entries.push((Section::Admin, "/console/admin", "Admin"));
     }
     html! {

@@ -13,6 +13,7 @@
 //! refusal here is the API's refusal, with the API's message.
 
 mod admin;
+mod charts;
 mod journal;
 mod layout;
 mod ledger;
@@ -24,9 +25,10 @@ mod work_board;
 
 use crate::http::errors::{current_request_id, ApiError};
 use crate::http::extract::CommandMeta;
+use crate::http::rate_limit::Class;
 use crate::http::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -50,6 +52,10 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}", get(work_board::task))
         .route("/tasks/{id}/accept", post(work_board::accept))
         .route(
+            "/tasks/{id}/applications/{application}/select",
+            post(work_board::select),
+        )
+        .route(
             "/tasks/{id}/submissions",
             post(proof::submit).layer(DefaultBodyLimit::max(proof::PROOF_FORM_MAX_BYTES)),
         )
@@ -65,8 +71,23 @@ pub fn router() -> Router<AppState> {
         .route("/journal/stream", get(journal::follow))
         .route("/journal/events/{position}", get(journal::event))
         .route("/journal/verify", get(journal::verify))
+        .route("/charts", get(charts::charts))
         .route("/admin", get(admin::admin))
         .route("/admin/actors/{id}/standing", post(admin::standing))
+}
+
+/// What each console route is limited as, under the API's own buckets. The
+/// session is a cookie, not a presented credential, so pages count against
+/// the caller's address; signing in is `auth`, like making credentials, so a
+/// password cannot be guessed faster here than the API allows. Assets are free.
+pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
+    if path.starts_with("/assets/") {
+        return None;
+    }
+    if method == Method::POST && path.trim_end_matches('/') == "/sign-in" {
+        return Some(Class::Auth);
+    }
+    Some(Class::of_method(method))
 }
 
 /// The first page a session sees: what its role does most.
@@ -157,5 +178,24 @@ impl IntoResponse for ConsoleError {
                 layout::error_page(status, code, &message, None)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_in_is_limited_as_auth_pages_by_method_and_assets_not_at_all() {
+        assert_eq!(
+            rate_limit_class(&Method::POST, "/sign-in"),
+            Some(Class::Auth)
+        );
+        assert_eq!(rate_limit_class(&Method::GET, "/board"), Some(Class::Read));
+        assert_eq!(
+            rate_limit_class(&Method::POST, "/desk/tasks"),
+            Some(Class::Write)
+        );
+        assert_eq!(rate_limit_class(&Method::GET, "/assets/console.js"), None);
     }
 }

@@ -206,6 +206,24 @@ fn task_detail(session: &Session, task: &TaskView) -> Markup {
                 button type="submit" { "Apply" }
             }
         }
+        @if !task.applications.is_empty() {
+            h2 { "Applications" }
+            ul.applications {
+                @for application in &task.applications {
+                    li {
+                        code { (application.applicant_id) } " · " span.status { (application.status) }
+                        " · " (when(Some(application.applied_at)))
+                        @if let Some(note) = &application.note { blockquote { (note) } }
+                        @if reviews && application.status == "pending" && task.open_slots > 0 {
+                            form method="post" action={ "/console/tasks/" (task.id) "/applications/" (application.id) "/select" } {
+                                (csrf_field(session))
+                                button type="submit" { "Select this applicant" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         @if working {
             (super::proof::form(session, task))
         }
@@ -257,5 +275,31 @@ pub async fn accept(
     } else {
         tasks::accept(&app, principal, &command_meta(), &id).await?;
     }
+    Ok(Redirect::to(&format!("/console/tasks/{}", task.id)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SelectForm {
+    csrf: String,
+}
+
+/// The poster assigns an applicant, as
+/// `POST /v1/tasks/{id}/applications/{application_id}/select` does.
+pub async fn select(
+    State(app): State<AppState>,
+    session: Session,
+    Path((id, application_id)): Path<(String, String)>,
+    Form(form): Form<SelectForm>,
+) -> ConsoleResult<Response> {
+    session.check_csrf(&form.csrf)?;
+    tasks::select(
+        &app,
+        &session.principal,
+        &command_meta(),
+        &id,
+        &application_id,
+    )
+    .await?;
+    let task = tasks::get(&app, &session.principal, &id).await?;
     Ok(Redirect::to(&format!("/console/tasks/{}", task.id)).into_response())
 }

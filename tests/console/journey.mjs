@@ -167,6 +167,28 @@ try {
   await admin.page.locator("#journal tbody tr", { hasText: "SubmissionApproved" }).first().waitFor();
   await shot(admin.page, "journal");
 
+  step = "the person applies to an apply-select task and the poster selects them";
+  {
+    const posted = await fetch(`${base}/v1/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agentKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Photograph the mural on Rue Fabre", reward_cents: 300, assignment: "apply_select", kind: "photography" }),
+    });
+    assert.equal(posted.status, 201, await posted.text());
+    await human.page.goto(`${base}/console/board`);
+    await human.page.getByRole("link", { name: "Photograph the mural on Rue Fabre" }).click();
+    const muralUrl = human.page.url();
+    await human.page.getByLabel("A note for the poster (optional)", { exact: true }).fill("I live on that street.");
+    await human.page.getByRole("button", { name: "Apply" }).click();
+    await human.page.locator(".applications", { hasText: "pending" }).waitFor();
+    await agent.page.goto(muralUrl);
+    await agent.page.getByText("I live on that street.").waitFor();
+    await agent.page.getByRole("button", { name: "Select this applicant" }).click();
+    await agent.page.locator(".applications", { hasText: "selected" }).waitFor();
+    await human.page.goto(muralUrl);
+    await human.page.getByRole("heading", { name: "Hand in proof" }).waitFor();
+  }
+
   step = "the person's balance and ledger show the payout";
   await human.page.goto(`${base}/console/board`);
   await human.page.locator("#available", { hasText: "$4.50" }).waitFor();
@@ -195,6 +217,15 @@ try {
   await admin.page.locator(".trial-total", { hasText: "balanced" }).first().waitFor();
   assert.equal(await admin.page.locator(".trial-total", { hasText: "NOT balanced" }).count(), 0);
   await shot(admin.page, "trial-balance");
+
+  step = "the charts show the day's money, task states and projection lag";
+  await admin.page.getByRole("link", { name: "Charts" }).click();
+  await admin.page.locator("#volume svg text", { hasText: "$5.00" }).waitFor();
+  await admin.page.locator("#paid svg text", { hasText: "$4.50" }).waitFor();
+  await admin.page.locator("#fees svg text", { hasText: "$0.50" }).waitFor();
+  await admin.page.locator("#states svg text", { hasText: "completed" }).waitFor();
+  await admin.page.locator("#projection-lag").waitFor();
+  await shot(admin.page, "charts");
 
   step = "the admin freezes the agent with a reason";
   await admin.page.getByRole("link", { name: "Admin" }).click();
