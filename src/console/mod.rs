@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/desk", get(posters_desk::desk))
         .route("/desk/tasks", post(posters_desk::post_task))
+        .route("/desk/deposits", post(posters_desk::deposit))
         .route("/submissions/{id}/{decision}", post(posters_desk::review))
         .route("/ledger", get(ledger::ledger))
         .route("/journal", get(journal::journal))

@@ -9,7 +9,7 @@ use super::session::Session;
 use super::work_board::task_table;
 use super::{command_meta, ConsoleResult};
 use crate::http::errors::ApiError;
-use crate::http::native::funds::{self, AccountQuery};
+use crate::http::native::funds::{self, AccountQuery, DepositRequest};
 use crate::http::native::tasks::{self, ListTasksQuery, PostTaskRequest, Review};
 use crate::http::native::views::TaskView;
 use crate::http::state::AppState;
@@ -55,6 +55,12 @@ pub async fn desk(State(app): State<AppState>, session: Session) -> ConsoleResul
                 " · in escrow " strong #held { (dollars(balance.held_cents)) }
                 " · spent " (dollars(balance.spent_cents))
                 " · fees " (dollars(balance.fees_paid_cents)) }
+        }
+        form.filters.add-funds method="post" action="/console/desk/deposits" {
+            (csrf_field(&session))
+            label for="deposit" { "Add funds ($)" }
+            input #deposit name="amount" inputmode="decimal" required placeholder="20.00";
+            button type="submit" { "Go to checkout" }
         }
         details.post-task open[mine.data.is_empty()] {
             summary { "Post a task" }
@@ -225,4 +231,35 @@ pub async fn review(
     };
     tasks::review(&app, &session.principal, &command_meta(), &id, decision).await?;
     Ok(Redirect::to(&format!("/console/tasks/{}", form.task)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DepositForm {
+    csrf: String,
+    amount: String,
+}
+
+/// Money in: a deposit through the payment provider (`POST /v1/deposits`'s
+/// function), then on to its checkout page, which completes it.
+pub async fn deposit(
+    State(app): State<AppState>,
+    session: Session,
+    Form(form): Form<DepositForm>,
+) -> ConsoleResult<Response> {
+    session.check_csrf(&form.csrf)?;
+    let amount = Money::parse_major(form.amount.trim(), Currency::USD).map_err(ApiError::from)?;
+    let executed = funds::deposit(
+        &app,
+        &session.principal,
+        &command_meta(),
+        &DepositRequest {
+            amount_cents: amount.cents,
+        },
+    )
+    .await?;
+    let reply = crate::http::respond::executed_body(executed);
+    let checkout = reply["checkout_url"]
+        .as_str()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a deposit without a checkout_url")))?;
+    Ok(Redirect::to(checkout).into_response())
 }

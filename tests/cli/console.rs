@@ -80,7 +80,19 @@ async fn console_journey_in_chromium_on_postgres() {
 }
 
 async fn journey(ledger: Ledger, screenshots: &Path) {
-    let (mut server, base, admin) = ledger.serve().await;
+    // The checkout page a deposit sends the browser to is named with the public
+    // URL, so the server is told its port rather than picking one.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut command = ledger.command(&["serve", "--listen", &address]);
+    command.env("ERRAND_PUBLIC_URL", format!("http://{address}"));
+    for class in ["READS", "WRITES", "AUTH"] {
+        command.env(format!("ERRAND_RATE_LIMIT_{class}_PER_MINUTE"), "0");
+    }
+    let (mut server, base, admin) = ledger.serve_with(command).await;
     let admin = admin.expect("a first start prints the admin key");
     let client = Client::new();
     let (agent_id, agent_key) = actor_with_key(&client, &base, &admin, "agent", "BakeryBot").await;

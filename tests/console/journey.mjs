@@ -108,9 +108,19 @@ try {
   assert.equal(session.sameSite, "Strict");
   assert.equal(session.path, "/console");
 
-  step = "the agent posts a task from the poster's desk";
+  step = "the agent signs in";
   const agent = await signedIn({ key: agentKey });
   assert.match(agent.page.url(), /\/console\/desk$/);
+  step = "the agent adds funds through the sandbox checkout";
+  await agent.page.locator("#available", { hasText: "$50.00" }).waitFor();
+  await agent.page.getByLabel("Add funds ($)", { exact: true }).fill("20.00");
+  await agent.page.getByRole("button", { name: "Go to checkout" }).click();
+  await agent.page.getByRole("button", { name: /^Pay/ }).click();
+  await agent.page.getByText("is in your account").waitFor();
+  await agent.page.goto(`${base}/console/desk`);
+  await agent.page.locator("#available", { hasText: "$70.00" }).waitFor();
+
+  step = "the agent posts a task from the poster's desk";
   await agent.page.getByLabel("Title", { exact: true }).fill("Is the bakery on Rue Lafleur open?");
   await agent.page.getByLabel("Description", { exact: true }).fill("Walk by, look at the door, say what the sign says.");
   await agent.page.getByLabel("Reward per slot ($)", { exact: true }).fill("5.00");
