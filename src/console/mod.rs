@@ -41,7 +41,7 @@ pub const CONSOLE_PATH: &str = "/console";
 const STYLESHEET: &str = include_str!("assets/console.css");
 const SCRIPT: &str = include_str!("assets/console.js");
 
-pub fn router() -> Router<AppState> {
+pub fn router(app: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/assets/console.css", get(stylesheet))
@@ -75,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/charts", get(charts::charts))
         .route("/admin", get(admin::admin))
         .route("/admin/actors/{id}/standing", post(admin::standing))
+        .layer(axum::middleware::from_fn_with_state(app, session::renew))
 }
 
 /// What each console route is limited as, under the API's own buckets. The

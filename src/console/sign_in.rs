@@ -101,10 +101,12 @@ pub async fn sign_in(
         }),
     };
     match result {
-        Ok((secret, home)) => match session::session_cookie(&secret) {
-            Ok(cookie) => {
-                let mut response = Redirect::to(&home).into_response();
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
+        Ok(signed_in) => match cookies(&signed_in) {
+            Ok(cookies) => {
+                let mut response = Redirect::to(&signed_in.home).into_response();
+                for cookie in cookies {
+                    response.headers_mut().append(header::SET_COOKIE, cookie);
+                }
                 response
             }
             Err(error) => refused(error).await,
@@ -125,9 +127,33 @@ async fn refused(error: ApiError) -> Response {
     (status, page_for(Some(&message))).into_response()
 }
 
+/// What a sign-in gives the browser.
+struct SignedIn {
+    /// An API key, or a person's access token.
+    secret: String,
+    /// A person's refresh token, which renews the access token.
+    refresh_token: Option<String>,
+    /// The page the role lands on.
+    home: String,
+}
+
+fn cookies(signed_in: &SignedIn) -> Result<Vec<axum::http::HeaderValue>, ApiError> {
+    let mut cookies = vec![
+        session::session_cookie(&signed_in.secret)?,
+        session::session_id_cookie()?,
+    ];
+    match &signed_in.refresh_token {
+        Some(refresh_token) => cookies.push(session::refresh_cookie(refresh_token)?),
+        // A key's session must not keep a person's refresh token from before.
+        None => cookies.push(session::cleared_cookies()[2].clone()),
+    }
+    Ok(cookies)
+}
+
 /// The credential the form signs in with, checked as the API checks it, and
 /// the page its role lands on.
-async fn credential_for(app: &AppState, form: SignInForm) -> Result<(String, String), ApiError> {
+async fn credential_for(app: &AppState, form: SignInForm) -> Result<SignedIn, ApiError> {
+    let mut refresh_token = None;
     let secret = match form.method.as_str() {
         "key" => form.key.trim().to_owned(),
         "password" => {
@@ -140,6 +166,7 @@ async fn credential_for(app: &AppState, form: SignInForm) -> Result<(String, Str
                 meta: command_meta(),
             };
             let axum::Json(session) = people::login(State(app.clone()), request).await?;
+            refresh_token = Some(session.refresh_token);
             session.access_token
         }
         _ => return Err(ApiError::Invalid("method must be key or password".into())),
@@ -148,7 +175,11 @@ async fn credential_for(app: &AppState, form: SignInForm) -> Result<(String, Str
         return Err(ApiError::Unauthorized("invalid API key"));
     }
     let principal = principal_for_secret(app, &secret).await?;
-    Ok((secret, session::home_of(&principal)))
+    Ok(SignedIn {
+        home: session::home_of(&principal),
+        secret,
+        refresh_token,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,8 +197,8 @@ pub async fn sign_out(
         session.check_csrf(&form.csrf)?;
     }
     let mut response = Redirect::to("/console/sign-in").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session::cleared_cookie());
+    for cookie in session::cleared_cookies() {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     Ok(response)
 }

@@ -103,7 +103,7 @@ pub fn app(state: AppState) -> Router {
         // The web console: HTML pages and their session cookie, no CORS.
         .nest(
             crate::console::CONSOLE_PATH,
-            crate::console::router().route_layer(console_limits),
+            crate::console::router(state.clone()).route_layer(console_limits),
         )
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)

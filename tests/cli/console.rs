@@ -19,6 +19,9 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Short, so the person's access token ends mid-journey and the console must
+/// renew it with the refresh token (the journey waits this long once).
+const ACCESS_TOKEN_TTL_S: Duration = Duration::from_secs(3);
 /// The whole journey, Chromium's start included, on two busy cores.
 const JOURNEY_TIME_MAX: Duration = Duration::from_secs(240);
 
@@ -89,6 +92,11 @@ async fn journey(ledger: Ledger, screenshots: &Path) {
     let address = format!("127.0.0.1:{port}");
     let mut command = ledger.command(&["serve", "--listen", &address]);
     command.env("ERRAND_PUBLIC_URL", format!("http://{address}"));
+    // Access tokens end within the journey, so the person's session must renew.
+    command.env(
+        "ERRAND_ACCESS_TOKEN_TTL_S",
+        ACCESS_TOKEN_TTL_S.as_secs().to_string(),
+    );
     for class in ["READS", "WRITES", "AUTH"] {
         command.env(format!("ERRAND_RATE_LIMIT_{class}_PER_MINUTE"), "0");
     }
@@ -117,6 +125,10 @@ async fn journey(ledger: Ledger, screenshots: &Path) {
         .env("ERRAND_HUMAN_PASSWORD", password)
         .env("ERRAND_SCREENSHOTS", screenshots)
         .env("CHROMIUM", chromium())
+        .env(
+            "ERRAND_ACCESS_TOKEN_TTL_MS",
+            ACCESS_TOKEN_TTL_S.as_millis().to_string(),
+        )
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(JOURNEY_TIME_MAX, run)

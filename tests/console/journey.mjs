@@ -199,6 +199,17 @@ try {
     await human.page.getByRole("heading", { name: "Hand in proof" }).waitFor();
   }
 
+  step = "the person's session outlives their access token";
+  {
+    const before = (await human.context.cookies()).find((c) => c.name === "errand_console").value;
+    assert.ok((await human.context.cookies()).some((c) => c.name === "errand_console_refresh" && c.httpOnly));
+    await human.page.waitForTimeout(Number(process.env.ERRAND_ACCESS_TOKEN_TTL_MS || "0") + 1_000);
+    await human.page.goto(`${base}/console/board`);
+    assert.match(human.page.url(), /\/console\/board$/, "still signed in");
+    const after = (await human.context.cookies()).find((c) => c.name === "errand_console").value;
+    if (process.env.ERRAND_ACCESS_TOKEN_TTL_MS) assert.notEqual(after, before, "the access token was renewed");
+  }
+
   step = "the person's balance and ledger show the payout";
   await human.page.goto(`${base}/console/board`);
   await human.page.locator("#available", { hasText: "$4.50" }).waitFor();
