@@ -1,13 +1,17 @@
 //! Admin: actors with search, their standing changed through the kill switch
 //! (`http::kill_switch::pull`, the function `POST /v1/admin/kill-switch`
 //! calls: freeze, unfreeze, ban and unban, each with a reason, through
-//! `bus/commands/enforcement.rs`), and the audit log of admin actions.
+//! `bus/commands/enforcement.rs`), webhook deliveries (`GET
+//! /v1/webhooks/deliveries`' handler: an admin sees everyone's), and the audit
+//! log of admin actions.
 
 use super::layout::{csrf_field, page, when, Section};
 use super::session::Session;
 use super::{command_meta, ConsoleResult};
 use crate::http::errors::ApiError;
+use crate::http::extract::ApiQuery;
 use crate::http::kill_switch::{self, KillSwitchRequest};
+use crate::http::native::webhooks::{self, DeliveriesQuery};
 use crate::http::state::AppState;
 use crate::queries::actors;
 use crate::queries::admin_actions::{self, AuditFilter};
@@ -21,7 +25,13 @@ use serde::Deserialize;
 pub struct ActorSearch {
     #[serde(default)]
     q: String,
+    /// Webhook deliveries of this status only (pending, delivered, failed, cancelled).
+    #[serde(default)]
+    deliveries: String,
 }
+
+/// Webhook deliveries the page lists, newest event first.
+const DELIVERIES_SHOWN: i64 = 20;
 
 /// Search text longer than this names no actor.
 const SEARCH_MAX_CHARS: usize = 200;
@@ -40,6 +50,18 @@ pub async fn admin(
     let pool = app.read_models().await?;
     let found = actors::search(pool, &search.q).await?;
     let log = admin_actions::audit_log(pool, &AuditFilter::default()).await?;
+    let status = Some(search.deliveries.trim().to_owned()).filter(|s| !s.is_empty());
+    let axum::Json(deliveries) = webhooks::list_deliveries(
+        State(app.clone()),
+        session.principal.clone(),
+        ApiQuery(DeliveriesQuery {
+            webhook_id: None,
+            status,
+            cursor: None,
+            limit: Some(DELIVERIES_SHOWN),
+        }),
+    )
+    .await?;
     let body = html! {
         form.filters method="get" action="/console/admin" role="search" {
             label for="q" { "Find actors by name, email or id" }
@@ -83,6 +105,48 @@ pub async fn admin(
                                     input id={ "reason-" (actor.actor_id) } name="reason" required maxlength="500";
                                     button type="submit" { "Apply" }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 #deliveries-heading { "Webhook deliveries" }
+        form.filters method="get" action="/console/admin" {
+            input type="hidden" name="q" value=(search.q);
+            label for="deliveries" { "Status" }
+            select #deliveries name="deliveries" {
+                option value="" { "Any" }
+                @for status in ["pending", "delivered", "failed", "cancelled"] {
+                    option value=(status) selected[search.deliveries == status] { (status) }
+                }
+            }
+            button type="submit" { "Show deliveries" }
+        }
+        @if deliveries.data.is_empty() {
+            p.empty { "No delivery." }
+        } @else {
+            div.table-wrap {
+                table #webhook-deliveries aria-labelledby="deliveries-heading" {
+                    thead { tr {
+                        th scope="col" { "Event" } th scope="col" { "Webhook" } th scope="col" { "Status" }
+                        th scope="col" { "Attempts" } th scope="col" { "Last answer" } th scope="col" { "Next attempt" }
+                    } }
+                    tbody {
+                        @for delivery in &deliveries.data {
+                            tr {
+                                td { a href={ "/console/journal/events/" (delivery.event_position) } { "#" (delivery.event_position) } " " (delivery.event_type) }
+                                td { code { (delivery.webhook_id) } }
+                                td { span.status { (delivery.status) } }
+                                td.num { (delivery.attempt_count) }
+                                td {
+                                    @if let Some(attempt) = delivery.attempts.last() {
+                                        (attempt.outcome)
+                                        @if let Some(code) = attempt.status_code { " · HTTP " (code) }
+                                        @if let Some(error) = &attempt.error { " · " (error) }
+                                    } @else { "–" }
+                                }
+                                td { (when(delivery.next_attempt_at)) }
                             }
                         }
                     }

@@ -260,6 +260,7 @@ try {
   await admin.page.getByLabel("Find actors by name, email or id", { exact: true }).fill(agentId);
   await admin.page.getByRole("button", { name: "Search" }).click();
   await admin.page.locator(`#actors tr[data-actor="${agentId}"] .standing`, { hasText: "frozen" }).waitFor();
+  await admin.page.getByRole("heading", { name: "Webhook deliveries" }).waitFor();
   await shot(admin.page, "admin");
 
   step = "the frozen agent's next post is refused in the page";
