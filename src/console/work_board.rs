@@ -182,7 +182,7 @@ fn task_detail(session: &Session, task: &TaskView) -> Markup {
         dl.facts {
             dt { "Status" } dd { span.status #task-status { (task.status) } }
             dt { "Kind" } dd { (task.kind) }
-            dt { "Reward per slot" } dd { (dollars(task.reward_cents)) " (fee " (task.fee_rate) ")" }
+            dt { "Reward per slot" } dd { (dollars(task.reward_cents)) " (fee " (percent(&task.fee_rate)) ")" }
             dt { "Slots" } dd { (task.open_slots) " open of " (task.slots) }
             dt { "In escrow" } dd { (dollars(task.escrow_cents)) }
             dt { "Paid" } dd { (dollars(task.paid_cents)) }
@@ -302,4 +302,15 @@ pub async fn select(
     .await?;
     let task = tasks::get(&app, &session.principal, &id).await?;
     Ok(Redirect::to(&format!("/console/tasks/{}", task.id)).into_response())
+}
+
+/// A fee rate as people read it: `0.1` → `10%`; anything unparsable as sent.
+fn percent(rate: &str) -> String {
+    match rate.parse::<rust_decimal::Decimal>() {
+        Ok(rate) => format!(
+            "{}%",
+            (rate * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+        ),
+        Err(_) => rate.to_owned(),
+    }
 }
