@@ -142,6 +142,11 @@ try {
   const link = human.page.getByRole("link", { name: "Is the bakery on Rue Lafleur open?" });
   await link.waitFor();
   await shot(human.page, "work-board");
+  // Responsive: the same page on a phone's width, nothing wider than the screen.
+  await human.page.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await human.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no sideways scrolling on a phone");
+  await shot(human.page, "work-board-phone");
+  await human.page.setViewportSize({ width: 1200, height: 860 });
 
   step = "the person takes the task";
   await link.click();
