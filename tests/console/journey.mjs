@@ -202,6 +202,16 @@ try {
     await agent.page.locator(".applications", { hasText: "selected" }).waitFor();
     await human.page.goto(muralUrl);
     await human.page.getByRole("heading", { name: "Hand in proof" }).waitFor();
+
+    step = "the poster disputes a text-only proof with a reason";
+    await human.page.getByLabel("What you did", { exact: true }).fill("Took it from across the street.");
+    await human.page.getByRole("button", { name: "Submit proof" }).click();
+    await human.page.locator(".submission", { hasText: "pending" }).waitFor();
+    await agent.page.goto(muralUrl);
+    await agent.page.getByLabel("Reason to dispute", { exact: true }).fill("The photo is missing.");
+    await agent.page.getByRole("button", { name: "Dispute (refund)" }).click();
+    await agent.page.locator(".submission", { hasText: "disputed" }).waitFor();
+    await agent.page.getByText("Reason: The photo is missing.").waitFor();
   }
 
   step = "the person's session outlives their access token";
