@@ -18,6 +18,7 @@
 //! - [`webhooks`]: rendering, signing and sending deliveries, with the SSRF guard.
 //! - [`identity`]: passwords, login tokens, email verification.
 //! - [`attachments`]: proof files, content-addressed, in their own table.
+//! - [`console`]: the web console at `/console`, HTML over the native API's functions.
 //! - [`cli`], [`server`]: the `errand` binary and how a server starts.
 //! - [`auto_bidder`]: what the runtime's auto-bidder does with one matched listing.
 
@@ -28,6 +29,7 @@ pub mod bootstrap;
 pub mod bus;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod credentials;
 pub mod demo;
 pub mod http;

@@ -60,6 +60,11 @@ pub fn app(state: AppState) -> Router {
     );
     let humai_limits =
         RateLimitLayer::new(limiters.clone(), humai::rate_limit_class, envelopes::humai);
+    let console_limits = RateLimitLayer::new(
+        limiters.clone(),
+        crate::console::rate_limit_class,
+        envelopes::problem,
+    );
     let instahuman_cors = instahuman::cors::layer(&state.config.instahuman_cors);
     Router::new()
         .nest(
@@ -94,6 +99,11 @@ pub fn app(state: AppState) -> Router {
                 .route("/mcp", crate::mcp::instahuman::route(state.clone()))
                 .route_layer(instahuman_limits)
                 .layer(instahuman_cors),
+        )
+        // The web console: HTML pages and their session cookie, no CORS.
+        .nest(
+            crate::console::CONSOLE_PATH,
+            crate::console::router(state.clone()).route_layer(console_limits),
         )
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)

@@ -136,3 +136,110 @@ pub async fn postings(
         .flatten();
     Ok(Page { data, next })
 }
+
+/// One ledger account's total in a trial balance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerTotal {
+    pub ledger_account: String,
+    pub currency: String,
+    pub balance_cents: i64,
+    pub postings: i64,
+}
+
+/// Ledger accounts in a trial balance at most: an operator reads it on a page.
+pub const TRIAL_BALANCE_ACCOUNTS_MAX: i64 = 1_000;
+
+/// Every ledger account's sum of postings, per currency; over all accounts
+/// each currency sums to zero when the books balance (`errand verify` proves it
+/// from the journal; this reads the `postings` read model). At most
+/// `TRIAL_BALANCE_ACCOUNTS_MAX` accounts, largest balances first, plus the
+/// totals over all of them from [`trial_balance_totals`].
+pub async fn trial_balance(pool: &AnyPool) -> Result<Vec<LedgerTotal>, sqlx::Error> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer on both backends.
+    let rows = sqlx::query(
+        "SELECT ledger_account, currency, CAST(SUM(amount_cents) AS BIGINT) AS balance_cents, \
+         CAST(COUNT(*) AS BIGINT) AS postings FROM postings GROUP BY ledger_account, currency \
+         ORDER BY ABS(CAST(SUM(amount_cents) AS BIGINT)) DESC, ledger_account LIMIT $1",
+    )
+    .bind(TRIAL_BALANCE_ACCOUNTS_MAX)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LedgerTotal {
+                ledger_account: row.try_get("ledger_account")?,
+                currency: row.try_get("currency")?,
+                balance_cents: row.try_get("balance_cents")?,
+                postings: row.try_get("postings")?,
+            })
+        })
+        .collect()
+}
+
+/// Each currency's sum over every posting: zero when the books balance.
+pub async fn trial_balance_totals(pool: &AnyPool) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT currency, CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS total_cents \
+         FROM postings GROUP BY currency ORDER BY currency",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("currency")?, row.try_get("total_cents")?)))
+        .collect()
+}
+
+/// One UTC day of money through the ledger, for charts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyMoney {
+    /// Days since 1970-01-01 (UTC).
+    pub day: i64,
+    /// Work approved: what captures took from posters' holds.
+    pub volume_cents: i64,
+    /// What workers were paid (captures less fees).
+    pub paid_cents: i64,
+    pub fees_cents: i64,
+}
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+/// A chart shows at most this many days.
+pub const DAILY_DAYS_MAX: i64 = 90;
+
+/// The last `days` UTC days (today included) of one mode's money, from the
+/// `postings` read model; days without postings are absent.
+pub async fn daily_money(
+    pool: &AnyPool,
+    mode: errand_aggregates::mode::Mode,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<DailyMoney>, sqlx::Error> {
+    let days = days.clamp(1, DAILY_DAYS_MAX);
+    let today = now.timestamp_micros().div_euclid(MICROS_PER_DAY);
+    let since_us = (today - days + 1) * MICROS_PER_DAY;
+    // Actor accounts are `account-<actor>-<mode>-<ccy>:…`, platform ones `platform:fees:<mode>:<ccy>`.
+    let actor_accounts = format!("%-{}-%", mode.as_str());
+    let platform_accounts = format!("%:{}:%", mode.as_str());
+    let rows = sqlx::query(
+        "SELECT recorded_at_us / 86400000000 AS day, \
+         CAST(SUM(CASE WHEN event_type = 'HoldCaptured' AND amount_cents < 0 THEN -amount_cents ELSE 0 END) AS BIGINT) AS volume_cents, \
+         CAST(SUM(CASE WHEN event_type = 'PaymentReceived' AND amount_cents > 0 AND ledger_account NOT LIKE 'platform:%' THEN amount_cents ELSE 0 END) AS BIGINT) AS paid_cents, \
+         CAST(SUM(CASE WHEN ledger_account LIKE 'platform:fees:%' THEN amount_cents ELSE 0 END) AS BIGINT) AS fees_cents \
+         FROM postings WHERE recorded_at_us >= $1 AND (ledger_account LIKE $2 OR ledger_account LIKE $3) \
+         GROUP BY recorded_at_us / 86400000000 ORDER BY day",
+    )
+    .bind(since_us)
+    .bind(actor_accounts)
+    .bind(platform_accounts)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(DailyMoney {
+                day: row.try_get("day")?,
+                volume_cents: row.try_get("volume_cents")?,
+                paid_cents: row.try_get("paid_cents")?,
+                fees_cents: row.try_get("fees_cents")?,
+            })
+        })
+        .collect()
+}

@@ -2,6 +2,7 @@
 //! read models, never the journal; SQL that runs on SQLite and PostgreSQL.
 
 pub mod accounts;
+pub mod actors;
 pub mod admin_actions;
 mod binds;
 pub mod deposits;

@@ -187,3 +187,20 @@ pub async fn task_of_submission(
             .await?;
     Ok(task_id.as_deref().and_then(TaskId::parse))
 }
+
+/// How many of one mode's tasks are in each status, for charts.
+pub async fn count_by_status(
+    pool: &AnyPool,
+    mode: Mode,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT status, CAST(COUNT(*) AS BIGINT) AS tasks FROM tasks_view WHERE mode = $1 \
+         GROUP BY status ORDER BY status",
+    )
+    .bind(mode.as_str().to_owned())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("status")?, row.try_get("tasks")?)))
+        .collect()
+}

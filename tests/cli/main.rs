@@ -4,6 +4,7 @@
 
 mod client;
 mod commands;
+mod console;
 mod crash;
 mod instances;
 mod process;

@@ -98,20 +98,31 @@ pub async fn request_deposit(
     principal: Principal,
     request: CommandRequest<DepositRequest>,
 ) -> ApiResult<Response> {
+    let executed = deposit(&app, &principal, &request.meta, &request.body).await?;
+    Ok(respond::executed(executed, StatusCode::CREATED))
+}
+
+/// Asks for a deposit paid at the provider's checkout: `POST /v1/deposits`,
+/// and the console's "Add funds".
+pub async fn deposit(
+    app: &AppState,
+    principal: &Principal,
+    meta: &crate::http::extract::CommandMeta,
+    body: &DepositRequest,
+) -> ApiResult<crate::bus::Executed<DepositView>> {
     principal.require_scope("wallet:write")?;
-    let amount = Money::positive_cents(request.body.amount_cents, Currency::USD)?;
+    let amount = Money::positive_cents(body.amount_cents, Currency::USD)?;
     let account = AccountId::usd(principal.actor_id, principal.mode);
     let funding_id = FundingId(Uuid::now_v7());
-    let context = request.meta.context(&principal, "RequestDeposit", 201);
+    let context = meta.context(principal, "RequestDeposit", 201);
     let provider = app.payments.name();
-    let executed = crate::execute!(app.bus, &context, |unit| {
+    Ok(crate::execute!(app.bus, &context, |unit| {
         let by = commands::caller(unit, principal.actor_id).await?;
         let deposit =
             commands::request_deposit(unit, by, account, funding_id, amount, provider, Utc::now())
                 .await?;
-        Ok(deposit_view(&app, &deposit))
-    })?;
-    Ok(respond::executed(executed, StatusCode::CREATED))
+        Ok(deposit_view(app, &deposit))
+    })?)
 }
 
 /// A deposit, to its owner (or an admin); anyone else is told it is not found.

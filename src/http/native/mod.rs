@@ -15,7 +15,7 @@ pub(crate) mod profiles;
 pub(crate) mod referrals;
 pub(crate) mod tasks;
 pub mod views;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use super::errors::ApiError;
 use super::rate_limit::Class;

@@ -1,0 +1,321 @@
+// The console's journey in headless Chromium, against a running errand serve.
+// tests/cli/console.rs starts the server, makes the actors and runs this with:
+//   ERRAND_BASE_URL, ERRAND_ADMIN_KEY, ERRAND_AGENT_KEY, ERRAND_AGENT_ID,
+//   ERRAND_HUMAN_EMAIL, ERRAND_HUMAN_PASSWORD, ERRAND_SCREENSHOTS (a directory),
+//   CHROMIUM (default /usr/bin/chromium).
+// It exits non-zero, naming the step, on the first thing that does not hold.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { deflateSync } from "node:zlib";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const base = env("ERRAND_BASE_URL");
+const adminKey = env("ERRAND_ADMIN_KEY");
+const agentKey = env("ERRAND_AGENT_KEY");
+const agentId = env("ERRAND_AGENT_ID");
+const humanEmail = env("ERRAND_HUMAN_EMAIL");
+const humanPassword = env("ERRAND_HUMAN_PASSWORD");
+const shots = env("ERRAND_SCREENSHOTS");
+mkdirSync(shots, { recursive: true });
+
+// A small real PNG (a 160×100 orange block), so the proof's preview and the
+// stored file are an actual image.
+function png(width, height, [r, g, b]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, "ascii");
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; header[9] = 2; header[10] = 0; header[11] = 0; header[12] = 0;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set([r, g, b], y * (width * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+let step = "starting Chromium";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const timeout = 15_000;
+
+async function signedIn(how) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 860 } });
+  context.setDefaultTimeout(timeout);
+  const page = await context.newPage();
+  await page.goto(`${base}/console/sign-in`);
+  if (how.key) {
+    await page.getByLabel("API key", { exact: true }).fill(how.key);
+    await page.getByRole("button", { name: "Sign in with key" }).click();
+  } else {
+    await page.getByLabel("Email", { exact: true }).fill(how.email);
+    await page.getByLabel("Password", { exact: true }).fill(how.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+  await page.waitForLoadState("domcontentloaded");
+  return { context, page };
+}
+const shot = (page, name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+
+try {
+  step = "the sign-in page";
+  {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console/board`);
+    assert.match(page.url(), /\/console\/sign-in$/, "an unsigned visitor is sent to sign in");
+    await page.getByLabel("API key", { exact: true }).fill("erk_live_not_a_key");
+    await page.getByRole("button", { name: "Sign in with key" }).click();
+    await page.getByText("invalid API key").waitFor();
+    await shot(page, "sign-in");
+    await context.close();
+  }
+
+  step = "the admin follows the live journal";
+  const admin = await signedIn({ key: adminKey });
+  assert.match(admin.page.url(), /\/console\/journal$/);
+  await admin.page.locator("#live-status", { hasText: "Live: following" }).waitFor();
+  const cookies = await admin.context.cookies();
+  const session = cookies.find((c) => c.name === "errand_console");
+  assert.ok(session, "a session cookie");
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, "Strict");
+  assert.equal(session.path, "/console");
+
+  step = "the agent signs in";
+  const agent = await signedIn({ key: agentKey });
+  assert.match(agent.page.url(), /\/console\/desk$/);
+  step = "the agent adds funds through the sandbox checkout";
+  await agent.page.locator("#available", { hasText: "$50.00" }).waitFor();
+  await agent.page.getByLabel("Add funds ($)", { exact: true }).fill("20.00");
+  await agent.page.getByRole("button", { name: "Go to checkout" }).click();
+  await agent.page.getByRole("button", { name: /^Pay/ }).click();
+  await agent.page.getByText("is in your account").waitFor();
+  await agent.page.goto(`${base}/console/desk`);
+  await agent.page.locator("#available", { hasText: "$70.00" }).waitFor();
+
+  step = "the agent posts a task from the poster's desk";
+  await agent.page.getByLabel("Title", { exact: true }).fill("Is the bakery on Rue Lafleur open?");
+  await agent.page.getByLabel("Description", { exact: true }).fill("Walk by, look at the door, say what the sign says.");
+  await agent.page.getByLabel("Reward per slot ($)", { exact: true }).fill("5.00");
+  await agent.page.getByLabel("Kind", { exact: true }).fill("verification");
+  await agent.page.getByRole("button", { name: "Post and hold escrow" }).click();
+  await agent.page.locator("#task-status", { hasText: "open" }).waitFor();
+  const taskUrl = agent.page.url();
+  assert.match(taskUrl, /\/console\/tasks\/[0-9a-f-]{36}$/);
+
+  step = "the live journal shows the posting as it happens";
+  await admin.page.locator("#journal tbody tr", { hasText: "TaskPosted" }).first().waitFor();
+
+  step = "a person signs in and finds the task on the work board";
+  const human = await signedIn({ email: humanEmail, password: humanPassword });
+  assert.match(human.page.url(), /\/console\/board$/);
+  await human.page.getByLabel("Kind", { exact: true }).selectOption("verification");
+  await human.page.getByLabel("Reward at least ($)", { exact: true }).fill("4.00");
+  await human.page.getByRole("button", { name: "Filter" }).click();
+  const link = human.page.getByRole("link", { name: "Is the bakery on Rue Lafleur open?" });
+  await link.waitFor();
+  await shot(human.page, "work-board");
+  // Responsive: the same page on a phone's width, nothing wider than the screen.
+  await human.page.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await human.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no sideways scrolling on a phone");
+  await shot(human.page, "work-board-phone");
+  await human.page.setViewportSize({ width: 1200, height: 860 });
+
+  step = "the person takes the task";
+  await link.click();
+  await human.page.getByRole("button", { name: "Accept this task" }).click();
+  await human.page.getByRole("heading", { name: "Hand in proof" }).waitFor();
+
+  step = "the person uploads proof with a preview";
+  await human.page.getByLabel("What you did", { exact: true }).fill("Open, 7 to 6; photo of the sign attached.");
+  await human.page.getByLabel(/A photo, video or audio file/).setInputFiles({
+    name: "sign.png", mimeType: "image/png", buffer: png(160, 100, [240, 140, 20]),
+  });
+  await human.page.locator("#proof-preview img").waitFor();
+  await shot(human.page, "proof");
+  await human.page.getByRole("button", { name: "Submit proof" }).click();
+  await human.page.locator(".submission", { hasText: "pending" }).waitFor();
+  const stored = human.page.locator(".submission img.proof-image");
+  await stored.waitFor();
+  assert.ok(await stored.evaluate((img) => img.complete && img.naturalWidth === 160), "the stored photo loads");
+  await shot(human.page, "task");
+
+  step = "the live journal shows the submission as it happens";
+  await admin.page.locator("#journal tbody tr", { hasText: "WorkSubmitted" }).first().waitFor();
+
+  step = "the poster reviews and approves";
+  await agent.page.goto(`${base}/console/desk`);
+  await agent.page.getByText("Open, 7 to 6; photo of the sign attached.").waitFor();
+  await shot(agent.page, "posters-desk");
+  await agent.page.getByRole("button", { name: "Approve and pay" }).click();
+  await agent.page.locator(".submission", { hasText: "approved" }).waitFor();
+  await agent.page.getByText("Paid $4.50").waitFor();
+
+  step = "the live journal shows the approval as it happens";
+  await admin.page.locator("#journal tbody tr", { hasText: "SubmissionApproved" }).first().waitFor();
+  await shot(admin.page, "journal");
+
+  step = "the person applies to an apply-select task and the poster selects them";
+  {
+    const posted = await fetch(`${base}/v1/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agentKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Photograph the mural on Rue Fabre", reward_cents: 300, assignment: "apply_select", kind: "photography" }),
+    });
+    assert.equal(posted.status, 201, await posted.text());
+    await human.page.goto(`${base}/console/board`);
+    await human.page.getByRole("link", { name: "Photograph the mural on Rue Fabre" }).click();
+    const muralUrl = human.page.url();
+    await human.page.getByLabel("A note for the poster (optional)", { exact: true }).fill("I live on that street.");
+    await human.page.getByRole("button", { name: "Apply" }).click();
+    await human.page.locator(".applications", { hasText: "pending" }).waitFor();
+    await agent.page.goto(muralUrl);
+    await agent.page.getByText("I live on that street.").waitFor();
+    await agent.page.getByRole("button", { name: "Select this applicant" }).click();
+    await agent.page.locator(".applications", { hasText: "selected" }).waitFor();
+    await human.page.goto(muralUrl);
+    await human.page.getByRole("heading", { name: "Hand in proof" }).waitFor();
+
+    step = "the poster disputes a text-only proof with a reason";
+    await human.page.getByLabel("What you did", { exact: true }).fill("Took it from across the street.");
+    await human.page.getByRole("button", { name: "Submit proof" }).click();
+    await human.page.locator(".submission", { hasText: "pending" }).waitFor();
+    await agent.page.goto(muralUrl);
+    await agent.page.getByLabel("Reason to dispute", { exact: true }).fill("The photo is missing.");
+    await agent.page.getByRole("button", { name: "Dispute (refund)" }).click();
+    await agent.page.locator(".submission", { hasText: "disputed" }).waitFor();
+    await agent.page.getByText("Reason: The photo is missing.").waitFor();
+  }
+
+  step = "the person's session outlives their access token";
+  {
+    const before = (await human.context.cookies()).find((c) => c.name === "errand_console").value;
+    assert.ok((await human.context.cookies()).some((c) => c.name === "errand_console_refresh" && c.httpOnly));
+    await human.page.waitForTimeout(Number(process.env.ERRAND_ACCESS_TOKEN_TTL_MS || "0") + 1_000);
+    await human.page.goto(`${base}/console/board`);
+    assert.match(human.page.url(), /\/console\/board$/, "still signed in");
+    const after = (await human.context.cookies()).find((c) => c.name === "errand_console").value;
+    if (process.env.ERRAND_ACCESS_TOKEN_TTL_MS) assert.notEqual(after, before, "the access token was renewed");
+  }
+
+  step = "the person's balance and ledger show the payout";
+  await human.page.goto(`${base}/console/board`);
+  await human.page.locator("#available", { hasText: "$4.50" }).waitFor();
+  await human.page.getByRole("link", { name: "Ledger" }).click();
+  await human.page.locator("#ledger-earned", { hasText: "$4.50" }).waitFor();
+  await human.page.locator("#postings tbody tr", { hasText: "$4.50" }).first().waitFor();
+  await shot(human.page, "ledger");
+
+  step = "an event opens with payload, metadata and hash";
+  await admin.page.locator("#journal tbody tr", { hasText: "SubmissionApproved" }).first().getByRole("link").click();
+  await admin.page.locator("#event-type", { hasText: "SubmissionApproved" }).waitFor();
+  await admin.page.getByRole("heading", { name: "Metadata" }).waitFor();
+  await admin.page.locator("code.hash").waitFor();
+  await shot(admin.page, "event");
+
+  step = "verify runs the audit";
+  await admin.page.goto(`${base}/console/journal`);
+  await admin.page.getByRole("link", { name: "Verify the ledger" }).click();
+  await admin.page.locator("#verdict", { hasText: "Every invariant holds." }).waitFor();
+  assert.equal(await admin.page.locator("ul.invariants li.broken").count(), 0);
+  assert.ok((await admin.page.locator("ul.invariants li.ok").count()) >= 5);
+  await shot(admin.page, "verify");
+
+  step = "the trial balance sums to zero";
+  await admin.page.getByRole("link", { name: "Ledger" }).click();
+  await admin.page.locator(".trial-total", { hasText: "balanced" }).first().waitFor();
+  assert.equal(await admin.page.locator(".trial-total", { hasText: "NOT balanced" }).count(), 0);
+  await shot(admin.page, "trial-balance");
+
+  step = "the charts show the day's money, task states and projection lag";
+  await admin.page.getByRole("link", { name: "Charts" }).click();
+  await admin.page.locator("#volume svg text", { hasText: "$5.00" }).waitFor();
+  await admin.page.locator("#paid svg text", { hasText: "$4.50" }).waitFor();
+  await admin.page.locator("#fees svg text", { hasText: "$0.50" }).waitFor();
+  await admin.page.locator("#states svg text", { hasText: "completed" }).waitFor();
+  await admin.page.locator("#projection-lag").waitFor();
+  await shot(admin.page, "charts");
+
+  step = "the admin freezes the agent with a reason";
+  await admin.page.getByRole("link", { name: "Admin" }).click();
+  await admin.page.getByLabel("Find actors by name, email or id", { exact: true }).fill(agentId);
+  await admin.page.getByRole("button", { name: "Search" }).click();
+  const row = admin.page.locator(`#actors tr[data-actor="${agentId}"]`);
+  await row.getByLabel("Action", { exact: true }).selectOption("freeze_agent");
+  await row.getByLabel("Reason", { exact: true }).fill("posting spam in the test");
+  await row.getByRole("button", { name: "Apply" }).click();
+  await admin.page.locator("#audit-log tbody tr", { hasText: "freeze_agent" }).first().waitFor();
+  await admin.page.getByLabel("Find actors by name, email or id", { exact: true }).fill(agentId);
+  await admin.page.getByRole("button", { name: "Search" }).click();
+  await admin.page.locator(`#actors tr[data-actor="${agentId}"] .standing`, { hasText: "frozen" }).waitFor();
+  await admin.page.getByRole("heading", { name: "Webhook deliveries" }).waitFor();
+  await shot(admin.page, "admin");
+
+  step = "the frozen agent's next post is refused in the page";
+  await agent.page.goto(`${base}/console/desk`);
+  await agent.page.getByText("Post a task").click();
+  await agent.page.getByLabel("Title", { exact: true }).fill("One more task");
+  await agent.page.getByLabel("Reward per slot ($)", { exact: true }).fill("1.00");
+  await agent.page.getByRole("button", { name: "Post and hold escrow" }).click();
+  await agent.page.getByRole("alert").getByText("actor is frozen").waitFor();
+  await agent.page.getByText("403 Forbidden").waitFor();
+  await shot(agent.page, "refused");
+
+  step = "the frozen agent's next post is refused by the API";
+  const response = await fetch(`${base}/v1/tasks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${agentKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ title: "One more task", reward_cents: 100 }),
+  });
+  const problem = await response.json();
+  assert.equal(response.status, 403, JSON.stringify(problem));
+  assert.equal(problem.detail, "actor is frozen");
+
+  step = "a form without the session's CSRF token is refused";
+  const forged = await agent.context.request.post(`${base}/console/desk/tasks`, {
+    form: { csrf: "forged", title: "x", reward: "1.00" },
+  });
+  assert.equal(forged.status(), 403);
+
+  step = "signing out clears the session";
+  await human.page.getByRole("button", { name: "Sign out" }).click();
+  await human.page.waitForURL(/\/console\/sign-in$/);
+  assert.equal((await human.context.cookies()).filter((c) => c.name === "errand_console" && c.value).length, 0);
+  await human.page.goto(`${base}/console/ledger`);
+  assert.match(human.page.url(), /\/console\/sign-in$/);
+
+  console.log("console journey: every step held");
+} catch (error) {
+  console.error(`console journey failed at: ${step}`);
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
