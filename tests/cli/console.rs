@@ -4,8 +4,9 @@
 //! journey: the person takes a task and uploads proof, the poster approves,
 //! balance and ledger show the payout, the live journal shows the events as
 //! they happen, and an admin's freeze refuses the agent's next post in the
-//! page and in the API. The SQLite run writes the screenshots in
-//! `docs/screenshots/`.
+//! page and in the API. With `ERRAND_CONSOLE_SCREENSHOTS=docs/screenshots`
+//! the SQLite run writes the README's screenshots there; otherwise to a
+//! temporary directory, so a test run leaves the checkout as it was.
 //!
 //! Needs `node`, `npm ci` in `tests/console` and Chromium (`CHROMIUM`, default
 //! `/usr/bin/chromium`). Without them the test says why and passes, unless
@@ -65,7 +66,11 @@ fn browser_ready() -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_journey_in_chromium_on_sqlite() {
     if browser_ready() {
-        let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let screenshots = match std::env::var_os("ERRAND_CONSOLE_SCREENSHOTS") {
+            Some(dir) => Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            None => scratch.path().to_owned(),
+        };
         journey(Ledger::sqlite().await, &screenshots).await;
     }
 }
