@@ -232,6 +232,49 @@ impl Market {
         staged.push(account.stream_id(), events.into_iter().map(Event::Account));
     }
 
+    /// A founder's halvening grant of `credits` into their RC wallet and its credit lot, in
+    /// one append, as registration makes them.
+    async fn grant_with_lot(
+        &mut self,
+        journal: &Journal,
+        founder: ActorId,
+        credits: i64,
+        slot: u32,
+    ) -> AccountId {
+        use errand_aggregates::humai::credit_lots::CreditSource;
+        use errand_aggregates::humai::{CreditLots, CreditLotsCommand};
+        use errand_aggregates::money::Currency;
+        let wallet = AccountId {
+            owner: founder,
+            mode: Mode::Live,
+            currency: Currency::RC,
+        };
+        let grant = Money::from_cents(credits, Currency::RC).unwrap();
+        let mut staged = Staged::default();
+        let fund = AccountCommand::Fund {
+            account: wallet,
+            funding_id: FundingId(founder.0),
+            amount: grant,
+            funding: Funding::HalveningGrant { slot },
+            at: at(slot.into()),
+        };
+        self.stage_account(&mut staged, wallet, fund);
+        let lot = CreditLotsCommand::Credit {
+            wallet,
+            entry_id: CreditEntryId(founder.0),
+            amount: grant,
+            source: CreditSource::HalveningGrant,
+            at: at(slot.into()),
+        };
+        let events = decided(&mut CreditLots::default(), &lot);
+        staged.push(
+            CreditLots::stream_id(&wallet),
+            events.into_iter().map(Event::CreditLots),
+        );
+        self.commit(journal, staged).await;
+        wallet
+    }
+
     async fn fund(&mut self, journal: &Journal, actor: ActorId, cents: i64) {
         let mut staged = Staged::default();
         let account = usd(actor);
@@ -1228,39 +1271,10 @@ async fn an_idempotency_record_pointing_at_another_requests_events_is_found(jour
 /// A founder's grant and its lot, appended together; then credits that entered the wallet
 /// without a lot.
 async fn a_credit_wallet_whose_lots_differ_from_its_balance_is_found(journal: &Journal) {
-    use errand_aggregates::humai::credit_lots::CreditSource;
-    use errand_aggregates::humai::{CreditLots, CreditLotsCommand};
     use errand_aggregates::money::Currency;
     let mut market = Market::default();
     let founder = market.register(journal, Role::Agent).await;
-    let wallet = AccountId {
-        owner: founder,
-        mode: Mode::Live,
-        currency: Currency::RC,
-    };
-    let grant = Money::from_cents(128, Currency::RC).unwrap();
-    let mut staged = Staged::default();
-    let fund = AccountCommand::Fund {
-        account: wallet,
-        funding_id: FundingId(founder.0),
-        amount: grant,
-        funding: Funding::HalveningGrant { slot: 1 },
-        at: at(1),
-    };
-    market.stage_account(&mut staged, wallet, fund);
-    let lot = CreditLotsCommand::Credit {
-        wallet,
-        entry_id: CreditEntryId(founder.0),
-        amount: grant,
-        source: CreditSource::HalveningGrant,
-        at: at(1),
-    };
-    let events = decided(&mut CreditLots::default(), &lot);
-    staged.push(
-        CreditLots::stream_id(&wallet),
-        events.into_iter().map(Event::CreditLots),
-    );
-    market.commit(journal, staged).await;
+    let wallet = market.grant_with_lot(journal, founder, 128, 1).await;
     project(journal).await;
     let report = audited(journal).await;
     assert!(report.ok, "{}", report.render_text());
@@ -1286,45 +1300,27 @@ async fn a_credit_wallet_whose_lots_differ_from_its_balance_is_found(journal: &J
 /// A wallet funded before any lot was kept, then a founder's grant with its lot: the old
 /// wallet, untouched since, needs no lots; once it moves again it must have them.
 async fn a_wallet_from_before_lots_verifies_until_it_moves_without_them(journal: &Journal) {
-    use errand_aggregates::humai::credit_lots::CreditSource;
-    use errand_aggregates::humai::{CreditLots, CreditLotsCommand};
     use errand_aggregates::money::Currency;
     let mut market = Market::default();
-    let rc = |cents| Money::from_cents(cents, Currency::RC).unwrap();
-    let wallet = |owner| AccountId {
-        owner,
-        mode: Mode::Live,
-        currency: Currency::RC,
-    };
     let grant = |account, cents, slot: u32| AccountCommand::Fund {
         account,
         funding_id: FundingId(new_id()),
-        amount: rc(cents),
+        amount: Money::from_cents(cents, Currency::RC).unwrap(),
         funding: Funding::HalveningGrant { slot },
         at: at(slot.into()),
     };
-    let old_wallet = wallet(market.register(journal, Role::Agent).await);
+    let early = market.register(journal, Role::Agent).await;
+    let old_wallet = AccountId {
+        owner: early,
+        mode: Mode::Live,
+        currency: Currency::RC,
+    };
     market
         .account(journal, old_wallet, grant(old_wallet, 128, 1))
         .await;
 
     let founder = market.register(journal, Role::Agent).await;
-    let new_wallet = wallet(founder);
-    let mut staged = Staged::default();
-    market.stage_account(&mut staged, new_wallet, grant(new_wallet, 64, 2));
-    let lot = CreditLotsCommand::Credit {
-        wallet: new_wallet,
-        entry_id: CreditEntryId(founder.0),
-        amount: rc(64),
-        source: CreditSource::HalveningGrant,
-        at: at(2),
-    };
-    let events = decided(&mut CreditLots::default(), &lot);
-    staged.push(
-        CreditLots::stream_id(&new_wallet),
-        events.into_iter().map(Event::CreditLots),
-    );
-    market.commit(journal, staged).await;
+    market.grant_with_lot(journal, founder, 64, 2).await;
     project(journal).await;
     let report = audited(journal).await;
     assert!(report.ok, "{}", report.render_text());
