@@ -306,11 +306,7 @@ mod tests {
             cookies
         };
         for cookie in made(secure) {
-            assert!(
-                cookie.to_str().unwrap().ends_with("; Secure")
-                    || cookie.to_str().unwrap().contains("; Secure;"),
-                "{cookie:?}"
-            );
+            assert!(cookie.to_str().unwrap().contains("; Secure"), "{cookie:?}");
         }
         for cookie in made(plain) {
             assert!(!cookie.to_str().unwrap().contains("Secure"), "{cookie:?}");

@@ -204,3 +204,31 @@ async fn execute(
         Ok(dispute_json(&dispute, &contract))
     })?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_needs_the_sellers_share_and_only_a_split_takes_one() {
+        assert_eq!(
+            resolution("refund_buyer", None).ok(),
+            Some(Resolution::RefundBuyer)
+        );
+        assert_eq!(
+            resolution("release_to_seller", None).ok(),
+            Some(Resolution::ReleaseToSeller)
+        );
+        assert!(resolution("split", Some(33)).is_ok());
+        for (name, pct) in [
+            ("split", None),
+            ("split", Some(0)),
+            ("split", Some(100)),
+            ("refund_buyer", Some(50)),
+            ("halve", None),
+        ] {
+            let refused = resolution(name, pct).expect_err(name);
+            assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{name} {pct:?}");
+        }
+    }
+}
