@@ -17,6 +17,8 @@ pub enum Section {
     Journal,
     Charts,
     Admin,
+    Disputes,
+    Listings,
 }
 
 /// A whole page: `main` holds `body`.
@@ -64,6 +66,8 @@ fn navigation(session: &Session, current: Section) -> Markup {
         entries.push((Section::Journal, "/console/journal", "Live journal"));
         entries.push((Section::Charts, "/console/charts", "Charts"));
         entries.push((Section::Admin, "/console/admin", "Admin"));
+        entries.push((Section::Disputes, "/console/admin/disputes", "Disputes"));
+        entries.push((Section::Listings, "/console/admin/listings", "Listings"));
     }
     html! {
         nav aria-label="Console" {

@@ -14,9 +14,11 @@
 
 mod admin;
 mod charts;
+mod disputes;
 mod journal;
 mod layout;
 mod ledger;
+mod listings;
 mod posters_desk;
 mod proof;
 mod session;
@@ -25,6 +27,7 @@ mod work_board;
 
 use crate::http::errors::{current_request_id, ApiError};
 use crate::http::extract::CommandMeta;
+use crate::http::humai::errors::HumaiError;
 use crate::http::rate_limit::Class;
 use crate::http::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -75,6 +78,10 @@ pub fn router(app: AppState) -> Router<AppState> {
         .route("/charts", get(charts::charts))
         .route("/admin", get(admin::admin))
         .route("/admin/actors/{id}/standing", post(admin::standing))
+        .route("/admin/disputes", get(disputes::disputes_page))
+        .route("/admin/disputes/{id}/resolve", post(disputes::resolve))
+        .route("/admin/listings", get(listings::listings_page))
+        .route("/admin/listings/{id}/standing", post(listings::standing))
         .layer(axum::middleware::from_fn_with_state(app, session::renew))
 }
 
@@ -135,6 +142,9 @@ fn command_meta() -> CommandMeta {
 pub enum ConsoleError {
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A refusal of Humai's functions (its disputes), in Humai's words.
+    #[error(transparent)]
+    Humai(#[from] HumaiError),
     #[error("sign in first")]
     SignInRequired,
     #[error(
@@ -178,6 +188,13 @@ impl IntoResponse for ConsoleError {
                     message
                 };
                 layout::error_page(status, code, &message, None)
+            }
+            ConsoleError::Humai(error) => {
+                let status = error.status();
+                // The envelope logs a 500's cause and names only the request.
+                let envelope = error.envelope();
+                let message = envelope["error"].as_str().unwrap_or("refused");
+                layout::error_page(status, error.code(), message, None)
             }
         }
     }

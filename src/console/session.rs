@@ -92,20 +92,54 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty() && value.len() <= COOKIE_VALUE_MAX_CHARS)
 }
 
+/// Whether the console's cookies carry `Secure`: when the server is reached
+/// over https (its public URL says so), a browser must never send them in
+/// the clear. Over plain http (a laptop, the tests) a `Secure` cookie would
+/// not be stored at all, so it is left off there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieSecurity {
+    secure: bool,
+}
+
+impl CookieSecurity {
+    pub fn for_public_url(public_url: &str) -> CookieSecurity {
+        let scheme = public_url
+            .trim()
+            .split_once("://")
+            .map(|(scheme, _)| scheme);
+        CookieSecurity {
+            secure: scheme.is_some_and(|scheme| scheme.eq_ignore_ascii_case("https")),
+        }
+    }
+
+    pub fn of(app: &AppState) -> CookieSecurity {
+        CookieSecurity::for_public_url(&app.config.public_url)
+    }
+
+    /// The attributes every console cookie has.
+    fn attributes(self) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("Path={CONSOLE_PATH}; HttpOnly; SameSite=Strict{secure}")
+    }
+}
+
 /// `Set-Cookie` for a new session. No `Max-Age`: the session ends with the
 /// browser, or earlier with the credential (a revoked key; a person's refresh
 /// token, 30 days).
-pub fn session_cookie(secret: &str) -> Result<HeaderValue, ApiError> {
-    cookie_of(COOKIE_NAME, secret)
+pub fn session_cookie(security: CookieSecurity, secret: &str) -> Result<HeaderValue, ApiError> {
+    cookie_of(security, COOKIE_NAME, secret)
 }
 
 /// `Set-Cookie` for a person's refresh token, which renews their 15-minute
 /// access token as it ends (see [`renew`]).
-pub fn refresh_cookie(refresh_token: &str) -> Result<HeaderValue, ApiError> {
-    cookie_of(REFRESH_COOKIE_NAME, refresh_token)
+pub fn refresh_cookie(
+    security: CookieSecurity,
+    refresh_token: &str,
+) -> Result<HeaderValue, ApiError> {
+    cookie_of(security, REFRESH_COOKIE_NAME, refresh_token)
 }
 
-fn cookie_of(name: &str, secret: &str) -> Result<HeaderValue, ApiError> {
+fn cookie_of(security: CookieSecurity, name: &str, secret: &str) -> Result<HeaderValue, ApiError> {
     // Keys and JWTs are ASCII without `;`, `,` or spaces; anything else would
     // not survive as a cookie value, so it is not a credential we issued.
     if !secret
@@ -114,31 +148,27 @@ fn cookie_of(name: &str, secret: &str) -> Result<HeaderValue, ApiError> {
     {
         return Err(ApiError::Unauthorized("invalid API key"));
     }
-    HeaderValue::from_str(&format!(
-        "{name}={secret}; Path={CONSOLE_PATH}; HttpOnly; SameSite=Strict"
-    ))
-    .map_err(|_| ApiError::Unauthorized("invalid API key"))
+    HeaderValue::from_str(&format!("{name}={secret}; {}", security.attributes()))
+        .map_err(|_| ApiError::Unauthorized("invalid API key"))
 }
 
 /// `Set-Cookie` for a new session's random id.
-pub fn session_id_cookie() -> Result<HeaderValue, ApiError> {
+pub fn session_id_cookie(security: CookieSecurity) -> Result<HeaderValue, ApiError> {
     let id: [u8; 16] = rand::random();
-    cookie_of(SESSION_ID_COOKIE_NAME, &hex::encode(id))
+    cookie_of(security, SESSION_ID_COOKIE_NAME, &hex::encode(id))
+}
+
+/// `Set-Cookie` that ends one of the session's cookies.
+pub fn cleared_cookie(security: CookieSecurity, name: &str) -> HeaderValue {
+    // Names and attributes are ASCII constants: always a valid header value.
+    HeaderValue::from_str(&format!("{name}=; {}; Max-Age=0", security.attributes()))
+        .expect("a cookie of constant ASCII is a header value")
 }
 
 /// `Set-Cookie`s that end the session.
-pub fn cleared_cookies() -> [HeaderValue; 3] {
-    [
-        HeaderValue::from_static(
-            "errand_console_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-        HeaderValue::from_static(
-            "errand_console=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-        HeaderValue::from_static(
-            "errand_console_refresh=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-    ]
+pub fn cleared_cookies(security: CookieSecurity) -> [HeaderValue; 3] {
+    [SESSION_ID_COOKIE_NAME, COOKIE_NAME, REFRESH_COOKIE_NAME]
+        .map(|name| cleared_cookie(security, name))
 }
 
 /// Middleware: a person's access token that has expired is renewed with the
@@ -165,9 +195,10 @@ pub async fn renew(State(app): State<AppState>, mut request: Request, next: Next
     let Ok((_, tokens)) = people::refreshed(&app, &refresh).await else {
         return next.run(request).await;
     };
+    let security = CookieSecurity::of(&app);
     let (Ok(access_cookie), Ok(refresh_cookie)) = (
-        session_cookie(&tokens.access_token),
-        refresh_cookie(&tokens.refresh_token),
+        session_cookie(security, &tokens.access_token),
+        refresh_cookie(security, &tokens.refresh_token),
     ) else {
         return next.run(request).await;
     };
@@ -252,11 +283,35 @@ mod tests {
 
     #[test]
     fn a_session_cookie_is_http_only_strict_and_scoped_to_the_console() {
-        let cookie = session_cookie("erk_live_abc").unwrap();
+        let plain = CookieSecurity::for_public_url("http://127.0.0.1:8080");
+        let cookie = session_cookie(plain, "erk_live_abc").unwrap();
         let text = cookie.to_str().unwrap();
         assert!(text.contains("HttpOnly"));
         assert!(text.contains("SameSite=Strict"));
         assert!(text.contains("Path=/console"));
-        assert!(session_cookie("a;b").is_err());
+        assert!(session_cookie(plain, "a;b").is_err());
+    }
+
+    #[test]
+    fn cookies_are_secure_when_the_public_url_is_https_and_not_over_plain_http() {
+        let secure = CookieSecurity::for_public_url("HTTPS://errand.example.com");
+        let plain = CookieSecurity::for_public_url("http://127.0.0.1:8080");
+        let made = |security| {
+            let mut cookies = vec![
+                session_cookie(security, "erk_live_abc").unwrap(),
+                refresh_cookie(security, "a.b.c").unwrap(),
+                session_id_cookie(security).unwrap(),
+            ];
+            cookies.extend(cleared_cookies(security));
+            cookies
+        };
+        for cookie in made(secure) {
+            assert!(cookie.to_str().unwrap().contains("; Secure"), "{cookie:?}");
+        }
+        for cookie in made(plain) {
+            assert!(!cookie.to_str().unwrap().contains("Secure"), "{cookie:?}");
+        }
+        // A URL without a scheme is not known to be https.
+        assert_eq!(CookieSecurity::for_public_url("errand.example.com"), plain);
     }
 }

@@ -101,7 +101,7 @@ pub async fn sign_in(
         }),
     };
     match result {
-        Ok(signed_in) => match cookies(&signed_in) {
+        Ok(signed_in) => match cookies(session::CookieSecurity::of(&app), &signed_in) {
             Ok(cookies) => {
                 let mut response = Redirect::to(&signed_in.home).into_response();
                 for cookie in cookies {
@@ -137,15 +137,21 @@ struct SignedIn {
     home: String,
 }
 
-fn cookies(signed_in: &SignedIn) -> Result<Vec<axum::http::HeaderValue>, ApiError> {
+fn cookies(
+    security: session::CookieSecurity,
+    signed_in: &SignedIn,
+) -> Result<Vec<axum::http::HeaderValue>, ApiError> {
     let mut cookies = vec![
-        session::session_cookie(&signed_in.secret)?,
-        session::session_id_cookie()?,
+        session::session_cookie(security, &signed_in.secret)?,
+        session::session_id_cookie(security)?,
     ];
     match &signed_in.refresh_token {
-        Some(refresh_token) => cookies.push(session::refresh_cookie(refresh_token)?),
+        Some(refresh_token) => cookies.push(session::refresh_cookie(security, refresh_token)?),
         // A key's session must not keep a person's refresh token from before.
-        None => cookies.push(session::cleared_cookies()[2].clone()),
+        None => cookies.push(session::cleared_cookie(
+            security,
+            session::REFRESH_COOKIE_NAME,
+        )),
     }
     Ok(cookies)
 }
@@ -189,6 +195,7 @@ pub struct SignOutForm {
 }
 
 pub async fn sign_out(
+    State(app): State<AppState>,
     session: Result<Session, ConsoleError>,
     Form(form): Form<SignOutForm>,
 ) -> ConsoleResult<Response> {
@@ -197,7 +204,7 @@ pub async fn sign_out(
         session.check_csrf(&form.csrf)?;
     }
     let mut response = Redirect::to("/console/sign-in").into_response();
-    for cookie in session::cleared_cookies() {
+    for cookie in session::cleared_cookies(session::CookieSecurity::of(&app)) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)

@@ -3,8 +3,10 @@
 //! (Playwright driving headless Chromium) signs each in and walks the
 //! journey: the person takes a task and uploads proof, the poster approves,
 //! balance and ledger show the payout, the live journal shows the events as
-//! they happen, and an admin's freeze refuses the agent's next post in the
-//! page and in the API. With `ERRAND_CONSOLE_SCREENSHOTS=docs/screenshots`
+//! they happen, the poster rejects other work with a reason, an admin
+//! resolves a Humai dispute (set up here over the Humai API) with a split and
+//! suspends and reinstates a Humai listing, and an admin's freeze refuses the
+//! agent's next post in the page and in the API. With `ERRAND_CONSOLE_SCREENSHOTS=docs/screenshots`
 //! the SQLite run writes the README's screenshots there; otherwise to a
 //! temporary directory, so a test run leaves the checkout as it was.
 //!
@@ -15,8 +17,10 @@
 
 use crate::client::{actor_with_key, grant, json_answer};
 use crate::process::Ledger;
+use reqwest::RequestBuilder;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -119,6 +123,7 @@ async fn journey(ledger: Ledger, screenshots: &Path) {
         StatusCode::CREATED,
     )
     .await;
+    let humai = humai_dispute(&client, &base, &admin).await;
     let run = tokio::process::Command::new("node")
         .arg("journey.mjs")
         .current_dir(scripts())
@@ -128,6 +133,8 @@ async fn journey(ledger: Ledger, screenshots: &Path) {
         .env("ERRAND_AGENT_ID", &agent_id)
         .env("ERRAND_HUMAN_EMAIL", email)
         .env("ERRAND_HUMAN_PASSWORD", password)
+        .env("ERRAND_DISPUTE_ID", &humai.dispute_id)
+        .env("ERRAND_LISTING_TITLE", HUMAI_SPARE_LISTING_TITLE)
         .env("ERRAND_SCREENSHOTS", screenshots)
         .env("CHROMIUM", chromium())
         .env(
@@ -147,4 +154,137 @@ async fn journey(ledger: Ledger, screenshots: &Path) {
         output.status.success(),
         "the console journey failed:\n{stdout}\n{stderr}"
     );
+}
+
+/// What the journey finds set up on Humai's side.
+struct HumaiDispute {
+    dispute_id: String,
+}
+
+/// A listing of the seller's the admin suspends and reinstates in the journey.
+const HUMAI_SPARE_LISTING_TITLE: &str = "Translate a bakery menu into French";
+
+/// A Humai call with `key` (`x-api-key`, as Humai reads it) that must answer `expected`.
+async fn humai(
+    client: &Client,
+    base: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Value,
+    expected: StatusCode,
+) -> Value {
+    let mut request: RequestBuilder = client.post(format!("{base}/humai{path}")).json(&body);
+    if let Some(key) = key {
+        request = request.header("x-api-key", key);
+    }
+    json_answer(request, expected).await
+}
+
+/// A Humai transaction of $75.01 delivered and disputed by its buyer, with
+/// the seller's evidence, for an admin to resolve in the console (as
+/// `tests/api/humai/disputes.rs` sets one up, over HTTP here); and a second
+/// listing of the seller's to suspend and reinstate.
+async fn humai_dispute(client: &Client, base: &str, admin: &str) -> HumaiDispute {
+    let seller = humai(
+        client,
+        base,
+        "/agents-quick-start",
+        None,
+        json!({ "display_name": "MenuBot", "capability_tags": [], "framework": "custom" }),
+        StatusCode::CREATED,
+    )
+    .await;
+    let seller_key = seller["api_key"].as_str().expect("api_key").to_owned();
+    let buyer = humai(
+        client,
+        base,
+        "/actors-register",
+        None,
+        json!({ "type": "human", "display_name": "Cleo", "email": "cleo@example.com" }),
+        StatusCode::CREATED,
+    )
+    .await;
+    let buyer_key = buyer["api_key"].as_str().expect("api_key").to_owned();
+    let buyer_id = buyer["actor_id"].as_str().expect("actor_id");
+    grant(client, base, admin, buyer_id, 10_000).await;
+    let listing = |title: &str| {
+        json!({
+            "direction": "sell",
+            "listing_type": "task_execution",
+            "title": title,
+            "description": "Competitors researched and compared in a structured report",
+            "category_tags": ["research:competitive"],
+            "price_usd": 75.01,
+            "sla_hours": 48,
+        })
+    };
+    let sold = humai(
+        client,
+        base,
+        "/listings-create",
+        Some(&seller_key),
+        listing("Competitive analysis report"),
+        StatusCode::CREATED,
+    )
+    .await;
+    humai(
+        client,
+        base,
+        "/listings-create",
+        Some(&seller_key),
+        listing(HUMAI_SPARE_LISTING_TITLE),
+        StatusCode::CREATED,
+    )
+    .await;
+    let created = humai(
+        client,
+        base,
+        "/transactions-create",
+        Some(&buyer_key),
+        json!({ "listing_id": sold["id"] }),
+        StatusCode::CREATED,
+    )
+    .await;
+    let transaction = &created["transaction_id"];
+    humai(
+        client,
+        base,
+        "/transactions-assign",
+        Some(&seller_key),
+        json!({ "transaction_id": transaction }),
+        StatusCode::OK,
+    )
+    .await;
+    humai(
+        client,
+        base,
+        "/transactions-deliver",
+        Some(&seller_key),
+        json!({ "transaction_id": transaction, "output_data": { "summary": "partial" } }),
+        StatusCode::OK,
+    )
+    .await;
+    let dispute = humai(
+        client,
+        base,
+        "/disputes-create",
+        Some(&buyer_key),
+        json!({ "transaction_id": transaction, "reason": "Output does not match schema" }),
+        StatusCode::CREATED,
+    )
+    .await;
+    let dispute_id = dispute["dispute_id"]
+        .as_str()
+        .expect("dispute_id")
+        .to_owned();
+    humai(
+        client,
+        base,
+        "/disputes-submit-evidence",
+        Some(&seller_key),
+        json!({ "dispute_id": dispute_id, "evidence_type": "screenshot", "content": "https://example.com/e.png" }),
+        StatusCode::CREATED,
+    )
+    .await;
+    HumaiDispute { dispute_id }
 }

@@ -2,6 +2,8 @@
 // tests/cli/console.rs starts the server, makes the actors and runs this with:
 //   ERRAND_BASE_URL, ERRAND_ADMIN_KEY, ERRAND_AGENT_KEY, ERRAND_AGENT_ID,
 //   ERRAND_HUMAN_EMAIL, ERRAND_HUMAN_PASSWORD, ERRAND_SCREENSHOTS (a directory),
+//   ERRAND_DISPUTE_ID (a Humai dispute over a $75.01 transaction, with evidence),
+//   ERRAND_LISTING_TITLE (a Humai listing open for business),
 //   CHROMIUM (default /usr/bin/chromium).
 // It exits non-zero, naming the step, on the first thing that does not hold.
 import { chromium } from "playwright-core";
@@ -21,6 +23,8 @@ const agentId = env("ERRAND_AGENT_ID");
 const humanEmail = env("ERRAND_HUMAN_EMAIL");
 const humanPassword = env("ERRAND_HUMAN_PASSWORD");
 const shots = env("ERRAND_SCREENSHOTS");
+const disputeId = env("ERRAND_DISPUTE_ID");
+const listingTitle = env("ERRAND_LISTING_TITLE");
 mkdirSync(shots, { recursive: true });
 
 // A small real PNG (a 160×100 orange block), so the proof's preview and the
@@ -80,6 +84,17 @@ async function signedIn(how) {
   }
   await page.waitForLoadState("domcontentloaded");
   return { context, page };
+}
+// Read models follow the journal a moment behind: a page that shows one is
+// loaded again until `locator` is on it (bounded, like every wait here).
+async function eventually(page, url, locator) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    await page.goto(url);
+    if ((await locator.count()) > 0) return;
+    if (Date.now() > until) throw new Error(`${url} never showed ${locator}`);
+    await page.waitForTimeout(250);
+  }
 }
 const shot = (page, name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 
@@ -262,6 +277,94 @@ try {
   await admin.page.locator("#states svg text", { hasText: "completed" }).waitFor();
   await admin.page.locator("#projection-lag").waitFor();
   await shot(admin.page, "charts");
+
+  step = "the poster rejects work with a reason";
+  {
+    const posted = await fetch(`${base}/v1/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agentKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Count the benches in Parc Jarry", reward_cents: 200, kind: "survey" }),
+    });
+    const reply = await posted.text();
+    assert.equal(posted.status, 201, reply);
+    const benchesUrl = `${base}/console/tasks/${JSON.parse(reply).id}`;
+    await human.page.goto(benchesUrl);
+    await human.page.getByRole("button", { name: "Accept this task" }).click();
+    await human.page.getByLabel("What you did", { exact: true }).fill("There are a lot of benches.");
+    await human.page.getByRole("button", { name: "Submit proof" }).click();
+    await human.page.locator(".submission", { hasText: "pending" }).waitFor();
+    await agent.page.goto(benchesUrl);
+    await agent.page.getByRole("button", { name: "Reject" }).click();
+    assert.match(agent.page.url(), /\/console\/tasks\//, "an empty reason is stopped by the form");
+    await agent.page.getByLabel("Reason to reject", { exact: true }).fill("The count is missing.");
+    await agent.page.getByRole("button", { name: "Reject" }).click();
+    await agent.page.locator(".submission", { hasText: "rejected" }).waitFor();
+    await agent.page.getByText("Reason: The count is missing.").waitFor();
+    await human.page.goto(benchesUrl);
+    await human.page.getByText("Reason: The count is missing.").waitFor();
+  }
+
+  step = "the admin sees the open Humai dispute with its evidence";
+  const disputes = `${base}/console/admin/disputes`;
+  const open = admin.page.locator(`article.dispute[data-dispute="${disputeId}"]`);
+  await eventually(admin.page, disputes, open);
+  await open.locator(".amount", { hasText: "$75.01" }).waitFor();
+  await open.getByText("Output does not match schema").waitFor();
+  await open.locator("ol.evidence li", { hasText: "https://example.com/e.png" }).waitFor();
+  await shot(admin.page, "disputes");
+
+  step = "a split without the seller's share is refused with the API's message";
+  await open.getByLabel("Resolution", { exact: true }).selectOption("split");
+  await open.getByRole("button", { name: "Resolve" }).click();
+  await admin.page.getByRole("alert").getByText("a split names the seller's share: seller_pct, 1 to 99").waitFor();
+  await admin.page.getByText("400 Bad Request").waitFor();
+
+  step = "the admin resolves the dispute with a split and sees the money it moved";
+  await admin.page.goto(disputes);
+  await open.getByLabel("Resolution", { exact: true }).selectOption("split");
+  await open.getByLabel("Seller's share (%, for a split)", { exact: true }).fill("33");
+  await open.getByLabel("Note", { exact: true }).fill("A third was usable");
+  await open.getByRole("button", { name: "Resolve" }).click();
+  const outcome = admin.page.locator(`#resolved-disputes tr[data-dispute="${disputeId}"]`);
+  await eventually(admin.page, disputes, outcome);
+  // 33 % of $75.01 is $24.75 to the seller's side, less its fee ($2.48); the buyer gets the rest.
+  await outcome.locator(".seller-paid", { hasText: "$22.27" }).waitFor();
+  await outcome.locator(".buyer-refunded", { hasText: "$50.26" }).waitFor();
+  await outcome.getByText("A third was usable").waitFor();
+  assert.equal(await open.count(), 0, "a resolved dispute leaves the queue");
+  await shot(admin.page, "dispute-resolved");
+
+  step = "resolving it again is refused";
+  {
+    const again = await admin.context.request.post(`${base}/console/admin/disputes/${disputeId}/resolve`, {
+      form: { csrf: await admin.page.locator("form.sign-out input[name=csrf]").inputValue(), resolution: "refund_buyer" },
+    });
+    assert.equal(again.status(), 409);
+  }
+
+  step = "the admin suspends a Humai listing with a reason";
+  const listings = `${base}/console/admin/listings`;
+  await admin.page.getByRole("link", { name: "Listings", exact: true }).click();
+  await admin.page.getByLabel("Find listings by title, tags or description", { exact: true }).fill("bakery menu");
+  await admin.page.getByRole("button", { name: "Search" }).click();
+  const listed = admin.page.locator("#listings tbody tr", { hasText: listingTitle });
+  await listed.waitFor();
+  await listed.getByRole("button", { name: "Suspend" }).click();
+  assert.match(admin.page.url(), /\/console\/admin\/listings/, "an empty reason is stopped by the form");
+  await listed.getByLabel("Reason", { exact: true }).fill("misleading title in the test");
+  await listed.getByRole("button", { name: "Suspend" }).click();
+  const held = admin.page.locator("#suspended-listings tbody tr", { hasText: listingTitle });
+  await eventually(admin.page, listings, held);
+  assert.equal(await admin.page.locator("#listings tbody tr", { hasText: listingTitle }).count(), 0, "search no longer finds it");
+  await shot(admin.page, "listings");
+
+  step = "the admin reinstates the listing";
+  await held.getByLabel("Reason", { exact: true }).fill("title fixed");
+  await held.getByRole("button", { name: "Reinstate" }).click();
+  await eventually(admin.page, listings, admin.page.locator("#listings tbody tr", { hasText: listingTitle }));
+  assert.equal(await held.count(), 0);
+  await eventually(admin.page, `${base}/console/admin`, admin.page.locator("#audit-log tbody tr", { hasText: "reinstate_tool" }));
+  await admin.page.locator("#audit-log tbody tr", { hasText: "suspend_tool" }).first().waitFor();
 
   step = "the admin freezes the agent with a reason";
   await admin.page.getByRole("link", { name: "Admin" }).click();

@@ -18,7 +18,7 @@ pub mod capabilities;
 pub mod credits;
 pub mod deliverables;
 pub mod disputes;
-mod errors;
+pub(crate) mod errors;
 pub mod external_reputation;
 mod extract;
 pub mod feed;

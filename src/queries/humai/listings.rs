@@ -320,5 +320,44 @@ pub async fn search(
     Ok((hits, total))
 }
 
+/// A listing held back by a suspension, and the causes in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspendedListing {
+    pub listing_id: String,
+    pub owner: String,
+    pub title: String,
+    /// The causes in force, comma-separated (`admin`, `provider_banned`).
+    pub suspension: String,
+}
+
+/// Listings of `mode` under a suspension, latest first, at most `limit`
+/// (1 to [`LIMIT_MAX`]): search never finds them, so an admin reinstates from here.
+pub async fn suspended(
+    pool: &AnyPool,
+    mode: Mode,
+    limit: u32,
+) -> Result<Vec<SuspendedListing>, QueryError> {
+    let limit = i64::from(limit.clamp(1, LIMIT_MAX));
+    let rows = sqlx::query(
+        "SELECT listing_id, owner, title, suspension FROM listings_view \
+         WHERE mode = $1 AND suspension IS NOT NULL ORDER BY position DESC LIMIT $2",
+    )
+    .bind(mode.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SuspendedListing {
+                listing_id: row.try_get(0)?,
+                owner: row.try_get(1)?,
+                title: row.try_get(2)?,
+                suspension: row.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(QueryError::from)
+}
+
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod autobids;
 pub mod channels;
 pub mod credits;
+pub mod disputes;
 pub mod feed;
 pub mod listings;
 pub mod price_suggestion;
