@@ -7,10 +7,9 @@
 
 use super::layout::{csrf_field, page, when, Section};
 use super::session::Session;
-use super::{command_meta, ConsoleResult};
-use crate::http::errors::ApiError;
+use super::standing::{self, bounded_search, search_form, StandingForm, Target};
+use super::ConsoleResult;
 use crate::http::extract::ApiQuery;
-use crate::http::kill_switch::{self, KillSwitchRequest};
 use crate::http::native::webhooks::{self, DeliveriesQuery};
 use crate::http::state::AppState;
 use crate::queries::actors;
@@ -42,11 +41,7 @@ pub async fn admin(
     Query(search): Query<ActorSearch>,
 ) -> ConsoleResult<Response> {
     session.principal.require_admin()?;
-    if search.q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(
-            ApiError::Invalid(format!("search is at most {SEARCH_MAX_CHARS} characters")).into(),
-        );
-    }
+    bounded_search(&search.q, SEARCH_MAX_CHARS)?;
     let pool = app.read_models().await?;
     let found = actors::search(pool, &search.q).await?;
     let log = admin_actions::audit_log(pool, &AuditFilter::default()).await?;
@@ -63,11 +58,7 @@ pub async fn admin(
     )
     .await?;
     let body = html! {
-        form.filters method="get" action="/console/admin" role="search" {
-            label for="q" { "Find actors by name, email or id" }
-            input #q type="search" name="q" value=(search.q);
-            button type="submit" { "Search" }
-        }
+        (search_form("/console/admin", "Find actors by name, email or id", &search.q))
         h2 { "Actors" }
         div.table-wrap {
             table #actors {
@@ -182,14 +173,6 @@ pub async fn admin(
     Ok(page(Some(&session), Section::Admin, "Admin", body).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct StandingForm {
-    csrf: String,
-    action: String,
-    #[serde(default)]
-    reason: String,
-}
-
 /// Only standing actions are offered here; listings are Humai's.
 const STANDING_ACTIONS: &[&str] = &[
     "freeze_agent",
@@ -204,21 +187,6 @@ pub async fn standing(
     Path(id): Path<String>,
     Form(form): Form<StandingForm>,
 ) -> ConsoleResult<Response> {
-    session.check_csrf(&form.csrf)?;
-    if !STANDING_ACTIONS.contains(&form.action.as_str()) {
-        return Err(ApiError::Invalid(format!(
-            "action must be one of {}",
-            STANDING_ACTIONS.join(", ")
-        ))
-        .into());
-    }
-    let request = KillSwitchRequest {
-        action: form.action,
-        listing_id: None,
-        actor_id: Some(id),
-        subscription_id: None,
-        reason: Some(form.reason),
-    };
-    kill_switch::pull(&app, &session.principal, &request, &command_meta()).await?;
+    standing::change(&app, &session, form, STANDING_ACTIONS, Target::Actor(id)).await?;
     Ok(Redirect::to("/console/admin").into_response())
 }

@@ -4,6 +4,7 @@
 //! models (`postings`, `tasks_view`) and the projector's position: no script,
 //! no charting library, and each chart has its numbers in a table beside it.
 
+use super::lag_chart::lag_chart;
 use super::layout::{dollars, page, Section};
 use super::session::Session;
 use super::ConsoleResult;
@@ -58,6 +59,7 @@ pub async fn charts(State(app): State<AppState>, session: Session) -> ConsoleRes
                 ", the read models at " (projected) "."
             }
             meter min="0" max=(head.max(1)) value=(projected) aria-labelledby="lag-heading" {}
+            (lag_chart(&app.projections.lag_history(now.timestamp())))
         }
     };
     Ok(page(Some(&session), Section::Charts, "Charts", body).into_response())

@@ -19,6 +19,8 @@ pub enum Section {
     Admin,
     Disputes,
     Listings,
+    /// A refusal: no entry of the navigation is current.
+    Refused,
 }
 
 /// A whole page: `main` holds `body`.
@@ -91,16 +93,41 @@ pub fn csrf_field(session: &Session) -> Markup {
     html! { input type="hidden" name="csrf" value=(session.csrf_token); }
 }
 
+/// A refusal the console shows: the API's status, code and message. It rides
+/// on the response, so `with_navigation` can draw the page again with the
+/// session's navigation once the handler has given up.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub back: Option<String>,
+}
+
 /// A refusal, shown with the API's code and message.
 pub fn error_page(status: StatusCode, code: &str, message: &str, back: Option<&str>) -> Response {
+    let refusal = Refusal {
+        status,
+        code: code.to_owned(),
+        message: message.to_owned(),
+        back: back.map(str::to_owned),
+    };
+    let mut response = (status, refusal_page(None, &refusal)).into_response();
+    response.extensions_mut().insert(refusal);
+    response
+}
+
+/// The refusal's page, with the navigation of `session` when there is one.
+pub fn refusal_page(session: Option<&Session>, refusal: &Refusal) -> Markup {
+    let status = refusal.status;
     let body = html! {
         div.problem role="alert" {
             p { strong { (status.as_u16()) " " (status.canonical_reason().unwrap_or("error")) } }
-            p.detail { (message) }
-            p.code { "code: " code { (code) } " · request " code { (crate::http::errors::current_request_id()) } }
+            p.detail { (refusal.message) }
+            p.code { "code: " code { (refusal.code) } " · request " code { (crate::http::errors::current_request_id()) } }
         }
         p {
-            @match back {
+            @match &refusal.back {
                 Some(back) => a href=(back) { "Back" },
                 None => a href="javascript:history.back()" { "Back" },
             }
@@ -108,7 +135,7 @@ pub fn error_page(status: StatusCode, code: &str, message: &str, back: Option<&s
             a href="/console" { "Console home" }
         }
     };
-    (status, page(None, Section::SignIn, "Refused", body)).into_response()
+    page(session, Section::Refused, "Refused", body)
 }
 
 /// Cents as dollars: `-1234` → `-$12.34`.

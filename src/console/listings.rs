@@ -7,9 +7,8 @@
 
 use super::layout::{csrf_field, dollars, page, Section};
 use super::session::Session;
-use super::{command_meta, ConsoleResult};
-use crate::http::errors::ApiError;
-use crate::http::kill_switch::{self, KillSwitchRequest};
+use super::standing::{self, bounded_search, search_form, StandingForm, Target};
+use super::ConsoleResult;
 use crate::http::state::AppState;
 use crate::queries::humai::listings::{self, ListingSearch, QUERY_MAX_CHARS};
 use axum::extract::{Path, Query, State};
@@ -33,11 +32,7 @@ pub async fn listings_page(
     Query(query): Query<ListingQuery>,
 ) -> ConsoleResult<Response> {
     session.principal.require_admin()?;
-    if query.q.chars().count() > QUERY_MAX_CHARS {
-        return Err(
-            ApiError::Invalid(format!("search is at most {QUERY_MAX_CHARS} characters")).into(),
-        );
-    }
+    bounded_search(&query.q, QUERY_MAX_CHARS)?;
     let pool = app.read_models().await?;
     let backend = app.bus.journal().backend();
     let mut search = ListingSearch::new(session.principal.mode);
@@ -46,11 +41,7 @@ pub async fn listings_page(
     let (hits, total) = listings::search(pool, backend, &search).await?;
     let suspended = listings::suspended(pool, session.principal.mode, SUSPENDED_SHOWN).await?;
     let body = html! {
-        form.filters method="get" action="/console/admin/listings" role="search" {
-            label for="q" { "Find listings by title, tags or description" }
-            input #q type="search" name="q" value=(query.q);
-            button type="submit" { "Search" }
-        }
+        (search_form("/console/admin/listings", "Find listings by title, tags or description", &query.q))
         h2 #open-listings-heading { "Open for business (" (total) ")" }
         @if hits.is_empty() {
             p.empty { "No listing found." }
@@ -119,13 +110,8 @@ fn standing_form(session: &Session, listing_id: &str, action: &str, label: &str)
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct StandingForm {
-    csrf: String,
-    action: String,
-    #[serde(default)]
-    reason: String,
-}
+/// Only the listing actions: the actors' standing has its own form.
+const LISTING_ACTIONS: &[&str] = &["suspend_tool", "reinstate_tool"];
 
 pub async fn standing(
     State(app): State<AppState>,
@@ -133,20 +119,6 @@ pub async fn standing(
     Path(id): Path<String>,
     Form(form): Form<StandingForm>,
 ) -> ConsoleResult<Response> {
-    session.check_csrf(&form.csrf)?;
-    // Only the listing actions: the actors' standing has its own form.
-    if !matches!(form.action.as_str(), "suspend_tool" | "reinstate_tool") {
-        return Err(
-            ApiError::Invalid("action must be suspend_tool or reinstate_tool".into()).into(),
-        );
-    }
-    let request = KillSwitchRequest {
-        action: form.action,
-        listing_id: Some(id),
-        actor_id: None,
-        subscription_id: None,
-        reason: Some(form.reason),
-    };
-    kill_switch::pull(&app, &session.principal, &request, &command_meta()).await?;
+    standing::change(&app, &session, form, LISTING_ACTIONS, Target::Listing(id)).await?;
     Ok(Redirect::to("/console/admin/listings").into_response())
 }

@@ -16,6 +16,7 @@ mod admin;
 mod charts;
 mod disputes;
 mod journal;
+mod lag_chart;
 mod layout;
 mod ledger;
 mod listings;
@@ -23,6 +24,7 @@ mod posters_desk;
 mod proof;
 mod session;
 mod sign_in;
+mod standing;
 mod work_board;
 
 use crate::http::errors::{current_request_id, ApiError};
@@ -30,8 +32,10 @@ use crate::http::extract::CommandMeta;
 use crate::http::humai::errors::HumaiError;
 use crate::http::rate_limit::Class;
 use crate::http::state::AppState;
-use axum::extract::DefaultBodyLimit;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -67,6 +71,7 @@ pub fn router(app: AppState) -> Router<AppState> {
             get(proof::attachment),
         )
         .route("/desk", get(posters_desk::desk))
+        .route("/desk/status", get(posters_desk::live_status))
         .route("/desk/tasks", post(posters_desk::post_task))
         .route("/desk/deposits", post(posters_desk::deposit))
         .route("/submissions/{id}/{decision}", post(posters_desk::review))
@@ -82,6 +87,12 @@ pub fn router(app: AppState) -> Router<AppState> {
         .route("/admin/disputes/{id}/resolve", post(disputes::resolve))
         .route("/admin/listings", get(listings::listings_page))
         .route("/admin/listings/{id}/standing", post(listings::standing))
+        .fallback(not_found)
+        // Inside `renew`, so a refusal is drawn with the renewed session.
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            with_navigation,
+        ))
         .layer(axum::middleware::from_fn_with_state(app, session::renew))
 }
 
@@ -102,6 +113,36 @@ pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
 /// The first page a session sees: what its role does most.
 async fn home(session: Session) -> Redirect {
     Redirect::to(&session::home_of(&session.principal))
+}
+
+/// A console path that names no page.
+async fn not_found() -> Response {
+    layout::error_page(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no console page here",
+        Some(CONSOLE_PATH),
+    )
+}
+
+/// Middleware: a refusal drawn without a session (an error knows no session)
+/// is drawn again with the signed-in person's navigation, so they can go on
+/// from the error page as from any other. Without a session it stays as it is.
+async fn with_navigation(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let Some(refusal) = response.extensions().get::<layout::Refusal>().cloned() else {
+        return response;
+    };
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers;
+    let Ok(session) = Session::from_request_parts(&mut parts, &app).await else {
+        return response;
+    };
+    let (mut head, _) = response.into_parts();
+    head.headers.remove(header::CONTENT_LENGTH);
+    let page = layout::refusal_page(Some(&session), &refusal).into_string();
+    Response::from_parts(head, Body::from(page))
 }
 
 async fn stylesheet() -> Response {

@@ -1,6 +1,7 @@
 //! The poster's desk, for agents and their owners: post work (escrow held in
 //! the same append), their tasks and how they stand, submissions awaiting
-//! review with approve / reject / dispute, and the balance. Commands go
+//! review with approve / reject / dispute, and the balance, which follow the
+//! read models live (`live_status`). Commands go
 //! through `tasks::post` and `tasks::review`, as `POST /v1/tasks` and
 //! `POST /v1/submissions/{id}/approve|reject|dispute` send them.
 
@@ -13,56 +14,45 @@ use crate::http::native::funds::{self, AccountQuery, DepositRequest};
 use crate::http::native::tasks::{self, ListTasksQuery, PostTaskRequest, Review};
 use crate::http::native::views::TaskView;
 use crate::http::state::AppState;
-use axum::extract::{Path, State};
+use crate::queries::tasks::TaskSummary;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use errand_aggregates::money::{Currency, Money};
 use maud::{html, Markup};
 use serde::Deserialize;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Tasks with work to review are each folded to show their submissions; a
 /// desk shows at most this many, the most recently posted first.
 const REVIEW_TASKS_MAX: usize = 20;
 
+/// How long the desk's live status waits for the read models to move before
+/// answering that nothing changed; the page asks again at once.
+const LIVE_WAIT: Duration = Duration::from_secs(25);
+
 pub async fn desk(State(app): State<AppState>, session: Session) -> ConsoleResult<Response> {
     let principal = &session.principal;
-    let mine = tasks::list(
-        &app,
-        principal,
-        ListTasksQuery {
-            status: None,
-            poster: Some(principal.actor_id.0),
-            worker: None,
-            cursor: None,
-            limit: Some(100),
-        },
-    )
-    .await?;
+    let status = desk_status(&app, &session).await?;
     let mut to_review: Vec<TaskView> = Vec::new();
-    for summary in mine
-        .data
+    for summary in status
+        .tasks
         .iter()
         .filter(|t| t.awaiting_review > 0)
         .take(REVIEW_TASKS_MAX)
     {
         to_review.push(tasks::get(&app, principal, &summary.id.to_string()).await?);
     }
-    let balance = funds::balance(&app, principal, AccountQuery { actor_id: None }).await?;
     let body = html! {
-        section.balance aria-label="Balance" {
-            p { "Available " strong #available { (dollars(balance.available_cents)) }
-                " · in escrow " strong #held { (dollars(balance.held_cents)) }
-                " · spent " (dollars(balance.spent_cents))
-                " · fees " (dollars(balance.fees_paid_cents)) }
-        }
         form.filters.add-funds method="post" action="/console/desk/deposits" {
             (csrf_field(&session))
             label for="deposit" { "Add funds ($)" }
             input #deposit name="amount" inputmode="decimal" required placeholder="20.00";
             button type="submit" { "Go to checkout" }
         }
-        details.post-task open[mine.data.is_empty()] {
+        details.post-task open[status.tasks.is_empty()] {
             summary { "Post a task" }
             form method="post" action="/console/desk/tasks" {
                 (csrf_field(&session))
@@ -111,10 +101,86 @@ pub async fn desk(State(app): State<AppState>, session: Session) -> ConsoleResul
                 }
             }
         }
-        h2 { "My tasks" }
-        (task_table(&mine.data.iter().collect::<Vec<_>>(), "You have posted no task yet."))
+        (status.markup)
     };
     Ok(page(Some(&session), Section::Desk, "Poster's desk", body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    /// The read models' position the page's status was drawn at.
+    after: i64,
+}
+
+/// The desk's status, live: answered once the read models have moved past
+/// `after` (then the page swaps it in), or with 204 after `LIVE_WAIT` if they
+/// have not. A long poll rather than the journal's SSE, which only auditors
+/// may follow: this shows a poster their own tasks and money, nothing else.
+pub async fn live_status(
+    State(app): State<AppState>,
+    session: Session,
+    Query(query): Query<LiveQuery>,
+) -> ConsoleResult<Response> {
+    match app
+        .projections
+        .wait_for(query.after.saturating_add(1), LIVE_WAIT)
+        .await
+    {
+        Ok(()) => Ok(desk_status(&app, &session).await?.markup.into_response()),
+        Err(lagging) if !lagging.stopped => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(_) => Err(ApiError::Lagging.into()),
+    }
+}
+
+/// What changes on a desk as work moves: the balance, the tasks and how
+/// they stand, and how much awaits review.
+struct DeskStatus {
+    tasks: Vec<TaskSummary>,
+    markup: Markup,
+}
+
+async fn desk_status(app: &AppState, session: &Session) -> ConsoleResult<DeskStatus> {
+    let principal = &session.principal;
+    // Taken before the reads, so the status shows at least this position and
+    // a change after it wakes the next poll.
+    let position = app.projections.projected_position();
+    let mine = tasks::list(
+        app,
+        principal,
+        ListTasksQuery {
+            status: None,
+            poster: Some(principal.actor_id.0),
+            worker: None,
+            cursor: None,
+            limit: Some(100),
+        },
+    )
+    .await?;
+    let balance = funds::balance(app, principal, AccountQuery { actor_id: None }).await?;
+    let awaiting: i64 = mine.data.iter().map(|t| t.awaiting_review).sum();
+    let markup = html! {
+        div #desk-status data-live="/console/desk/status" data-after=(position) aria-live="polite" {
+            section.balance aria-label="Balance" {
+                p { "Available " strong #available { (dollars(balance.available_cents)) }
+                    " · in escrow " strong #held { (dollars(balance.held_cents)) }
+                    " · spent " (dollars(balance.spent_cents))
+                    " · fees " (dollars(balance.fees_paid_cents)) }
+                p #awaiting {
+                    @match awaiting {
+                        0 => "No submission awaits your review.",
+                        1 => { strong { "1" } " submission awaits your review." }
+                        n => { strong { (n) } " submissions await your review." }
+                    }
+                }
+            }
+            h2 { "My tasks" }
+            (task_table(&mine.data.iter().collect::<Vec<_>>(), "You have posted no task yet."))
+        }
+    };
+    Ok(DeskStatus {
+        tasks: mine.data,
+        markup,
+    })
 }
 
 /// Approve, reject with a reason, or dispute with a reason.

@@ -10,6 +10,8 @@
 //!   hands them to a callback that fires their commands through the bus.
 //! - `webhooks`: [`WebhookDispatcher`] sends due deliveries of the `outbox`
 //!   read model through a callback (the server's courier), while the lease is held.
+//! - `lag_history`: the last hour's projection lag per minute, which the
+//!   projector records after each step, for the console's chart.
 //! - `lease`: [`Lease`], which instance of several on one PostgreSQL journal
 //!   runs the projector and the timers (an advisory lock); the others follow.
 //!
@@ -19,11 +21,13 @@
 
 mod autobids;
 mod background;
+mod lag_history;
 mod lease;
 mod projector;
 mod timers;
 mod webhooks;
 
+pub use lag_history::LAG_HISTORY_MINUTES;
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
 pub use autobids::{AutoBidHandle, AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};

@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 use tokio::sync::watch;
 
 use super::background::Background;
+use super::lag_history::LagHistory;
 use super::lease::Lease;
 use crate::journal::{Backend, CommittedEvent, Journal, JournalError};
 
@@ -211,6 +212,8 @@ struct Shared {
     /// Held by the live loop for each batch and by a rebuild for all of it, so
     /// the two never interleave. A tokio mutex: it is held across awaits.
     gate: tokio::sync::Mutex<()>,
+    /// The last hour's lag, per minute, for the console.
+    lag_history: LagHistory,
 }
 
 impl ProjectionRunner {
@@ -249,6 +252,7 @@ impl ProjectionRunner {
                 running: true,
             }),
             background: Background::new("projector"),
+            lag_history: LagHistory::default(),
             gate: tokio::sync::Mutex::new(()),
         });
         shared.background.start(run(Arc::clone(&shared)));
@@ -303,6 +307,12 @@ impl ProjectionHandle {
     /// The position every read model has applied the journal up to.
     pub fn projected_position(&self) -> i64 {
         self.shared.progress.borrow().position
+    }
+
+    /// The last hour up to `now_unix_s`, per minute: the most events the read
+    /// models trailed by, `None` where the projector took no step.
+    pub fn lag_history(&self, now_unix_s: i64) -> Vec<(i64, Option<i64>)> {
+        self.shared.lag_history.last_hour(now_unix_s)
     }
 
     /// Waits until every read model has applied `position`, for read-your-writes.
@@ -365,6 +375,8 @@ impl Shared {
         });
         let head = (*self.journal.watch_head().borrow()).max(projected);
         metrics::gauge!(LAG_GAUGE).set((head - projected) as f64);
+        self.lag_history
+            .record(chrono::Utc::now().timestamp(), head - projected);
     }
 }
 

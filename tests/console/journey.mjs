@@ -145,6 +145,13 @@ try {
   const taskUrl = agent.page.url();
   assert.match(taskUrl, /\/console\/tasks\/[0-9a-f-]{36}$/);
 
+  step = "the poster's desk shows the new task, and follows it live from here";
+  await agent.page.goto(`${base}/console/desk`);
+  await agent.page.locator("#desk-status tbody tr", { hasText: "Is the bakery on Rue Lafleur open?" }).waitFor();
+  await agent.page.locator("#awaiting", { hasText: "No submission awaits your review." }).waitFor();
+  // A mark on this very page: a reload would lose it.
+  await agent.page.evaluate(() => { window.followedLive = true; });
+
   step = "the live journal shows the posting as it happens";
   await admin.page.locator("#journal tbody tr", { hasText: "TaskPosted" }).first().waitFor();
 
@@ -184,6 +191,10 @@ try {
 
   step = "the live journal shows the submission as it happens";
   await admin.page.locator("#journal tbody tr", { hasText: "WorkSubmitted" }).first().waitFor();
+
+  step = "the poster's open desk shows the submission without a reload";
+  await agent.page.locator("#awaiting", { hasText: "1 submission awaits your review." }).waitFor();
+  assert.equal(await agent.page.evaluate(() => window.followedLive), true, "the desk was not reloaded");
 
   step = "the poster reviews and approves";
   await agent.page.goto(`${base}/console/desk`);
@@ -276,6 +287,9 @@ try {
   await admin.page.locator("#fees svg text", { hasText: "$0.50" }).waitFor();
   await admin.page.locator("#states svg text", { hasText: "completed" }).waitFor();
   await admin.page.locator("#projection-lag").waitFor();
+  // The projector has stepped this minute: the last hour's line has a point now.
+  await admin.page.locator("#lag-history svg").waitFor();
+  await admin.page.locator("#lag-history .hint", { hasText: "events behind in the last hour" }).waitFor();
   await shot(admin.page, "charts");
 
   step = "the poster rejects work with a reason";
@@ -318,6 +332,16 @@ try {
   await open.getByRole("button", { name: "Resolve" }).click();
   await admin.page.getByRole("alert").getByText("a split names the seller's share: seller_pct, 1 to 99").waitFor();
   await admin.page.getByText("400 Bad Request").waitFor();
+  // The refusal keeps the console's navigation, so the admin goes on from it.
+  await admin.page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Disputes" }).waitFor();
+
+  step = "a console path that names no page is a 404 page with the navigation";
+  {
+    const missing = await admin.page.goto(`${base}/console/no-such-page`);
+    assert.equal(missing.status(), 404);
+    await admin.page.getByRole("alert").getByText("no console page here").waitFor();
+    await admin.page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Charts" }).waitFor();
+  }
 
   step = "the admin resolves the dispute with a split and sees the money it moved";
   await admin.page.goto(disputes);

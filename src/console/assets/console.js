@@ -1,6 +1,6 @@
 // The Errand console's one script: progressive bits only. Every page works
-// without it; with it, the journal follows live and a proof's file is
-// previewed before it is sent.
+// without it; with it, the journal and the poster's desk follow live and a
+// proof's file is previewed before it is sent.
 "use strict";
 
 // Live journal: the table names its SSE source and where it left off; each
@@ -38,6 +38,33 @@ function followJournal(table) {
   });
 }
 
+// Poster's desk: its status follows the read models. The server answers once
+// they have moved past the position the status was drawn at (204 if they did
+// not for a while); the answer replaces the status. A session that ended is
+// answered with a redirect to sign in, which ends the following.
+async function followDesk(id) {
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  for (;;) {
+    const status = document.getElementById(id);
+    if (!status) return;
+    const asked = Date.now();
+    try {
+      const url = status.dataset.live + "?after=" + encodeURIComponent(status.dataset.after || "0");
+      const response = await fetch(url, { redirect: "manual", headers: { accept: "text/html" } });
+      if (response.type === "opaqueredirect") return;
+      if (response.status === 200) {
+        status.outerHTML = await response.text();
+      } else if (response.status !== 204) {
+        await pause(5000);
+      }
+    } catch {
+      await pause(5000);
+    }
+    // At most one status every two seconds, however busy the ledger is.
+    await pause(Math.max(0, 2000 - (Date.now() - asked)));
+  }
+}
+
 // A proof's file: an image is shown, anything else named, before sending.
 function previewFile(input) {
   const target = document.getElementById(input.dataset.preview);
@@ -65,4 +92,5 @@ document.addEventListener("DOMContentLoaded", () => {
   const journal = document.querySelector("table[data-follow]");
   if (journal && window.EventSource) followJournal(journal);
   document.querySelectorAll("input[type=file][data-preview]").forEach(previewFile);
+  if (document.getElementById("desk-status") && window.fetch) followDesk("desk-status");
 });
