@@ -154,9 +154,9 @@ pub async fn event(
             dt { "Hash" } dd { code.hash { (event.hash) } }
         }
         h2 { "Payload" }
-        pre #payload { (pretty(&event.payload)) }
+        pre #payload tabindex="0" { (pretty(&event.payload)) }
         h2 { "Metadata" }
-        pre { (pretty(&event.metadata)) }
+        pre tabindex="0" { (pretty(&event.metadata)) }
         p {
             @if event.position > 1 { a href={ "/console/journal/events/" (event.position - 1) } { "Previous" } " · " }
             a href={ "/console/journal/events/" (event.position + 1) } { "Next" }
@@ -177,7 +177,7 @@ pub async fn verify(State(app): State<AppState>, session: Session) -> ConsoleRes
             @for invariant in &report.invariants {
                 li class=(if invariant.ok { "ok" } else { "broken" }) {
                     strong { (if invariant.ok { "✓ " } else { "✗ " }) code { (invariant.name) } }
-                    pre { (invariant.detail) }
+                    pre tabindex="0" { (invariant.detail) }
                 }
             }
         }

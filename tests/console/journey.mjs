@@ -10,6 +10,7 @@ import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { deflateSync } from "node:zlib";
+import { assertAccessible } from "./accessibility.mjs";
 
 const env = (name) => {
   const value = process.env[name];
@@ -96,7 +97,11 @@ async function eventually(page, url, locator) {
     await page.waitForTimeout(250);
   }
 }
-const shot = (page, name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+// Each page worth a picture is also checked for accessibility as it stands.
+async function shot(page, name) {
+  await assertAccessible(page, `the ${name} page`);
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
 
 try {
   step = "the sign-in page";
