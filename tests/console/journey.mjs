@@ -110,8 +110,14 @@ try {
     const page = await context.newPage();
     await page.goto(`${base}/console/board`);
     assert.match(page.url(), /\/console\/sign-in$/, "an unsigned visitor is sent to sign in");
-    await page.getByLabel("API key", { exact: true }).fill("erk_live_not_a_key");
-    await page.getByRole("button", { name: "Sign in with key" }).click();
+    // By keyboard alone: Tab reaches the key's field, Enter sends the form.
+    const keyField = page.getByLabel("API key", { exact: true });
+    for (let presses = 0; !(await keyField.evaluate((field) => field === document.activeElement)); presses++) {
+      assert.ok(presses < 20, "Tab reaches the API key field");
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.type("erk_live_not_a_key");
+    await page.keyboard.press("Enter");
     await page.getByText("invalid API key").waitFor();
     await shot(page, "sign-in");
     await context.close();
