@@ -7,10 +7,10 @@ use crate::config::Config;
 use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
 use crate::payments::{AutoReloader, PaymentProvider, Sandbox};
-use crate::runtime::{AutoBidHandle, AutoBidOptions, AutoBidRunner};
+use crate::runtime::{AutoBidOptions, AutoBidRunner, PollerHandle};
 use crate::runtime::{
-    DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerHandle,
-    TimerOptions, TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
+    DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerOptions,
+    TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
 };
 use crate::server_secret::ServerSecret;
 use anyhow::Context;
@@ -38,9 +38,9 @@ pub struct Running {
     /// The admin key made on the first start of an empty ledger.
     pub first_admin: Option<CreatedKey>,
     pub state: AppState,
-    timers: TimerHandle,
+    timers: PollerHandle,
     webhooks: DispatcherHandle,
-    autobids: AutoBidHandle,
+    autobids: PollerHandle,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -158,7 +158,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
 }
 
 /// Due timers become commands through the bus, like any request.
-fn start_timers(state: &AppState) -> TimerHandle {
+fn start_timers(state: &AppState) -> PollerHandle {
     let fire_state = state.clone();
     let options = TimerOptions {
         interval: state.config.timer_interval,
@@ -301,7 +301,7 @@ async fn shutdown_signal() {
 
 /// Each new buy listing an enabled auto-bidding rule matches becomes the
 /// rule's bid, placed through the bus like any request.
-fn start_autobids(state: &AppState) -> AutoBidHandle {
+fn start_autobids(state: &AppState) -> PollerHandle {
     let place_state = state.clone();
     let options = AutoBidOptions {
         interval: state.config.timer_interval,

@@ -11,13 +11,11 @@ use std::time::Duration;
 
 use errand_projections::autobids::{pending, AutoBidAttemptRow};
 use sqlx::AnyPool;
-use tokio::sync::watch;
-use tokio::time::{Instant, MissedTickBehavior};
 
-use super::background::Background;
 use super::lease::Lease;
-use super::projector::error_chain;
-use super::timers::{Backoff, BACKOFF_FIRST_DEFAULT, BACKOFF_LAST_DEFAULT};
+use super::leased_poller::{
+    self, DueWork, PollerHandle, Polling, BACKOFF_FIRST_DEFAULT, BACKOFF_LAST_DEFAULT,
+};
 
 /// Attempts placed per tick, one after another: bounds the commands a burst
 /// of new listings sends to the bus at once; a backlog drains at this rate.
@@ -41,11 +39,6 @@ impl Default for AutoBidOptions {
 
 pub struct AutoBidRunner;
 
-/// A running auto-bidder; it runs until `stop`.
-pub struct AutoBidHandle {
-    background: Background,
-}
-
 impl AutoBidRunner {
     /// Every `options.interval`, while `lease` is held, hands each pending
     /// attempt to `place`. `Ok` means the attempt ended (placed, or its
@@ -55,91 +48,56 @@ impl AutoBidRunner {
         lease: Lease,
         options: AutoBidOptions,
         place: F,
-    ) -> AutoBidHandle
+    ) -> PollerHandle
     where
         F: Fn(AutoBidAttemptRow) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        let background = Background::new("autobids");
-        background.start(run(pool, lease, options, place, background.stop_signal()));
-        AutoBidHandle { background }
+        let polling = Polling {
+            interval: options.interval,
+            batch_max: options.batch_max,
+            // The timers' back-off.
+            backoff_first: BACKOFF_FIRST_DEFAULT,
+            backoff_last: BACKOFF_LAST_DEFAULT,
+        };
+        let work = PendingAttempts { pool, place };
+        leased_poller::start("autobids", lease, polling, work)
     }
 }
 
-impl AutoBidHandle {
-    /// Stops after the attempt being placed, and waits for it.
-    pub async fn stop(&self) {
-        self.background.stop().await;
-    }
-}
-
-async fn run<F, Fut>(
+/// `autobid_attempts_view`'s pending rows, oldest first, placed through `place`.
+struct PendingAttempts<F> {
     pool: AnyPool,
-    lease: Lease,
-    options: AutoBidOptions,
     place: F,
-    mut stop: watch::Receiver<bool>,
-) where
-    F: Fn(AutoBidAttemptRow) -> Fut,
-    Fut: Future<Output = Result<(), String>>,
-{
-    let mut backoff = Backoff::new(BACKOFF_FIRST_DEFAULT, BACKOFF_LAST_DEFAULT);
-    let mut ticks = tokio::time::interval(options.interval);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = ticks.tick() => {}
-        }
-        if !lease.is_held() {
-            continue;
-        }
-        let may_go_on = || !*stop.borrow() && lease.is_held();
-        if let Err(error) = tick(&pool, options.batch_max, &place, &mut backoff, may_go_on).await {
-            if matches!(error, sqlx::Error::PoolClosed) {
-                return;
-            }
-            tracing::warn!(error = %error_chain(&error), "reading pending auto-bids failed; trying again next tick");
-        }
-    }
 }
 
-async fn tick<F, Fut>(
-    pool: &AnyPool,
-    batch_max: i64,
-    place: &F,
-    backoff: &mut Backoff,
-    may_go_on: impl Fn() -> bool,
-) -> Result<(), sqlx::Error>
+impl<F, Fut> DueWork for PendingAttempts<F>
 where
-    F: Fn(AutoBidAttemptRow) -> Fut,
-    Fut: Future<Output = Result<(), String>>,
+    F: Fn(AutoBidAttemptRow) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
 {
-    // Enough rows to find `batch_max` that are not waiting.
-    let limit = batch_max + backoff.len() as i64;
-    let attempts = pending(pool, limit).await?;
-    if (attempts.len() as i64) < limit {
-        backoff.keep_only(attempts.iter().map(|a| a.bid_id.as_str()));
+    type Item = AutoBidAttemptRow;
+    const READS: &'static str = "pending auto-bids";
+
+    fn due(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<AutoBidAttemptRow>, sqlx::Error>> + Send {
+        pending(&self.pool, limit)
     }
-    let now = Instant::now();
-    let ready = attempts
-        .into_iter()
-        .filter(|attempt| !backoff.is_waiting(&attempt.bid_id, now))
-        .take(batch_max.max(0) as usize)
-        .collect::<Vec<_>>();
-    for attempt in ready {
-        if !may_go_on() {
-            break;
-        }
-        let bid_id = attempt.bid_id.clone();
-        match place(attempt).await {
-            // Wait for the projection to mark the row before looking again.
-            Ok(()) => backoff.fired(&bid_id, now),
-            Err(reason) => {
-                let wait = backoff.refused(&bid_id, now);
-                tracing::info!(bid = %bid_id, %reason, retry_in_s = wait.as_secs(), "an auto-bid failed; trying again later");
-            }
-        }
+
+    fn id(attempt: &AutoBidAttemptRow) -> &str {
+        &attempt.bid_id
     }
-    Ok(())
+
+    fn run(&self, attempt: AutoBidAttemptRow) -> impl Future<Output = Result<(), String>> + Send {
+        (self.place)(attempt)
+    }
+
+    fn failed(attempt: &AutoBidAttemptRow, reason: &str, retry_in: Duration) {
+        tracing::info!(
+            bid = %attempt.bid_id, %reason, retry_in_s = retry_in.as_secs(),
+            "an auto-bid failed; trying again later"
+        );
+    }
 }

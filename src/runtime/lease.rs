@@ -54,6 +54,20 @@ impl Lease {
         }
     }
 
+    /// A lease held or not as the returned sender says: for tests of what
+    /// runs only under the lease.
+    #[cfg(test)]
+    pub(super) fn switched(held: bool) -> (Arc<watch::Sender<bool>>, Lease) {
+        let (announcer, receiver) = watch::channel(held);
+        let announcer = Arc::new(announcer);
+        let lease = Lease {
+            held: receiver,
+            _announcer: Arc::clone(&announcer),
+            contest: None,
+        };
+        (announcer, lease)
+    }
+
     /// Contends for the lease on the PostgreSQL database at `url`. The first
     /// attempt is made before this returns, so a lone instance leads at once.
     pub async fn contend(url: &str, interval: Duration) -> Lease {

@@ -6,8 +6,13 @@
 //!   models of `errand-projections` up to date, each batch in one transaction
 //!   with its checkpoints; [`ProjectionHandle`] answers read-your-writes waits
 //!   and rebuilds.
+//! - `leased_poller`: the loop the timers and the auto-bidder share: while
+//!   the lease is held, every interval, a bounded batch of due work run one
+//!   item at a time, an item that failed backing off; [`PollerHandle`] stops it.
 //! - `timers`: [`TimerRunner`] reads due rows of the `timers` read model and
 //!   hands them to a callback that fires their commands through the bus.
+//! - `autobids`: [`AutoBidRunner`] reads the pending rows of
+//!   `autobid_attempts_view` and hands them to a callback that places them.
 //! - `webhooks`: [`WebhookDispatcher`] sends due deliveries of the `outbox`
 //!   read model through a callback (the server's courier), while the lease is held.
 //! - `lag_history`: the last hour's projection lag per minute, which the
@@ -23,6 +28,7 @@ mod autobids;
 mod background;
 mod lag_history;
 mod lease;
+mod leased_poller;
 mod projector;
 mod timers;
 mod webhooks;
@@ -30,12 +36,13 @@ mod webhooks;
 pub use lag_history::LAG_HISTORY_MINUTES;
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
-pub use autobids::{AutoBidHandle, AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};
+pub use autobids::{AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};
+pub use leased_poller::PollerHandle;
 pub use projector::{
     Lagging, ProjectionHandle, ProjectionRunner, ProjectorError, ProjectorOptions, RebuildReport,
     BATCH_EVENTS_DEFAULT, LAG_GAUGE, POLL_INTERVAL_DEFAULT, REBUILD_BATCH_EVENTS_DEFAULT,
 };
-pub use timers::{TimerHandle, TimerOptions, TimerRunner};
+pub use timers::{TimerOptions, TimerRunner};
 pub use webhooks::{
     DispatcherHandle, DispatcherOptions, WebhookDispatcher, DISPATCH_BATCH_DEFAULT,
     DISPATCH_CONCURRENCY_DEFAULT,
