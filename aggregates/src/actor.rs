@@ -131,6 +131,11 @@ pub const DETAILS_MAX_BYTES: usize = 4 * 1024;
 /// One message for a token that is unknown, replaced or for someone else, so
 /// a guesser learns nothing from it.
 pub const VERIFICATION_TOKEN_INVALID: &str = "this verification token is not valid";
+pub const VERIFICATION_TOKEN_EXPIRED: &str =
+    "this verification token has expired; ask for a new one";
+/// How long a mailed verification token verifies: a day, as mail links go.
+/// A new one can be asked for at any time; it replaces the last.
+pub const VERIFICATION_TOKEN_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActorCommand {
@@ -277,6 +282,9 @@ pub struct Actor {
     /// The hash of the last verification token sent, until it is used.
     #[serde(default)]
     pub pending_verification: Option<String>,
+    /// When that token was sent; it verifies for `VERIFICATION_TOKEN_LIFETIME`.
+    #[serde(default)]
+    pub pending_verification_issued_at: Option<Timestamp>,
     pub details: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -476,6 +484,12 @@ impl Aggregate for Actor {
                 }
                 match (&self.email, &self.pending_verification) {
                     (Some(email), Some(pending)) if pending == token_hash => {
+                        let expired = self
+                            .pending_verification_issued_at
+                            .is_some_and(|issued| *at - issued > VERIFICATION_TOKEN_LIFETIME);
+                        if expired {
+                            return Err(DomainError::invalid(VERIFICATION_TOKEN_EXPIRED));
+                        }
                         Ok(vec![ActorEvent::EmailVerified {
                             email: email.clone(),
                             at: *at,
@@ -508,12 +522,14 @@ impl Aggregate for Actor {
                 self.standing = Standing::Active
             }
             ActorEvent::ProfileUpdated { profile, .. } => self.profile = profile.clone(),
-            ActorEvent::EmailVerificationIssued { token_hash, .. } => {
-                self.pending_verification = Some(token_hash.clone())
+            ActorEvent::EmailVerificationIssued { token_hash, at, .. } => {
+                self.pending_verification = Some(token_hash.clone());
+                self.pending_verification_issued_at = Some(*at);
             }
             ActorEvent::EmailVerified { .. } => {
                 self.email_verified = true;
                 self.pending_verification = None;
+                self.pending_verification_issued_at = None;
             }
             ActorEvent::DetailsRecorded { details, .. } => self.details.extend(details.clone()),
             ActorEvent::ActorRenamed { name, .. } => self.name = name.clone(),
@@ -1083,6 +1099,36 @@ mod tests {
                 .when(verify("h1"))
                 .then_expect_error(refusal.clone());
         }
+    }
+
+    #[test]
+    fn a_token_verifies_for_a_day_and_a_new_one_starts_the_day_again() {
+        let after = |delta: chrono::TimeDelta| ActorCommand::VerifyEmail {
+            token_hash: "h1".to_owned(),
+            at: at() + delta,
+        };
+        let verified_at = |delta: chrono::TimeDelta| ActorEvent::EmailVerified {
+            email: email("ada@example.com"),
+            at: at() + delta,
+        };
+        ActorTest::with(())
+            .given(vec![registered(), issued("h1")])
+            .when(after(VERIFICATION_TOKEN_LIFETIME))
+            .then_expect_events(vec![verified_at(VERIFICATION_TOKEN_LIFETIME)]);
+        let late = VERIFICATION_TOKEN_LIFETIME + chrono::TimeDelta::seconds(1);
+        ActorTest::with(())
+            .given(vec![registered(), issued("h1")])
+            .when(after(late))
+            .then_expect_error(DomainError::Invalid(VERIFICATION_TOKEN_EXPIRED.to_owned()));
+        let reissued = ActorEvent::EmailVerificationIssued {
+            email: email("ada@example.com"),
+            token_hash: "h1".to_owned(),
+            at: at() + VERIFICATION_TOKEN_LIFETIME,
+        };
+        ActorTest::with(())
+            .given(vec![registered(), issued("h1"), reissued])
+            .when(after(late))
+            .then_expect_events(vec![verified_at(late)]);
     }
 
     #[test]

@@ -39,6 +39,67 @@ fn token(body: &Value, name: &str) -> String {
     body[name].as_str().expect("a token").to_owned()
 }
 
+async fn mailed_token(app: &TestApp, email: &str) -> Value {
+    let (status, sent) = app
+        .get(
+            &format!("/v1/admin/email-verifications?email={email}"),
+            &app.admin_key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    sent["token"].clone()
+}
+
+both_backends!(
+    a_new_verification_link_replaces_the_last_and_the_answer_tells_nobody_anything,
+    |app: TestApp| async move {
+        let (status, session) = register(&app, "cleo@example.com").await;
+        assert_eq!(status, StatusCode::CREATED, "{session}");
+        let first = mailed_token(&app, "cleo@example.com").await;
+
+        let ask = |email: &'static str| {
+            public_post(&app, "/v1/people/verification", json!({ "email": email }))
+        };
+        let (status, reply) = ask(" Cleo@Example.com ").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
+        assert_eq!(reply, json!({ "status": "requested" }));
+        let second = mailed_token(&app, "cleo@example.com").await;
+        assert_ne!(first, second, "a new link is mailed");
+
+        // The new link replaced the old one, which verifies nothing now.
+        let (status, body) =
+            public_post(&app, "/v1/people/verify", json!({ "token": first })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body) =
+            public_post(&app, "/v1/people/verify", json!({ "token": second })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Verified already, or never registered: the same answer, and no mail.
+        let (status, reply) = ask("cleo@example.com").await;
+        assert_eq!(
+            (status, reply.clone()),
+            (StatusCode::ACCEPTED, json!({ "status": "requested" }))
+        );
+        assert_eq!(mailed_token(&app, "cleo@example.com").await, second);
+        let (status, reply) = ask("nobody@example.com").await;
+        assert_eq!(
+            (status, reply.clone()),
+            (StatusCode::ACCEPTED, json!({ "status": "requested" }))
+        );
+
+        // Not an address: refused, and nothing sent.
+        let (status, body) = ask("not an address").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body) = public_post(
+            &app,
+            "/v1/people/verification",
+            json!({ "mail": "x@example.com" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+);
+
 both_backends!(
     a_person_registers_verifies_logs_in_and_takes_work_with_a_token,
     |app: TestApp| async move {

@@ -53,8 +53,8 @@ pub use payouts::{
     payout_account_stream, payout_stream, request_payout, settle_payout, NewPayout,
 };
 pub use people::{
-    change_credentials, credentials_stream, email_claim_stream, register_person, update_profile,
-    verify_email, NewPerson,
+    change_credentials, credentials_stream, email_claim_stream, register_person,
+    reissue_verification, update_profile, verify_email, NewPerson,
 };
 pub use projects::{
     add_project_tester, assign_job_to_project, job_link_stream, on_project, project_stream,

@@ -99,6 +99,20 @@ pub async fn update_profile(
     unit.load::<Actor>(&stream).await
 }
 
+/// A new verification token for a person whose email is not verified yet;
+/// it replaces the last one, and its day starts now.
+pub async fn reissue_verification(
+    unit: &mut UnitOfWork<'_>,
+    actor_id: ActorId,
+    token_hash: String,
+    at: Timestamp,
+) -> Result<(), BusError> {
+    let command = ActorCommand::IssueEmailVerification { token_hash, at };
+    unit.decide::<Actor>(&actor_stream(actor_id), &command)
+        .await?;
+    Ok(())
+}
+
 pub async fn verify_email(
     unit: &mut UnitOfWork<'_>,
     actor_id: ActorId,

@@ -14,6 +14,7 @@ pub(crate) mod people;
 pub(crate) mod profiles;
 pub(crate) mod referrals;
 pub(crate) mod tasks;
+mod verification;
 pub mod views;
 pub(crate) mod webhooks;
 
@@ -64,10 +65,15 @@ pub fn page_limit(limit: Option<i64>, max: u32) -> Result<Option<u32>, ApiError>
 }
 
 /// What each `/v1` route is limited as (its path as seen under `/v1`):
-/// registering actors and issuing keys make credentials, so they are `auth`.
+/// registering actors and people, issuing keys, logging in with a password
+/// and mailing a verification link make or test credentials (or send mail),
+/// so they are `auth`, counted per address.
 pub fn rate_limit_class(method: &Method, path: &str) -> Option<Class> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let makes_credentials = matches!(segments.as_slice(), ["actors"] | ["actors", _, "keys"]);
+    let makes_credentials = matches!(
+        segments.as_slice(),
+        ["actors"] | ["actors", _, "keys"] | ["people", "register" | "login" | "verification"]
+    );
     if method == Method::POST && makes_credentials {
         return Some(Class::Auth);
     }
@@ -130,6 +136,10 @@ pub fn router() -> Router<AppState> {
         .route("/people/login", post(people::login))
         .route("/people/refresh", post(people::refresh))
         .route("/people/verify", post(people::verify_email))
+        .route(
+            "/people/verification",
+            post(verification::resend_verification),
+        )
         .route("/people/check-email", post(people::check_email))
         .route("/people/password", post(people::change_password))
         .route("/people/logout", post(people::logout))
@@ -176,5 +186,12 @@ mod tests {
         assert_eq!(class(Method::POST, "/actors"), Some(Class::Auth));
         assert_eq!(class(Method::POST, "/actors/"), Some(Class::Auth));
         assert_eq!(class(Method::POST, "/actors/1/keys"), Some(Class::Auth));
+        assert_eq!(class(Method::POST, "/people/login"), Some(Class::Auth));
+        assert_eq!(class(Method::POST, "/people/register"), Some(Class::Auth));
+        assert_eq!(
+            class(Method::POST, "/people/verification"),
+            Some(Class::Auth)
+        );
+        assert_eq!(class(Method::POST, "/people/refresh"), Some(Class::Write));
     }
 }

@@ -22,7 +22,7 @@
 
 use super::{
     actors, events, funds, kill_switch, messages, notifications, payouts, people, profiles,
-    referrals, tasks, webhooks,
+    referrals, tasks, verification, webhooks,
 };
 use crate::http::errors::{Problem, PROBLEM_CONTENT_TYPE};
 use crate::http::respond::{CommandPosition, DryRun, PlannedEventView};
@@ -58,7 +58,8 @@ use utoipa::OpenApi;
         events::list_events, events::follow_events, events::get_stream, events::verify,
         webhooks::register_webhook, webhooks::list_webhooks, webhooks::delete_webhook,
         webhooks::get_secret, webhooks::list_deliveries,
-        people::register, people::login, people::refresh, people::verify_email, people::check_email,
+        people::register, people::login, people::refresh, people::verify_email,
+        verification::resend_verification, people::check_email,
         people::change_password, people::logout, profiles::get_me, profiles::put_me,
         profiles::get_public, profiles::leaderboard, profiles::sent_verification,
         payouts::connect_account, payouts::get_account, payouts::payout_dashboard,
