@@ -11,6 +11,7 @@ pub mod humanping;
 pub mod humans2ai;
 pub mod instahuman;
 pub mod keys;
+pub mod matching;
 pub mod messages;
 pub mod notifications;
 pub mod payouts;
