@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod actors;
 pub mod admin_actions;
 mod binds;
+pub mod board;
 pub mod deposits;
 pub mod humai;
 pub mod humanping;
@@ -19,6 +20,8 @@ pub mod projects;
 pub mod provider_listings;
 pub mod referrals;
 pub mod reputation;
+#[cfg(test)]
+mod scratch;
 pub mod tasks;
 pub mod webhooks;
 
