@@ -63,13 +63,13 @@ pub async fn charts(State(app): State<AppState>, session: Session) -> ConsoleRes
     Ok(page(Some(&session), Section::Charts, "Charts", body).into_response())
 }
 
-fn day_label(day: i64) -> String {
+pub(super) fn day_label(day: i64) -> String {
     DateTime::<Utc>::from_timestamp(day * 86_400, 0)
         .map(|at| at.format("%m-%d").to_string())
         .unwrap_or_default()
 }
 
-fn money_chart(id: &str, title: &str, points: &[(String, i64)]) -> Markup {
+pub(super) fn money_chart(id: &str, title: &str, points: &[(String, i64)]) -> Markup {
     bars(id, title, points, dollars)
 }
 

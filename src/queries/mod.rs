@@ -24,6 +24,7 @@ pub mod reputation;
 mod scratch;
 pub mod tasks;
 pub mod webhooks;
+pub mod work_record;
 
 use base64::Engine;
 use serde::Serialize;
