@@ -131,28 +131,38 @@ pub async fn board(
                 " · " a href="/console/earnings" { "My work and earnings" } }
         }
         form.filters method="get" action="/console/board" role="search" {
-            label for="kind" { "Kind" }
-            select #kind name="kind" {
-                option value="" { "Any" }
-                @for kind in &kinds {
-                    option value=(kind) selected[*kind == form.kind] { (kind) }
+            div.field {
+                label for="kind" { "Kind" }
+                select #kind name="kind" {
+                    option value="" { "Any" }
+                    @for kind in &kinds {
+                        option value=(kind) selected[*kind == form.kind] { (kind) }
+                    }
                 }
             }
-            label for="min_reward" { "Reward at least ($)" }
-            input #min_reward type="text" inputmode="decimal" name="min_reward"
-                value=(form.min_reward) placeholder="0.00";
-            label for="assignment" { "How to take it" }
-            select #assignment name="assignment" {
-                option value="" { "Any" }
-                option value="first_accept" selected[form.assignment == "first_accept"] { "First to accept" }
-                option value="apply_select" selected[form.assignment == "apply_select"] { "Apply, poster selects" }
+            div.field {
+                label for="min_reward" { "Reward at least ($)" }
+                input #min_reward type="text" inputmode="decimal" name="min_reward"
+                    value=(form.min_reward) placeholder="0.00";
             }
-            label for="location" { "Location" }
-            input #location type="text" name="location" maxlength=(LOCATION_CHARS_MAX)
-                value=(form.location) placeholder="Montreal, QC" aria-describedby="location-hint";
-            label for="skills" { "Skills" }
-            input #skills type="text" name="skills" value=(form.skills)
-                placeholder="photography, French" aria-describedby="skills-hint";
+            div.field {
+                label for="assignment" { "How to take it" }
+                select #assignment name="assignment" {
+                    option value="" { "Any" }
+                    option value="first_accept" selected[form.assignment == "first_accept"] { "First to accept" }
+                    option value="apply_select" selected[form.assignment == "apply_select"] { "Apply, poster selects" }
+                }
+            }
+            div.field {
+                label for="location" { "Location" }
+                input #location type="text" name="location" maxlength=(LOCATION_CHARS_MAX)
+                    value=(form.location) placeholder="Montreal, QC" aria-describedby="location-hint";
+            }
+            div.field {
+                label for="skills" { "Skills" }
+                input #skills type="text" name="skills" value=(form.skills)
+                    placeholder="photography, French" aria-describedby="skills-hint";
+            }
             label.check for="profile" {
                 input #profile type="checkbox" name="profile" value="1";
                 " Match my profile"
