@@ -127,7 +127,8 @@ impl BoardFilter {
         })
     }
 
-    /// The same filters with another page size (tests page small).
+    /// The same filters with another page size: tests page small.
+    #[cfg(test)]
     pub fn with_limit(self, limit: u32) -> BoardFilter {
         BoardFilter {
             limit: limit.clamp(1, PAGE_LIMIT_MAX),

@@ -3,66 +3,15 @@
 
 use super::*;
 use crate::journal::Journal;
-use crate::queries::scratch;
+use crate::queries::scratch::{self, insert_task, TaskRow};
 
 const NOW_US: i64 = 1_790_000_000_000_000;
 
-/// A `tasks_view` row: open, one free slot of one, no deadline, live.
-#[derive(Clone)]
-struct Row {
-    id: String,
-    mode: &'static str,
-    kind: &'static str,
-    details: &'static str,
-    status: &'static str,
-    assignment_mode: &'static str,
-    reward_cents: i64,
-    slots: i64,
-    working: i64,
-    deadline_us: Option<i64>,
-}
-
-fn row(kind: &'static str, details: &'static str, reward_cents: i64) -> Row {
-    Row {
-        id: Uuid::now_v7().to_string(),
-        mode: "live",
-        kind,
-        details,
-        status: "open",
-        assignment_mode: "first_accept",
-        reward_cents,
-        slots: 1,
-        working: 0,
-        deadline_us: None,
+fn row(kind: &'static str, details: &'static str, reward_cents: i64) -> TaskRow {
+    TaskRow {
+        posted_at_us: NOW_US - 1_000_000,
+        ..TaskRow::open(kind, details, reward_cents)
     }
-}
-
-async fn insert(journal: &Journal, row: &Row) {
-    sqlx::query(
-        "INSERT INTO tasks_view (task_id, poster, mode, title, description, kind, details, status, \
-         assignment_mode, reward_cents, currency, fee_rate, slots, working, awaiting_review, \
-         approved, disputed, escrow_cents, paid_cents, released_cents, deadline_us, \
-         assignment_time_limit_s, review_window_s, posted_at_us, updated_at_us, last_position) \
-         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, 'USD', '0.1', $10, $11, 0, 0, 0, $12, 0, \
-         0, $13, NULL, NULL, $14, $14, 1)",
-    )
-    .bind(row.id.clone())
-    .bind(Uuid::now_v7().to_string())
-    .bind(row.mode)
-    .bind(format!("{} task", row.kind))
-    .bind(row.kind)
-    .bind(row.details)
-    .bind(row.status)
-    .bind(row.assignment_mode)
-    .bind(row.reward_cents)
-    .bind(row.slots)
-    .bind(row.working)
-    .bind(row.reward_cents * row.slots)
-    .bind(row.deadline_us)
-    .bind(NOW_US - 1_000_000)
-    .execute(journal.pool())
-    .await
-    .expect("a tasks_view row");
 }
 
 fn request() -> BoardRequest {
@@ -77,7 +26,7 @@ async fn shown(journal: &Journal, request: BoardRequest) -> Vec<String> {
 
 async fn filtering_the_board(journal: Journal) {
     let bakery = row("verification", r#"{"location":"Montréal, QC"}"#, 500);
-    let mural = Row {
+    let mural = TaskRow {
         assignment_mode: "apply_select",
         ..row("photography", r#"{"place":"Rue Fabre, MONTREAL"}"#, 300)
     };
@@ -88,23 +37,23 @@ async fn filtering_the_board(journal: Journal) {
     );
     let literal = row("general", r#"{"note":"100% sure, a_b"}"#, 100);
     let field = row("field_mission", r#"{"code":"axb"}"#, 800);
-    let full = Row {
+    let full = TaskRow {
         working: 1,
         ..row("verification", "{}", 900)
     };
-    let late = Row {
+    let late = TaskRow {
         deadline_us: Some(NOW_US - 1),
         ..row("verification", "{}", 900)
     };
-    let later = Row {
+    let later = TaskRow {
         deadline_us: Some(NOW_US + 60_000_000),
         ..row("verification", "{}", 700)
     };
-    let closed = Row {
+    let closed = TaskRow {
         status: "completed",
         ..row("closed_kind", "{}", 900)
     };
-    let test_mode = Row {
+    let test_mode = TaskRow {
         mode: "test",
         ..row("test_kind", "{}", 900)
     };
@@ -112,9 +61,10 @@ async fn filtering_the_board(journal: Journal) {
         &bakery, &mural, &french, &literal, &field, &full, &late, &later, &closed, &test_mode,
     ];
     for row in rows {
-        insert(&journal, row).await;
+        insert_task(&journal, row).await;
     }
-    let ids = |rows: &[&Row]| -> Vec<String> { rows.iter().rev().map(|r| r.id.clone()).collect() };
+    let ids =
+        |rows: &[&TaskRow]| -> Vec<String> { rows.iter().rev().map(|r| r.id.clone()).collect() };
 
     assert_eq!(
         shown(&journal, request()).await,
@@ -237,7 +187,7 @@ async fn paging_the_board(journal: Journal) {
     let mut rows = Vec::new();
     for cents in 1..=5 {
         let row = row("survey", "{}", cents);
-        insert(&journal, &row).await;
+        insert_task(&journal, &row).await;
         rows.push(row.id);
     }
     rows.reverse();

@@ -4,7 +4,7 @@
 use super::*;
 use crate::journal::Journal;
 use crate::queries::accounts::daily_earnings;
-use crate::queries::scratch;
+use crate::queries::scratch::{self, insert_task, TaskRow};
 use chrono::TimeZone;
 use errand_aggregates::account::AccountId;
 use uuid::Uuid;
@@ -13,24 +13,16 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
 }
 
-async fn task(journal: &Journal, poster: &str, mode: &str, title: &str) -> String {
-    let id = Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO tasks_view (task_id, poster, mode, title, description, kind, details, status, \
-         assignment_mode, reward_cents, currency, fee_rate, slots, working, awaiting_review, \
-         approved, disputed, escrow_cents, paid_cents, released_cents, deadline_us, \
-         assignment_time_limit_s, review_window_s, posted_at_us, updated_at_us, last_position) \
-         VALUES ($1, $2, $3, $4, '', 'general', '{}', 'open', 'first_accept', 500, 'USD', '0.1', \
-         5, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, 1)",
-    )
-    .bind(id.clone())
-    .bind(poster.to_owned())
-    .bind(mode.to_owned())
-    .bind(title.to_owned())
-    .execute(journal.pool())
-    .await
-    .unwrap();
-    id
+async fn task(journal: &Journal, poster: &str, mode: &'static str, title: &str) -> String {
+    let row = TaskRow {
+        poster: poster.to_owned(),
+        mode,
+        title: title.to_owned(),
+        slots: 5,
+        ..TaskRow::open("general", "{}", 500)
+    };
+    insert_task(journal, &row).await;
+    row.id
 }
 
 struct Submission<'a> {
