@@ -22,6 +22,11 @@ const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 180.0;
 /// Room under the bars for the labels.
 const LABEL_ROOM: f64 = 28.0;
+/// Axis labels one chart writes at most: more ("11-28" at 12px) would overlap.
+const AXIS_LABELS_MAX: usize = 14;
+/// How far a label's middle stays from the chart's sides, so a bar at either
+/// end keeps its whole figure and date.
+const VALUE_MARGIN: f64 = 18.0;
 
 pub async fn charts(State(app): State<AppState>, session: Session) -> ConsoleResult<Response> {
     // Platform-wide money and the journal's position are an auditor's to see.
@@ -65,13 +70,13 @@ pub async fn charts(State(app): State<AppState>, session: Session) -> ConsoleRes
     Ok(page(Some(&session), Section::Charts, "Charts", body).into_response())
 }
 
-fn day_label(day: i64) -> String {
+pub(super) fn day_label(day: i64) -> String {
     DateTime::<Utc>::from_timestamp(day * 86_400, 0)
         .map(|at| at.format("%m-%d").to_string())
         .unwrap_or_default()
 }
 
-fn money_chart(id: &str, title: &str, points: &[(String, i64)]) -> Markup {
+pub(super) fn money_chart(id: &str, title: &str, points: &[(String, i64)]) -> Markup {
     bars(id, title, points, dollars)
 }
 
@@ -86,6 +91,8 @@ fn bars(id: &str, title: &str, points: &[(String, i64)], show: fn(i64) -> String
     let slot = WIDTH / points.len().max(1) as f64;
     let plot = HEIGHT - LABEL_ROOM;
     let heading = format!("{id}-heading");
+    // Every label on a short chart; every second or third on a month's.
+    let label_every = points.len().div_ceil(AXIS_LABELS_MAX).max(1);
     html! {
         figure.chart id=(id) {
             figcaption id=(heading) { (title) }
@@ -98,9 +105,11 @@ fn bars(id: &str, title: &str, points: &[(String, i64)], show: fn(i64) -> String
                         title { (label) ": " (show(*value)) }
                     }
                     @if *value != 0 {
-                        text x=(x + slot / 2.0) y=(plot - height - 4.0) text-anchor="middle" font-size="12" { (show(*value)) }
+                        text x=((x + slot / 2.0).clamp(VALUE_MARGIN, WIDTH - VALUE_MARGIN)) y=(plot - height - 4.0) text-anchor="middle" font-size="12" { (show(*value)) }
                     }
-                    text x=(x + slot / 2.0) y=(HEIGHT - 10.0) text-anchor="middle" font-size="12" fill="#5b6570" { (label) }
+                    @if (points.len() - 1 - i).is_multiple_of(label_every) {
+                        text x=((x + slot / 2.0).clamp(VALUE_MARGIN, WIDTH - VALUE_MARGIN)) y=(HEIGHT - 10.0) text-anchor="middle" font-size="12" fill="#5b6570" { (label) }
+                    }
                 }
             }
             details {

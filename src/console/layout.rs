@@ -12,6 +12,7 @@ use maud::{html, Markup, DOCTYPE};
 pub enum Section {
     SignIn,
     Board,
+    Earnings,
     Desk,
     Ledger,
     Journal,
@@ -59,7 +60,11 @@ pub fn page(session: Option<&Session>, section: Section, title: &str, body: Mark
 
 fn navigation(session: &Session, current: Section) -> Markup {
     let role = session.principal.role;
-    let mut entries = vec![(Section::Board, "/console/board", "Work board")];
+    // Everyone may take work (agents too), so everyone has the board and their work.
+    let mut entries = vec![
+        (Section::Board, "/console/board", "Work board"),
+        (Section::Earnings, "/console/earnings", "My work"),
+    ];
     if matches!(role, Role::Agent | Role::Admin) {
         entries.push((Section::Desk, "/console/desk", "Poster's desk"));
     }

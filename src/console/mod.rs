@@ -15,6 +15,7 @@
 mod admin;
 mod charts;
 mod disputes;
+mod earnings;
 mod journal;
 mod lag_chart;
 mod layout;
@@ -56,6 +57,7 @@ pub fn router(app: AppState) -> Router<AppState> {
         .route("/sign-in", get(sign_in::page).post(sign_in::sign_in))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/board", get(work_board::board))
+        .route("/earnings", get(earnings::earnings))
         .route("/tasks/{id}", get(work_board::task))
         .route("/tasks/{id}/accept", post(work_board::accept))
         .route(

@@ -1,28 +1,31 @@
 //! The work board, for people: open tasks with filters, a task's detail, and
-//! taking a slot (first-accept) or applying (apply-select). Lists come from
-//! the native `tasks::list` (the `tasks_view` read model); a task from
+//! taking a slot (first-accept) or applying (apply-select). The board is
+//! `queries::board` (the `tasks_view` read model, filtered and paged in SQL),
+//! the caller's work the native `tasks::list`; a task from
 //! `tasks::get`, folded from its stream; commands from `tasks::accept` and
 //! `tasks::apply`, as `POST /v1/tasks/{id}/accept|apply` send them.
 
 use super::layout::{csrf_field, dollars, page, when, Section};
 use super::session::Session;
 use super::{command_meta, ConsoleResult};
-use crate::http::errors::ApiError;
 use crate::http::native::funds::{self, AccountQuery};
+use crate::http::native::profiles;
 use crate::http::native::tasks::{self, ApplyRequest, ListTasksQuery};
 use crate::http::native::views::TaskView;
 use crate::http::state::AppState;
+use crate::queries::board::{self as board_queries, BoardFilter, BoardRequest, LOCATION_CHARS_MAX};
 use crate::queries::tasks::TaskSummary;
-use crate::queries::PAGE_LIMIT_MAX;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use errand_aggregates::money::{Currency, Money};
+use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// The board's form as sent: text, parsed by `queries::board`, which refuses
+/// what it cannot run with the API's words.
 #[derive(Debug, Default, Deserialize)]
-pub struct BoardFilter {
+pub struct BoardForm {
     /// The kind of work, exactly (`general`, `verification`, …).
     #[serde(default)]
     kind: String,
@@ -32,54 +35,81 @@ pub struct BoardFilter {
     /// `first_accept` or `apply_select`.
     #[serde(default)]
     assignment: String,
+    /// A place: a task matches if a part of it appears in the task's details.
+    #[serde(default)]
+    location: String,
+    /// Comma-separated: a task matches by its kind or its details.
+    #[serde(default)]
+    skills: String,
+    /// The next page's cursor, from the "Next page" link.
+    #[serde(default)]
+    cursor: String,
+    /// "Match my profile": empty skills and location are filled from the
+    /// signed-in actor's profile.
+    #[serde(default)]
+    profile: String,
 }
 
-impl BoardFilter {
-    fn min_reward_cents(&self) -> Result<i64, ApiError> {
-        let text = self.min_reward.trim();
-        if text.is_empty() {
-            return Ok(0);
+impl BoardForm {
+    fn request(&self) -> BoardRequest {
+        BoardRequest {
+            kind: self.kind.clone(),
+            min_reward: self.min_reward.clone(),
+            assignment: self.assignment.clone(),
+            location: self.location.clone(),
+            skills: self.skills.clone(),
+            cursor: self.cursor.clone(),
         }
-        Ok(Money::parse_major(text, Currency::USD)?.cents)
     }
 
-    fn keeps(&self, task: &TaskSummary, min_reward_cents: i64) -> bool {
-        (self.kind.is_empty() || task.kind == self.kind)
-            && task.reward_cents >= min_reward_cents
-            && (self.assignment.is_empty() || task.assignment_mode == self.assignment)
-            && task.open_slots > 0
+    /// The link to the page after this one: the same filters, written out.
+    fn next_page(&self, cursor: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("kind", self.kind.as_str()),
+                ("min_reward", self.min_reward.as_str()),
+                ("assignment", self.assignment.as_str()),
+                ("location", self.location.as_str()),
+                ("skills", self.skills.as_str()),
+                ("cursor", cursor),
+            ])
+            .finish();
+        format!("/console/board?{query}")
     }
 }
 
-/// The newest open tasks of the caller's mode (one page of the read model,
-/// `PAGE_LIMIT_MAX`), filtered here by kind, reward and assignment.
+/// Open tasks of the caller's mode that someone could take now, filtered and
+/// paged in SQL by `queries::board`, with the caller's balance and their work.
 pub async fn board(
     State(app): State<AppState>,
     session: Session,
-    Query(filter): Query<BoardFilter>,
+    Query(mut form): Query<BoardForm>,
 ) -> ConsoleResult<Response> {
     let principal = &session.principal;
-    let min_reward_cents = filter.min_reward_cents()?;
-    let open = tasks::list(
-        &app,
-        principal,
-        ListTasksQuery {
-            status: Some("open".into()),
-            poster: None,
-            worker: None,
-            cursor: None,
-            limit: Some(i64::from(PAGE_LIMIT_MAX)),
-        },
-    )
-    .await?;
-    let mut kinds: Vec<&str> = open.data.iter().map(|t| t.kind.as_str()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let shown: Vec<&TaskSummary> = open
-        .data
-        .iter()
-        .filter(|task| filter.keeps(task, min_reward_cents))
-        .collect();
+    principal.require_scope("tasks:read")?;
+    // What the profile gave, to say so; `None` when not asked.
+    let mut from_profile = None;
+    if form.profile == "1" {
+        let me = profiles::me(&app, principal).await?;
+        if form.skills.trim().is_empty() {
+            form.skills = me.profile.skills.join(", ");
+        }
+        if form.location.trim().is_empty() {
+            if let Some(location) = &me.profile.location {
+                form.location = location.text.clone();
+            }
+        }
+        from_profile = Some(!me.profile.skills.is_empty() || me.profile.location.is_some());
+    }
+    let filter = BoardFilter::parse(
+        principal.mode,
+        &form.request(),
+        Utc::now().timestamp_micros(),
+    )?;
+    let pool = app.read_models().await?;
+    let open = board_queries::open_tasks(pool, &filter).await?;
+    let kinds = board_queries::open_kinds(pool, principal.mode).await?;
+    let shown: Vec<&TaskSummary> = open.data.iter().collect();
     let mine = tasks::list(
         &app,
         principal,
@@ -97,29 +127,60 @@ pub async fn board(
         section.balance aria-label="Balance" {
             p { "Available " strong #available { (dollars(balance.available_cents)) }
                 " · earned " (dollars(balance.earned_cents))
-                " · paid out " (dollars(balance.paid_out_cents)) }
+                " · paid out " (dollars(balance.paid_out_cents))
+                " · " a href="/console/earnings" { "My work and earnings" } }
         }
         form.filters method="get" action="/console/board" role="search" {
-            label for="kind" { "Kind" }
-            select #kind name="kind" {
-                option value="" { "Any" }
-                @for kind in &kinds {
-                    option value=(kind) selected[*kind == filter.kind] { (kind) }
+            div.field {
+                label for="kind" { "Kind" }
+                select #kind name="kind" {
+                    option value="" { "Any" }
+                    @for kind in &kinds {
+                        option value=(kind) selected[*kind == form.kind] { (kind) }
+                    }
                 }
             }
-            label for="min_reward" { "Reward at least ($)" }
-            input #min_reward type="text" inputmode="decimal" name="min_reward"
-                value=(filter.min_reward) placeholder="0.00";
-            label for="assignment" { "How to take it" }
-            select #assignment name="assignment" {
-                option value="" { "Any" }
-                option value="first_accept" selected[filter.assignment == "first_accept"] { "First to accept" }
-                option value="apply_select" selected[filter.assignment == "apply_select"] { "Apply, poster selects" }
+            div.field {
+                label for="min_reward" { "Reward at least ($)" }
+                input #min_reward type="text" inputmode="decimal" name="min_reward"
+                    value=(form.min_reward) placeholder="0.00";
+            }
+            div.field {
+                label for="assignment" { "How to take it" }
+                select #assignment name="assignment" {
+                    option value="" { "Any" }
+                    option value="first_accept" selected[form.assignment == "first_accept"] { "First to accept" }
+                    option value="apply_select" selected[form.assignment == "apply_select"] { "Apply, poster selects" }
+                }
+            }
+            div.field {
+                label for="location" { "Location" }
+                input #location type="text" name="location" maxlength=(LOCATION_CHARS_MAX)
+                    value=(form.location) placeholder="Montreal, QC" aria-describedby="location-hint";
+            }
+            div.field {
+                label for="skills" { "Skills" }
+                input #skills type="text" name="skills" value=(form.skills)
+                    placeholder="photography, French" aria-describedby="skills-hint";
+            }
+            label.check for="profile" {
+                input #profile type="checkbox" name="profile" value="1";
+                " Match my profile"
             }
             button type="submit" { "Filter" }
+            p.hint #location-hint { "A location matches tasks whose details name any of its parts (of 3 letters or more)." }
+            p.hint #skills-hint { "Skills, separated by commas, match a task's kind or its details. \"Match my profile\" fills empty skills and location from your profile." }
+        }
+        @if from_profile == Some(false) {
+            p.hint #profile-empty role="status" { "Your profile has no skills or location yet; the board is not narrowed by it." }
         }
         h2 { "Open tasks" }
         (task_table(&shown, "No open task matches."))
+        @if let Some(next) = &open.next {
+            nav.pager aria-label="Open tasks pages" {
+                a #next-page rel="next" href=(form.next_page(next)) { "Next page" }
+            }
+        }
         h2 { "My work" }
         (task_table(&mine.data.iter().collect::<Vec<_>>(), "You have taken no task yet."))
     };

@@ -243,3 +243,48 @@ pub async fn daily_money(
         })
         .collect()
 }
+
+/// One UTC day of what an account was paid for work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyEarnings {
+    /// Days since 1970-01-01 (UTC).
+    pub day: i64,
+    /// What the `PaymentReceived` postings credited: pay after the fee.
+    pub earned_cents: i64,
+    pub payments: i64,
+}
+
+/// The last `days` UTC days (today included) of one account's earnings, from
+/// the `postings` read model (each `PaymentReceived` credits
+/// `<account>:available`, as `daily_money` counts them for everyone); days
+/// without any are absent.
+pub async fn daily_earnings(
+    pool: &AnyPool,
+    account: &AccountId,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<DailyEarnings>, sqlx::Error> {
+    let days = days.clamp(1, DAILY_DAYS_MAX);
+    let today = now.timestamp_micros().div_euclid(MICROS_PER_DAY);
+    let since_us = (today - days + 1) * MICROS_PER_DAY;
+    let rows = sqlx::query(
+        "SELECT recorded_at_us / 86400000000 AS day, \
+         CAST(SUM(amount_cents) AS BIGINT) AS earned_cents, CAST(COUNT(*) AS BIGINT) AS payments \
+         FROM postings WHERE ledger_account = $1 AND event_type = 'PaymentReceived' \
+         AND recorded_at_us >= $2 \
+         GROUP BY recorded_at_us / 86400000000 ORDER BY day",
+    )
+    .bind(format!("{account}:available"))
+    .bind(since_us)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(DailyEarnings {
+                day: row.try_get("day")?,
+                earned_cents: row.try_get("earned_cents")?,
+                payments: row.try_get("payments")?,
+            })
+        })
+        .collect()
+}

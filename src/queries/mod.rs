@@ -5,12 +5,14 @@ pub mod accounts;
 pub mod actors;
 pub mod admin_actions;
 mod binds;
+pub mod board;
 pub mod deposits;
 pub mod humai;
 pub mod humanping;
 pub mod humans2ai;
 pub mod instahuman;
 pub mod keys;
+pub mod matching;
 pub mod messages;
 pub mod notifications;
 pub mod payouts;
@@ -18,8 +20,11 @@ pub mod projects;
 pub mod provider_listings;
 pub mod referrals;
 pub mod reputation;
+#[cfg(test)]
+mod scratch;
 pub mod tasks;
 pub mod webhooks;
+pub mod work_record;
 
 use base64::Engine;
 use serde::Serialize;

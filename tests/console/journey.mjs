@@ -181,6 +181,84 @@ try {
   await shot(human.page, "work-board-phone");
   await human.page.setViewportSize({ width: 1200, height: 860 });
 
+  step = "location and skills narrow the work board";
+  const postTask = async (body) => {
+    const posted = await fetch(`${base}/v1/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agentKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const reply = await posted.text();
+    assert.equal(posted.status, 201, reply);
+    return JSON.parse(reply);
+  };
+  await postTask({ title: "Hand out flyers in Verdun", reward_cents: 100, kind: "delivery", details: { location: "Verdun, Montreal" } });
+  await postTask({ title: "Check the French on a menu", reward_cents: 100, kind: "proofreading", details: { languages: ["French"] } });
+  const board = `${base}/console/board`;
+  const flyers = human.page.getByRole("link", { name: "Hand out flyers in Verdun" });
+  const french = human.page.getByRole("link", { name: "Check the French on a menu" });
+  const bakery = human.page.getByRole("link", { name: "Is the bakery on Rue Lafleur open?" });
+  await eventually(human.page, board, flyers);
+  await human.page.getByLabel("Location", { exact: true }).fill("verdun");
+  await human.page.getByRole("button", { name: "Filter" }).click();
+  await flyers.waitFor();
+  assert.equal(await french.count(), 0, "the location narrows the board");
+  assert.equal(await bakery.count(), 0);
+  await human.page.getByLabel("Location", { exact: true }).fill("");
+  await human.page.getByLabel("Skills", { exact: true }).fill("french, photography");
+  await human.page.getByRole("button", { name: "Filter" }).click();
+  await french.waitFor();
+  assert.equal(await flyers.count(), 0, "skills narrow the board");
+  assert.equal(await bakery.count(), 0);
+
+  step = "the work board matches the person's profile";
+  {
+    const login = await fetch(`${base}/v1/people/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: humanEmail, password: humanPassword }),
+    });
+    const tokens = await login.json();
+    assert.equal(login.status, 200, JSON.stringify(tokens));
+    const profile = await fetch(`${base}/v1/people/me`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" },
+      body: JSON.stringify({ skills: ["Delivery"], location: { text: "Verdun, QC" } }),
+    });
+    assert.equal(profile.status, 200, await profile.text());
+    await human.page.goto(board);
+    await human.page.getByLabel("Match my profile", { exact: true }).check();
+    await human.page.getByRole("button", { name: "Filter" }).click();
+    await flyers.waitFor();
+    assert.equal(await french.count(), 0);
+    assert.equal(await human.page.getByLabel("Skills", { exact: true }).inputValue(), "Delivery");
+    assert.equal(await human.page.getByLabel("Location", { exact: true }).inputValue(), "Verdun, QC");
+  }
+
+  step = "a second page exists when more tasks match than a page holds";
+  {
+    for (let i = 1; i <= 21; i++) {
+      await postTask({ title: `Flyer run ${i}`, reward_cents: 1, kind: "flyer_run" });
+    }
+    const first = `${board}?kind=flyer_run`;
+    await eventually(human.page, first, human.page.getByRole("link", { name: "Flyer run 21", exact: true }));
+    await eventually(human.page, first, human.page.locator("#next-page"));
+    assert.equal(await human.page.getByRole("link", { name: /^Flyer run \d+$/ }).count(), 20, "a page holds 20");
+    await human.page.locator("#next-page").click();
+    await human.page.getByRole("link", { name: "Flyer run 1", exact: true }).waitFor();
+    assert.equal(await human.page.getByRole("link", { name: /^Flyer run \d+$/ }).count(), 1, "the oldest is on the second page");
+    assert.equal(await human.page.locator("#next-page").count(), 0, "and it is the last");
+    assert.equal(await human.page.getByLabel("Kind", { exact: true }).inputValue(), "flyer_run", "the filters carry over");
+  }
+
+  step = "a reward that is not an amount is refused with the API's message";
+  await human.page.goto(board);
+  await human.page.getByLabel("Reward at least ($)", { exact: true }).fill("four");
+  await human.page.getByRole("button", { name: "Filter" }).click();
+  await human.page.getByRole("alert").getByText("min_reward: amount is not a number: four").waitFor();
+  await human.page.getByText("422 Unprocessable Entity").waitFor();
+  await human.page.goto(`${board}?kind=verification`);
+
   step = "the person takes the task";
   await link.click();
   await human.page.getByRole("button", { name: "Accept this task" }).click();
@@ -269,6 +347,21 @@ try {
   await human.page.locator("#ledger-earned", { hasText: "$4.50" }).waitFor();
   await human.page.locator("#postings tbody tr", { hasText: "$4.50" }).first().waitFor();
   await shot(human.page, "ledger");
+
+  step = "the earnings page shows the payout, the reviews and the reputation";
+  await human.page.getByRole("link", { name: "My work", exact: true }).click();
+  await human.page.waitForURL(/\/console\/earnings$/);
+  await human.page.locator("#earnings-earned", { hasText: "$4.50" }).waitFor();
+  await human.page.locator("#total-approved strong", { hasText: "1" }).waitFor();
+  await human.page.locator("#total-earned", { hasText: "$4.50" }).waitFor();
+  await human.page.locator("#total-fees", { hasText: "$0.50" }).waitFor();
+  await human.page.locator("#earned svg text", { hasText: "$4.50" }).waitFor();
+  await human.page.locator("#decisions li[data-status=approved]", { hasText: "Is the bakery on Rue Lafleur open?" }).getByText("Paid $4.50").waitFor();
+  await human.page.locator("#decisions li[data-status=disputed]", { hasText: "The photo is missing." }).waitFor();
+  await human.page.getByRole("heading", { name: "Reputation" }).waitFor();
+  await human.page.locator("#trust-score").waitFor();
+  await human.page.locator("#reputation-completed", { hasText: "1" }).waitFor();
+  await shot(human.page, "earnings");
 
   step = "an event opens with payload, metadata and hash";
   await admin.page.locator("#journal tbody tr", { hasText: "SubmissionApproved" }).first().getByRole("link").click();

@@ -111,13 +111,19 @@ pub async fn get_me(
     State(app): State<AppState>,
     principal: Principal,
 ) -> ApiResult<Json<PersonView>> {
+    Ok(Json(me(&app, &principal).await?))
+}
+
+/// The caller as they see themselves: `GET /v1/people/me`, and the console's
+/// board ("match my profile") and earnings page.
+pub async fn me(app: &AppState, principal: &Principal) -> ApiResult<PersonView> {
     let (actor, _) = app
         .bus
         .load::<Actor>(&commands::actor_stream(principal.actor_id))
         .await?;
     let pool = app.read_models().await?;
     let reputation = reputation_of(pool, &principal.actor_id.to_string()).await?;
-    Ok(Json(PersonView {
+    Ok(PersonView {
         id: principal.actor_id.0,
         kind: principal.role.as_str().to_owned(),
         name: actor.name.clone(),
@@ -126,7 +132,7 @@ pub async fn get_me(
         status: actor.standing.as_str().to_owned(),
         profile: ProfileView::new(&actor.profile),
         reputation: reputation.as_ref().map(ReputationSummary::new),
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,17 +9,15 @@
 //! `context.location`) scores 1; higher scores first, then newest first.
 //! Location parts are the worker's location text split at commas
 //! ("Montreal, QC" → "montreal"; parts under 3 characters are too vague
-//! to count), compared case-insensitively (ASCII only on SQLite).
+//! to count), compared case-insensitively (ASCII only on SQLite): see
+//! `queries::matching`, which the console's work board shares.
 
 use super::super::binds::{Bind, Binds};
+use super::super::matching::{contains_pattern, location_parts, skill_as_kind, LIKE_ESCAPE};
 use super::tasks::AgentTaskRow;
 use errand_aggregates::ids::ActorId;
 use sqlx::{AnyPool, Row};
 
-/// A skill list is at most 30 (the profile's bound); a location has a few parts.
-pub const LOCATION_PARTS_MAX: usize = 5;
-/// Shorter parts ("QC", "NY") match too much of any text to mean a place.
-pub const LOCATION_PART_MIN_CHARS: usize = 3;
 pub const SKILL_SCORE: i64 = 2;
 pub const LOCATION_SCORE: i64 = 1;
 
@@ -40,40 +38,6 @@ pub struct FeedRow {
     pub poster: String,
     pub skill_match: bool,
     pub location_match: bool,
-}
-
-/// `field mission`, `Field-Mission` → `field_mission`, as kinds are written.
-pub fn skill_as_kind(skill: &str) -> String {
-    skill
-        .trim()
-        .to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join("_")
-}
-
-pub fn location_parts(location: &str) -> Vec<String> {
-    let mut parts: Vec<String> = location
-        .split(',')
-        .map(|part| part.trim().to_lowercase())
-        .filter(|part| part.chars().count() >= LOCATION_PART_MIN_CHARS)
-        .collect();
-    parts.dedup();
-    parts.truncate(LOCATION_PARTS_MAX);
-    parts
-}
-
-/// `%part%` for LIKE, with LIKE's own characters escaped (by `\`).
-fn contains_pattern(part: &str) -> String {
-    let escaped: String = part
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("%{escaped}%")
 }
 
 /// A page of the feed, best first, and how many tasks it holds in all.
@@ -131,7 +95,7 @@ pub async fn feed(pool: &AnyPool, filter: &FeedFilter) -> Result<(Vec<FeedRow>, 
             .iter()
             .map(|part| {
                 let placeholder = binds.push(Bind::Text(contains_pattern(part)));
-                format!("LOWER(details) LIKE {placeholder} ESCAPE '\\'")
+                format!("LOWER(details) LIKE {placeholder} {LIKE_ESCAPE}")
             })
             .collect();
         format!(
@@ -179,34 +143,4 @@ pub async fn feed(pool: &AnyPool, filter: &FeedFilter) -> Result<(Vec<FeedRow>, 
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok((tasks, total))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skills_read_as_task_kinds() {
-        assert_eq!(skill_as_kind(" Field Mission "), "field_mission");
-        assert_eq!(skill_as_kind("gut-check"), "gut_check");
-        assert_eq!(skill_as_kind("verification"), "verification");
-    }
-
-    #[test]
-    fn a_location_counts_by_its_parts_of_three_characters_or_more() {
-        assert_eq!(
-            location_parts("Montréal, QC, Canada"),
-            vec!["montréal".to_owned(), "canada".to_owned()]
-        );
-        assert!(location_parts("NY").is_empty());
-        assert_eq!(
-            location_parts(&"a,".repeat(50).replace('a', "abcd")).len(),
-            1
-        );
-    }
-
-    #[test]
-    fn like_characters_in_a_location_are_taken_literally() {
-        assert_eq!(contains_pattern("100%_x\\"), "%100\\%\\_x\\\\%");
-    }
 }
