@@ -6,8 +6,8 @@ use crate::bus::{commands, CommandBus, CommandContext};
 use crate::config::Config;
 use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
-use crate::payments::{AutoReloader, PaymentProvider, Sandbox};
-use crate::runtime::{AutoBidOptions, AutoBidRunner, PollerHandle};
+use crate::payments::{dispatch, AutoReloader, PaymentProvider, PayoutProvider, Sandbox};
+use crate::runtime::{AutoBidOptions, AutoBidRunner, PayoutSweeper, PollerHandle};
 use crate::runtime::{
     DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerOptions,
     TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
@@ -17,8 +17,10 @@ use anyhow::Context;
 use chrono::Utc;
 use errand_aggregates::actor::Role;
 use errand_aggregates::contract::ContractCommand;
-use errand_aggregates::ids::{AssignmentId, ContractId, SubmissionId, TaskId};
+use errand_aggregates::ids::{AssignmentId, ContractId, PayoutId, SubmissionId, TaskId};
+use errand_aggregates::payout::PayoutStatus;
 use errand_aggregates::task::TaskCommand;
+use errand_projections::payouts::PayoutRow;
 use errand_projections::{ReadModel, Timer, TimerKind};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +33,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub config: Config,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Where payouts go; `None`: the sandbox (tests bring one that fails).
+    pub payout_provider: Option<Arc<dyn PayoutProvider>>,
 }
 
 pub struct Running {
@@ -41,6 +45,7 @@ pub struct Running {
     timers: PollerHandle,
     webhooks: DispatcherHandle,
     autobids: PollerHandle,
+    payout_sweep: PollerHandle,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -56,6 +61,7 @@ impl Running {
         self.timers.stop().await;
         self.webhooks.stop().await;
         self.autobids.stop().await;
+        self.payout_sweep.stop().await;
         self.state.projections.stop().await;
         // Only now may another instance take the duties over.
         self.state.lease.release().await;
@@ -121,8 +127,10 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         projections,
         lease,
         payments,
-        payouts: Arc::new(Sandbox {
-            base_url: config.public_url.clone(),
+        payouts: options.payout_provider.unwrap_or_else(|| {
+            Arc::new(Sandbox {
+                base_url: config.public_url.clone(),
+            })
         }),
         config,
         metrics: options.metrics,
@@ -131,6 +139,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let timers = start_timers(&state);
     let webhooks = start_webhooks(&state)?;
     let autobids = start_autobids(&state);
+    let payout_sweep = start_payout_sweep(&state);
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = crate::http::app(state.clone());
     let server = tokio::spawn(async move {
@@ -152,6 +161,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         timers,
         webhooks,
         autobids,
+        payout_sweep,
         shutdown,
         server,
     })
@@ -296,6 +306,34 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+/// Payouts left pending (a crash between the request and the provider's
+/// answer, a provider that did not answer) are sent again, under the same
+/// idempotency key, without waiting for their client to repeat the request.
+fn start_payout_sweep(state: &AppState) -> PollerHandle {
+    let send_state = state.clone();
+    PayoutSweeper::start_leased(
+        state.bus.journal().pool().clone(),
+        state.lease.clone(),
+        state.config.payout_sweep,
+        move |payout| {
+            let state = send_state.clone();
+            async move { send_pending_payout(&state, payout).await }
+        },
+    )
+}
+
+/// Sends one pending payout; `Err` while it stays pending, so it backs off.
+async fn send_pending_payout(state: &AppState, payout: PayoutRow) -> Result<(), String> {
+    let payout_id = PayoutId::parse(&payout.payout_id).ok_or("the row names no payout")?;
+    let dispatched = dispatch::send(&state.bus, state.payouts.as_ref(), payout_id)
+        .await
+        .map_err(|error| error.to_string())?;
+    match dispatched.payout.status {
+        PayoutStatus::Pending => Err("the payout provider did not answer".to_owned()),
+        PayoutStatus::Paid | PayoutStatus::Failed => Ok(()),
     }
 }
 

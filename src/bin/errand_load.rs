@@ -300,6 +300,7 @@ async fn target(args: &Args) -> anyhow::Result<Target> {
             ..Config::default()
         },
         metrics: None,
+        payout_provider: None,
     })
     .await?;
     let admin_key = match &running.first_admin {

@@ -4,9 +4,11 @@
 use errand::config::Config;
 use errand::http::rate_limit::RateLimits;
 use errand::journal::testing::{postgres_admin_url, ScratchDatabase};
+use errand::payments::PayoutProvider;
 use errand::server::{start, Running, ServeOptions};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +99,15 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Config),
 ) -> Option<TestApp> {
+    spawn_app_paying_out_with(backend, None, configure).await
+}
+
+/// [`spawn_app_with`], paying out through `payout_provider` instead of the sandbox.
+pub async fn spawn_app_paying_out_with(
+    backend: Backend,
+    payout_provider: Option<Arc<dyn PayoutProvider>>,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let (database_url, data_dir, database) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -128,6 +139,7 @@ pub async fn spawn_app_with(
         listen: "127.0.0.1:0".parse().expect("address"),
         config,
         metrics: None,
+        payout_provider,
     })
     .await
     .expect("server starts");

@@ -190,6 +190,7 @@ pub async fn run(
         listen: "127.0.0.1:0".parse().context("listen address")?,
         config: Config::default(),
         metrics: None,
+        payout_provider: None,
     })
     .await
     .context("starting Errand")?;
