@@ -301,6 +301,7 @@ async fn target(args: &Args) -> anyhow::Result<Target> {
         },
         metrics: None,
         payout_provider: None,
+        payment_provider: None,
     })
     .await?;
     let admin_key = match &running.first_admin {

@@ -6,8 +6,8 @@
 //!   models of `errand-projections` up to date, each batch in one transaction
 //!   with its checkpoints; [`ProjectionHandle`] answers read-your-writes waits
 //!   and rebuilds.
-//! - `leased_poller`: the loop the timers, the auto-bidder and the payout
-//!   sweep share: while the lease is held, every interval, a bounded batch of
+//! - `leased_poller`: the loop the timers, the auto-bidder and the two
+//!   sweeps share: while the lease is held, every interval, a bounded batch of
 //!   due work run one item at a time, an item that failed backing off;
 //!   [`PollerHandle`] stops it.
 //! - `timers`: [`TimerRunner`] reads due rows of the `timers` read model and
@@ -17,6 +17,9 @@
 //! - `payouts`: [`PayoutSweeper`] reads the `payouts_view` rows still pending
 //!   past a grace period and hands them to a callback that sends them to the
 //!   payout provider again (a crash or an unanswered provider left them so).
+//! - `charges`: [`ChargeSweeper`], the same for `deposits_view`'s charges of
+//!   saved methods still pending: the provider is asked again (checkouts are
+//!   their payer's to complete).
 //! - `webhooks`: [`WebhookDispatcher`] sends due deliveries of the `outbox`
 //!   read model through a callback (the server's courier), while the lease is held.
 //! - `lag_history`: the last hour's projection lag per minute, which the
@@ -30,6 +33,7 @@
 
 mod autobids;
 mod background;
+mod charges;
 mod lag_history;
 mod lease;
 mod leased_poller;
@@ -42,6 +46,10 @@ pub use lag_history::LAG_HISTORY_MINUTES;
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
 pub use autobids::{AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};
+pub use charges::{
+    ChargeSweepOptions, ChargeSweeper, CHARGE_SWEEP_BATCH_DEFAULT, CHARGE_SWEEP_GRACE_DEFAULT,
+    CHARGE_SWEEP_INTERVAL_DEFAULT,
+};
 pub use leased_poller::PollerHandle;
 pub use payouts::{
     PayoutSweepOptions, PayoutSweeper, PAYOUT_SWEEP_BATCH_DEFAULT, PAYOUT_SWEEP_GRACE_DEFAULT,

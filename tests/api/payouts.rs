@@ -298,7 +298,7 @@ both_backends!(
 /// a count of every payout sent to it.
 mod sweep {
     use super::*;
-    use crate::helpers::{spawn_app_paying_out_with, Backend};
+    use crate::helpers::{spawn_app_paying_with, Backend, Providers};
     use errand::payments::{
         ConnectedAccount, PayoutOrder, PayoutOutcome, PayoutProvider, ProviderUnavailable, Sandbox,
     };
@@ -399,7 +399,11 @@ mod sweep {
             unanswered: AtomicUsize::new(unanswered),
             sent: AtomicUsize::new(0),
         });
-        let app = spawn_app_paying_out_with(backend, Some(provider.clone()), |config| {
+        let providers = Providers {
+            payouts: Some(provider.clone()),
+            payments: None,
+        };
+        let app = spawn_app_paying_with(backend, providers, |config| {
             config.payout_sweep = PayoutSweepOptions {
                 interval: Duration::from_millis(50),
                 grace: GRACE,

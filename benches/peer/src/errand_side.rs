@@ -191,6 +191,7 @@ pub async fn run(
         config: Config::default(),
         metrics: None,
         payout_provider: None,
+        payment_provider: None,
     })
     .await
     .context("starting Errand")?;
