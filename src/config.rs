@@ -47,6 +47,11 @@ pub struct Config {
     pub public_url: String,
     /// How often due timers (deadlines, time limits, review windows) are looked for.
     pub timer_interval: Duration,
+    /// How often payouts left pending are sent again, how old their request
+    /// must be, and how many per look (see `runtime::payouts`).
+    pub payout_sweep: crate::runtime::PayoutSweepOptions,
+    /// The same for charges of saved methods left pending (see `runtime::charges`).
+    pub charge_sweep: crate::runtime::ChargeSweepOptions,
     /// `ERRAND_SECRET_KEY`; when absent the database's (see `server_secret`).
     pub secret_key: Option<String>,
     /// Outgoing webhooks: retries, timeout, the SSRF guard's local-testing switch.
@@ -96,6 +101,8 @@ impl Default for Config {
             risk_gate: RiskGate::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
+            payout_sweep: crate::runtime::PayoutSweepOptions::default(),
+            charge_sweep: crate::runtime::ChargeSweepOptions::default(),
             secret_key: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
             rate_limits: RateLimits::default()

@@ -6,8 +6,8 @@ use crate::bus::{commands, CommandBus, CommandContext};
 use crate::config::Config;
 use crate::http::state::{AppState, Services};
 use crate::journal::{Backend, Journal, JournalOptions};
-use crate::payments::{AutoReloader, PaymentProvider, Sandbox};
-use crate::runtime::{AutoBidOptions, AutoBidRunner, PollerHandle};
+use crate::payments::{dispatch, AutoReloader, PaymentProvider, PayoutProvider, Sandbox};
+use crate::runtime::{AutoBidOptions, AutoBidRunner, ChargeSweeper, PayoutSweeper, PollerHandle};
 use crate::runtime::{
     DispatcherHandle, DispatcherOptions, Lease, ProjectionRunner, ProjectorOptions, TimerOptions,
     TimerRunner, WebhookDispatcher, LEASE_INTERVAL_DEFAULT,
@@ -17,8 +17,12 @@ use anyhow::Context;
 use chrono::Utc;
 use errand_aggregates::actor::Role;
 use errand_aggregates::contract::ContractCommand;
-use errand_aggregates::ids::{AssignmentId, ContractId, SubmissionId, TaskId};
+use errand_aggregates::deposit::DepositStatus;
+use errand_aggregates::ids::{AssignmentId, ContractId, FundingId, PayoutId, SubmissionId, TaskId};
+use errand_aggregates::payout::PayoutStatus;
 use errand_aggregates::task::TaskCommand;
+use errand_projections::deposits::DepositRow;
+use errand_projections::payouts::PayoutRow;
 use errand_projections::{ReadModel, Timer, TimerKind};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +35,10 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub config: Config,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Where payouts go; `None`: the sandbox (tests bring one that fails).
+    pub payout_provider: Option<Arc<dyn PayoutProvider>>,
+    /// Where deposits are paid; `None`: the sandbox.
+    pub payment_provider: Option<Arc<dyn PaymentProvider>>,
 }
 
 pub struct Running {
@@ -41,6 +49,8 @@ pub struct Running {
     timers: PollerHandle,
     webhooks: DispatcherHandle,
     autobids: PollerHandle,
+    payout_sweep: PollerHandle,
+    charge_sweep: PollerHandle,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -56,6 +66,8 @@ impl Running {
         self.timers.stop().await;
         self.webhooks.stop().await;
         self.autobids.stop().await;
+        self.payout_sweep.stop().await;
+        self.charge_sweep.stop().await;
         self.state.projections.stop().await;
         // Only now may another instance take the duties over.
         self.state.lease.release().await;
@@ -105,8 +117,10 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         .await
         .context("loading the server secret")?;
     let identity = crate::identity::Identity::new(&config, &secret);
-    let payments: Arc<dyn PaymentProvider> = Arc::new(Sandbox {
-        base_url: config.public_url.clone(),
+    let payments: Arc<dyn PaymentProvider> = options.payment_provider.unwrap_or_else(|| {
+        Arc::new(Sandbox {
+            base_url: config.public_url.clone(),
+        })
     });
     bus.install_top_ups(Arc::new(AutoReloader {
         provider: payments.clone(),
@@ -121,8 +135,10 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         projections,
         lease,
         payments,
-        payouts: Arc::new(Sandbox {
-            base_url: config.public_url.clone(),
+        payouts: options.payout_provider.unwrap_or_else(|| {
+            Arc::new(Sandbox {
+                base_url: config.public_url.clone(),
+            })
         }),
         config,
         metrics: options.metrics,
@@ -131,6 +147,8 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let timers = start_timers(&state);
     let webhooks = start_webhooks(&state)?;
     let autobids = start_autobids(&state);
+    let payout_sweep = start_payout_sweep(&state);
+    let charge_sweep = start_charge_sweep(&state);
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = crate::http::app(state.clone());
     let server = tokio::spawn(async move {
@@ -152,6 +170,8 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         timers,
         webhooks,
         autobids,
+        payout_sweep,
+        charge_sweep,
         shutdown,
         server,
     })
@@ -296,6 +316,62 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+/// Payouts left pending (a crash between the request and the provider's
+/// answer, a provider that did not answer) are sent again, under the same
+/// idempotency key, without waiting for their client to repeat the request.
+fn start_payout_sweep(state: &AppState) -> PollerHandle {
+    let send_state = state.clone();
+    PayoutSweeper::start_leased(
+        state.bus.journal().pool().clone(),
+        state.lease.clone(),
+        state.config.payout_sweep,
+        move |payout| {
+            let state = send_state.clone();
+            async move { send_pending_payout(&state, payout).await }
+        },
+    )
+}
+
+/// Sends one pending payout; `Err` while it stays pending, so it backs off.
+async fn send_pending_payout(state: &AppState, payout: PayoutRow) -> Result<(), String> {
+    let payout_id = PayoutId::parse(&payout.payout_id).ok_or("the row names no payout")?;
+    let dispatched = dispatch::send(&state.bus, state.payouts.as_ref(), payout_id)
+        .await
+        .map_err(|error| error.to_string())?;
+    match dispatched.payout.status {
+        PayoutStatus::Pending => Err("the payout provider did not answer".to_owned()),
+        PayoutStatus::Paid | PayoutStatus::Failed => Ok(()),
+    }
+}
+
+/// Charges of saved methods left pending are asked about again, under the
+/// deposit's id, so a charge the provider made is credited without the owner.
+fn start_charge_sweep(state: &AppState) -> PollerHandle {
+    let charge_state = state.clone();
+    ChargeSweeper::start_leased(
+        state.bus.journal().pool().clone(),
+        state.lease.clone(),
+        state.config.charge_sweep,
+        move |deposit| {
+            let state = charge_state.clone();
+            async move { charge_pending_deposit(&state, deposit).await }
+        },
+    )
+}
+
+/// Asks about one pending charge; `Err` while it stays pending, so it backs off.
+async fn charge_pending_deposit(state: &AppState, deposit: DepositRow) -> Result<(), String> {
+    let funding_id = FundingId::parse(&deposit.funding_id).ok_or("the row names no deposit")?;
+    let deposit =
+        crate::payments::charges::charge_pending(&state.bus, state.payments.as_ref(), funding_id)
+            .await
+            .map_err(|error| error.to_string())?;
+    match deposit.status {
+        DepositStatus::Pending => Err("the payment provider did not answer".to_owned()),
+        DepositStatus::Completed | DepositStatus::Failed => Ok(()),
     }
 }
 

@@ -300,6 +300,8 @@ async fn target(args: &Args) -> anyhow::Result<Target> {
             ..Config::default()
         },
         metrics: None,
+        payout_provider: None,
+        payment_provider: None,
     })
     .await?;
     let admin_key = match &running.first_admin {

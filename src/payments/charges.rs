@@ -68,6 +68,47 @@ pub async fn charge_saved_method(
     record_outcome(bus, context, funding_id, outcome).await
 }
 
+/// Asks the provider again about a charge left pending (a crash before its
+/// answer, a provider that did not answer): charges it once more under its
+/// deposit's id, which charges at most once, and records the answer. Returns
+/// the deposit as it ends; pending still if the provider did not answer. A
+/// deposit already settled is returned as it is, without asking.
+pub async fn charge_pending(
+    bus: &CommandBus,
+    provider: &dyn PaymentProvider,
+    funding_id: FundingId,
+) -> Result<Deposit, BusError> {
+    let stream = commands::deposit_stream(funding_id);
+    let (deposit, _) = bus.load_fresh::<Deposit>(&stream).await?;
+    let Some(amount) = deposit.amount else {
+        return Err(errand_aggregates::DomainError::NotFound("deposit").into());
+    };
+    if deposit.status != DepositStatus::Pending {
+        return Ok(deposit);
+    }
+    let (DepositSource::SavedMethod { payment_method }
+    | DepositSource::AutoReload { payment_method }) = deposit.source.clone()
+    else {
+        return Err(BusError::Domain(errand_aggregates::DomainError::Invalid(
+            "a checkout deposit is paid at its checkout page, not charged".to_owned(),
+        )));
+    };
+    let order = ChargeOrder {
+        funding_id,
+        payment_method,
+        amount,
+    };
+    let outcome = match provider.charge(&order).await {
+        Ok(outcome) => outcome,
+        Err(unavailable) => {
+            tracing::warn!(%funding_id, error = %unavailable, "charge left pending");
+            return Ok(deposit);
+        }
+    };
+    let context = CommandContext::system(provider.name(), "ChargePending");
+    record_outcome(bus, &context, funding_id, outcome).await
+}
+
 /// Records the provider's answer; someone else recording it first is fine.
 async fn record_outcome(
     bus: &CommandBus,

@@ -120,3 +120,101 @@ pub async fn of_account(
         .flatten();
     Ok(Page { data, next })
 }
+
+/// Payouts still `pending` whose request was recorded before `requested_before`,
+/// oldest first, at most `limit`: what the runtime's payout sweep sends again.
+/// Served by the index `payouts_view_status (status, requested_at_us)`.
+pub async fn pending_requested_before(
+    pool: &AnyPool,
+    requested_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<PayoutRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {} FROM payouts_view WHERE status = 'pending' AND requested_at_us < $1 \
+         ORDER BY requested_at_us, position LIMIT $2",
+        PayoutRow::COLUMNS.join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(requested_before.timestamp_micros())
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(PayoutRow::decode).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The sweep's query on both backends, over rows written straight into
+    //! `payouts_view` (the projection's own tests cover how rows get there).
+
+    use super::*;
+    use crate::journal::tests::{on_both_backends, TestDatabase};
+    use chrono::Duration;
+
+    fn row(payout_id: &str, status: &str, requested_at: DateTime<Utc>, position: i64) -> PayoutRow {
+        PayoutRow {
+            payout_id: payout_id.to_owned(),
+            owner: "owner".to_owned(),
+            mode: "live".to_owned(),
+            currency: "USD".to_owned(),
+            amount_cents: 500,
+            destination: "acct_sandbox_1".to_owned(),
+            provider: "sandbox".to_owned(),
+            purpose: "withdrawal".to_owned(),
+            task_id: None,
+            status: status.to_owned(),
+            provider_reference: None,
+            failure_reason: None,
+            position,
+            requested_at_us: requested_at.timestamp_micros(),
+            settled_at_us: None,
+        }
+    }
+
+    async fn insert(pool: &AnyPool, row: &PayoutRow) {
+        let placeholders = (1..=PayoutRow::COLUMNS.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO payouts_view ({}) VALUES ({placeholders})",
+            PayoutRow::COLUMNS.join(", ")
+        );
+        row.bind(sqlx::query(&sql))
+            .execute(pool)
+            .await
+            .expect("row inserted");
+    }
+
+    async fn only_old_pending_payouts_are_found_oldest_first(database: &TestDatabase) {
+        let journal = database.open().await;
+        let pool = journal.pool();
+        let now = Utc::now();
+        let grace = Duration::minutes(2);
+        let rows = [
+            row("pending-old", "pending", now - Duration::minutes(10), 2),
+            row("pending-older", "pending", now - Duration::minutes(30), 1),
+            row("pending-fresh", "pending", now - Duration::seconds(30), 3),
+            row("paid-old", "paid", now - Duration::minutes(40), 4),
+            row("failed-old", "failed", now - Duration::minutes(40), 5),
+        ];
+        for row in &rows {
+            insert(pool, row).await;
+        }
+        let found = pending_requested_before(pool, now - grace, 10)
+            .await
+            .expect("queried");
+        let ids: Vec<&str> = found.iter().map(|row| row.payout_id.as_str()).collect();
+        assert_eq!(ids, ["pending-older", "pending-old"]);
+        assert_eq!(found[0], rows[1], "the whole row comes back");
+
+        let first = pending_requested_before(pool, now - grace, 1)
+            .await
+            .expect("queried");
+        assert_eq!(first.len(), 1, "bounded by the limit");
+        assert_eq!(first[0].payout_id, "pending-older");
+        journal.close().await;
+    }
+
+    on_both_backends!(only_old_pending_payouts_are_found_oldest_first);
+}

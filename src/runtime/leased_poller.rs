@@ -1,8 +1,9 @@
-//! The loop the timers and the auto-bidder share: while this instance holds
-//! the lease, every interval, read a bounded batch of due work, leave out
-//! what is backing off, and run the rest one item after another. What is
-//! due, how one item runs and what the log says of it are a [`DueWork`]'s;
-//! the ticks, the lease, the back-off and stopping are here.
+//! The loop the timers, the auto-bidder and the payout and charge sweeps
+//! share: while this instance holds the lease, every interval, read a
+//! bounded batch of due work, leave out what is backing off, and run the
+//! rest one item after another. What is due, how one item runs and what the
+//! log says of it are a [`DueWork`]'s; the ticks, the lease, the back-off
+//! and stopping are here.
 //!
 //! The poller never resolves an item: the item's own projection does, when
 //! it sees the event that running it appended. So an item that failed,

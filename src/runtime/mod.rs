@@ -6,13 +6,20 @@
 //!   models of `errand-projections` up to date, each batch in one transaction
 //!   with its checkpoints; [`ProjectionHandle`] answers read-your-writes waits
 //!   and rebuilds.
-//! - `leased_poller`: the loop the timers and the auto-bidder share: while
-//!   the lease is held, every interval, a bounded batch of due work run one
-//!   item at a time, an item that failed backing off; [`PollerHandle`] stops it.
+//! - `leased_poller`: the loop the timers, the auto-bidder and the two
+//!   sweeps share: while the lease is held, every interval, a bounded batch of
+//!   due work run one item at a time, an item that failed backing off;
+//!   [`PollerHandle`] stops it.
 //! - `timers`: [`TimerRunner`] reads due rows of the `timers` read model and
 //!   hands them to a callback that fires their commands through the bus.
 //! - `autobids`: [`AutoBidRunner`] reads the pending rows of
 //!   `autobid_attempts_view` and hands them to a callback that places them.
+//! - `payouts`: [`PayoutSweeper`] reads the `payouts_view` rows still pending
+//!   past a grace period and hands them to a callback that sends them to the
+//!   payout provider again (a crash or an unanswered provider left them so).
+//! - `charges`: [`ChargeSweeper`], the same for `deposits_view`'s charges of
+//!   saved methods still pending: the provider is asked again (checkouts are
+//!   their payer's to complete).
 //! - `webhooks`: [`WebhookDispatcher`] sends due deliveries of the `outbox`
 //!   read model through a callback (the server's courier), while the lease is held.
 //! - `lag_history`: the last hour's projection lag per minute, which the
@@ -26,9 +33,11 @@
 
 mod autobids;
 mod background;
+mod charges;
 mod lag_history;
 mod lease;
 mod leased_poller;
+mod payouts;
 mod projector;
 mod timers;
 mod webhooks;
@@ -37,7 +46,15 @@ pub use lag_history::LAG_HISTORY_MINUTES;
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
 pub use autobids::{AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};
+pub use charges::{
+    ChargeSweepOptions, ChargeSweeper, CHARGE_SWEEP_BATCH_DEFAULT, CHARGE_SWEEP_GRACE_DEFAULT,
+    CHARGE_SWEEP_INTERVAL_DEFAULT,
+};
 pub use leased_poller::PollerHandle;
+pub use payouts::{
+    PayoutSweepOptions, PayoutSweeper, PAYOUT_SWEEP_BATCH_DEFAULT, PAYOUT_SWEEP_GRACE_DEFAULT,
+    PAYOUT_SWEEP_INTERVAL_DEFAULT,
+};
 pub use projector::{
     Lagging, ProjectionHandle, ProjectionRunner, ProjectorError, ProjectorOptions, RebuildReport,
     BATCH_EVENTS_DEFAULT, LAG_GAUGE, POLL_INTERVAL_DEFAULT, REBUILD_BATCH_EVENTS_DEFAULT,

@@ -4,9 +4,11 @@
 use errand::config::Config;
 use errand::http::rate_limit::RateLimits;
 use errand::journal::testing::{postgres_admin_url, ScratchDatabase};
+use errand::payments::{PaymentProvider, PayoutProvider};
 use errand::server::{start, Running, ServeOptions};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +99,22 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Config),
 ) -> Option<TestApp> {
+    spawn_app_paying_with(backend, Providers::default(), configure).await
+}
+
+/// Payment providers a test brings instead of the sandbox's.
+#[derive(Default)]
+pub struct Providers {
+    pub payouts: Option<Arc<dyn PayoutProvider>>,
+    pub payments: Option<Arc<dyn PaymentProvider>>,
+}
+
+/// [`spawn_app_with`], paying through `providers` instead of the sandbox.
+pub async fn spawn_app_paying_with(
+    backend: Backend,
+    providers: Providers,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let (database_url, data_dir, database) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -128,6 +146,8 @@ pub async fn spawn_app_with(
         listen: "127.0.0.1:0".parse().expect("address"),
         config,
         metrics: None,
+        payout_provider: providers.payouts,
+        payment_provider: providers.payments,
     })
     .await
     .expect("server starts");

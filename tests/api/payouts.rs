@@ -292,3 +292,223 @@ both_backends!(
         app.verify().await;
     }
 );
+
+/// The payout sweep against a provider that does not answer at first: the
+/// sandbox behind a switch that refuses the first `unanswered` payouts, and
+/// a count of every payout sent to it.
+mod sweep {
+    use super::*;
+    use crate::helpers::{spawn_app_paying_with, Backend, Providers};
+    use errand::payments::{
+        ConnectedAccount, PayoutOrder, PayoutOutcome, PayoutProvider, ProviderUnavailable, Sandbox,
+    };
+    use errand::runtime::PayoutSweepOptions;
+    use errand_aggregates::ids::ActorId;
+    use errand_aggregates::mode::Mode;
+    use futures::future::BoxFuture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, OnceLock};
+    use std::time::Duration;
+
+    /// Short, so a test waits seconds, not the production two minutes.
+    const GRACE: Duration = Duration::from_secs(1);
+    /// Long enough for the sweep's retry after the poller's first back-off (5 s).
+    const PAID_WITHIN: Duration = Duration::from_secs(30);
+
+    struct FlakyPayouts {
+        /// The server's URL, known once it listens: the sandbox's pages are its.
+        base_url: OnceLock<String>,
+        /// Payouts still to leave unanswered.
+        unanswered: AtomicUsize,
+        /// Payouts sent, answered or not.
+        sent: AtomicUsize,
+    }
+
+    impl FlakyPayouts {
+        fn sandbox(&self) -> Sandbox {
+            Sandbox {
+                base_url: self.base_url.get().cloned().unwrap_or_default(),
+            }
+        }
+
+        fn sent(&self) -> usize {
+            self.sent.load(Ordering::SeqCst)
+        }
+    }
+
+    impl PayoutProvider for FlakyPayouts {
+        fn name(&self) -> &'static str {
+            "sandbox"
+        }
+
+        fn connect_account(
+            &self,
+            owner: ActorId,
+            mode: Mode,
+        ) -> BoxFuture<'_, Result<ConnectedAccount, ProviderUnavailable>> {
+            let sandbox = self.sandbox();
+            Box::pin(async move { sandbox.connect_account(owner, mode).await })
+        }
+
+        fn onboarding_url(
+            &self,
+            owner: ActorId,
+            mode: Mode,
+            provider_account_id: &str,
+        ) -> BoxFuture<'_, Result<String, ProviderUnavailable>> {
+            let (sandbox, account) = (self.sandbox(), provider_account_id.to_owned());
+            Box::pin(async move { sandbox.onboarding_url(owner, mode, &account).await })
+        }
+
+        fn dashboard_url(
+            &self,
+            owner: ActorId,
+            mode: Mode,
+            provider_account_id: &str,
+        ) -> BoxFuture<'_, Result<String, ProviderUnavailable>> {
+            let (sandbox, account) = (self.sandbox(), provider_account_id.to_owned());
+            Box::pin(async move { sandbox.dashboard_url(owner, mode, &account).await })
+        }
+
+        fn send_payout<'a>(
+            &'a self,
+            order: &'a PayoutOrder,
+        ) -> BoxFuture<'a, Result<PayoutOutcome, ProviderUnavailable>> {
+            self.sent.fetch_add(1, Ordering::SeqCst);
+            let unanswered = self
+                .unanswered
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                    left.checked_sub(1)
+                })
+                .is_ok();
+            let sandbox = self.sandbox();
+            Box::pin(async move {
+                if unanswered {
+                    return Err(ProviderUnavailable("timed out".to_owned()));
+                }
+                sandbox.send_payout(order).await
+            })
+        }
+    }
+
+    /// A server sweeping every 50 ms payouts pending for longer than `GRACE`,
+    /// paying out through a provider that leaves the first `unanswered` unanswered.
+    async fn spawn(backend: Backend, unanswered: usize) -> Option<(TestApp, Arc<FlakyPayouts>)> {
+        let provider = Arc::new(FlakyPayouts {
+            base_url: OnceLock::new(),
+            unanswered: AtomicUsize::new(unanswered),
+            sent: AtomicUsize::new(0),
+        });
+        let providers = Providers {
+            payouts: Some(provider.clone()),
+            payments: None,
+        };
+        let app = spawn_app_paying_with(backend, providers, |config| {
+            config.payout_sweep = PayoutSweepOptions {
+                interval: Duration::from_millis(50),
+                grace: GRACE,
+                ..PayoutSweepOptions::default()
+            };
+        })
+        .await?;
+        provider
+            .base_url
+            .set(app.base_url.clone())
+            .expect("set once");
+        Some((app, provider))
+    }
+
+    async fn payout_status(app: &TestApp, worker: &Actor, payout: &str) -> String {
+        let (status, body) = app.get(&format!("/v1/payouts/{payout}"), &worker.key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["status"].as_str().expect("a status").to_owned()
+    }
+
+    async fn a_payout_the_provider_did_not_answer_is_paid_by_the_sweep_once(backend: Backend) {
+        // The request's own send and the sweep's first try go unanswered.
+        let Some((app, provider)) = spawn(backend, 2).await else {
+            return;
+        };
+        let (_, worker) = worker_with_earnings(&app, 1_000).await;
+        onboard(&app, &worker).await;
+        let (status, payout) = app
+            .post("/v1/payouts", &worker.key, json!({ "amount_cents": 600 }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payout}");
+        assert_eq!(payout["status"], "pending", "the provider did not answer");
+        let payout = payout["id"].as_str().expect("a payout id").to_owned();
+        assert_eq!(app.balance(&worker).await["available_cents"], 300);
+        // Within the grace period the sweep leaves it to its request.
+        tokio::time::sleep(GRACE / 2).await;
+        assert_eq!(provider.sent(), 1);
+        assert_eq!(payout_status(&app, &worker, &payout).await, "pending");
+
+        // No client repeats the request: the sweep sends it, is not answered,
+        // backs off, sends it again and is paid.
+        let deadline = tokio::time::Instant::now() + PAID_WITHIN;
+        while payout_status(&app, &worker, &payout).await != "paid" {
+            assert!(tokio::time::Instant::now() < deadline, "not paid in time");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(provider.sent(), 3);
+        // Many sweeps later, it was not sent again.
+        tokio::time::sleep(GRACE * 2).await;
+        assert_eq!(provider.sent(), 3, "a paid payout is not sent again");
+        let balance = app.balance(&worker).await;
+        assert_eq!(balance["available_cents"], 300);
+        assert_eq!(balance["paid_out_cents"], 600);
+        let (_, postings) = app.get("/v1/account/postings", &worker.key).await;
+        let payouts: Vec<&Value> = postings["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|posting| {
+                posting["event_type"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Payout")
+            })
+            .collect();
+        assert_eq!(payouts.len(), 1, "the money left once: {postings}");
+        assert_eq!(payouts[0]["amount_cents"], -600);
+        app.verify().await;
+    }
+
+    async fn a_payout_paid_at_request_is_never_sent_by_the_sweep(backend: Backend) {
+        let Some((app, provider)) = spawn(backend, 0).await else {
+            return;
+        };
+        let (_, worker) = worker_with_earnings(&app, 1_000).await;
+        onboard(&app, &worker).await;
+        let (status, payout) = app
+            .post("/v1/payouts", &worker.key, json!({ "amount_cents": 600 }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payout}");
+        assert_eq!(payout["status"], "paid");
+        // Past the grace period, through many sweeps.
+        tokio::time::sleep(GRACE * 3).await;
+        assert_eq!(provider.sent(), 1, "sent once, by its request");
+        assert_eq!(app.balance(&worker).await["paid_out_cents"], 600);
+        app.verify().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payout_the_provider_did_not_answer_is_paid_by_the_sweep_once_on_sqlite() {
+        a_payout_the_provider_did_not_answer_is_paid_by_the_sweep_once(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payout_the_provider_did_not_answer_is_paid_by_the_sweep_once_on_postgres() {
+        a_payout_the_provider_did_not_answer_is_paid_by_the_sweep_once(Backend::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payout_paid_at_request_is_never_sent_by_the_sweep_on_sqlite() {
+        a_payout_paid_at_request_is_never_sent_by_the_sweep(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payout_paid_at_request_is_never_sent_by_the_sweep_on_postgres() {
+        a_payout_paid_at_request_is_never_sent_by_the_sweep(Backend::Postgres).await;
+    }
+}

@@ -190,6 +190,8 @@ pub async fn run(
         listen: "127.0.0.1:0".parse().context("listen address")?,
         config: Config::default(),
         metrics: None,
+        payout_provider: None,
+        payment_provider: None,
     })
     .await
     .context("starting Errand")?;

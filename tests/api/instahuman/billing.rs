@@ -436,3 +436,170 @@ both_backends!(
         app.verify().await;
     }
 );
+
+/// The charge sweep against a provider that does not answer at first: the
+/// sandbox behind a switch that leaves the first `unanswered` charges
+/// unanswered, and a count of every charge asked of it.
+mod charge_sweep {
+    use super::*;
+    use crate::helpers::{spawn_app_paying_with, Backend, Providers};
+    use errand::payments::{
+        ChargeOrder, ChargeOutcome, PaymentProvider, ProviderUnavailable, Sandbox,
+    };
+    use errand::runtime::ChargeSweepOptions;
+    use errand_aggregates::billing::PaymentMethod;
+    use errand_aggregates::ids::{ActorId, FundingId};
+    use errand_aggregates::mode::Mode;
+    use futures::future::BoxFuture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, OnceLock};
+    use std::time::Duration;
+
+    /// Short, so a test waits seconds, not the production two minutes.
+    const GRACE: Duration = Duration::from_secs(1);
+    /// Long enough for the sweep's retry after the poller's first back-off (5 s).
+    const CREDITED_WITHIN: Duration = Duration::from_secs(30);
+
+    struct FlakyPayments {
+        /// The server's URL, known once it listens: the checkout page is its.
+        base_url: OnceLock<String>,
+        /// Charges still to leave unanswered.
+        unanswered: AtomicUsize,
+        /// Charges asked for, answered or not.
+        charged: AtomicUsize,
+    }
+
+    impl FlakyPayments {
+        fn sandbox(&self) -> Sandbox {
+            Sandbox {
+                base_url: self.base_url.get().cloned().unwrap_or_default(),
+            }
+        }
+
+        fn charged(&self) -> usize {
+            self.charged.load(Ordering::SeqCst)
+        }
+    }
+
+    impl PaymentProvider for FlakyPayments {
+        fn name(&self) -> &'static str {
+            "sandbox"
+        }
+
+        fn checkout_url(&self, funding_id: &FundingId) -> String {
+            self.sandbox().checkout_url(funding_id)
+        }
+
+        fn save_method<'a>(
+            &'a self,
+            owner: ActorId,
+            mode: Mode,
+            token: &'a str,
+        ) -> BoxFuture<'a, Result<Result<PaymentMethod, String>, ProviderUnavailable>> {
+            let sandbox = self.sandbox();
+            Box::pin(async move { sandbox.save_method(owner, mode, token).await })
+        }
+
+        fn charge<'a>(
+            &'a self,
+            order: &'a ChargeOrder,
+        ) -> BoxFuture<'a, Result<ChargeOutcome, ProviderUnavailable>> {
+            self.charged.fetch_add(1, Ordering::SeqCst);
+            let unanswered = self
+                .unanswered
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                    left.checked_sub(1)
+                })
+                .is_ok();
+            let sandbox = self.sandbox();
+            Box::pin(async move {
+                if unanswered {
+                    return Err(ProviderUnavailable("timed out".to_owned()));
+                }
+                sandbox.charge(order).await
+            })
+        }
+    }
+
+    async fn a_charge_the_provider_did_not_answer_is_credited_by_the_sweep_once(backend: Backend) {
+        // The request's own charge and the sweep's first ask go unanswered.
+        let provider = Arc::new(FlakyPayments {
+            base_url: OnceLock::new(),
+            unanswered: AtomicUsize::new(2),
+            charged: AtomicUsize::new(0),
+        });
+        let providers = Providers {
+            payouts: None,
+            payments: Some(provider.clone()),
+        };
+        let Some(app) = spawn_app_paying_with(backend, providers, |config| {
+            config.charge_sweep = ChargeSweepOptions {
+                interval: Duration::from_millis(50),
+                grace: GRACE,
+                ..ChargeSweepOptions::default()
+            };
+        })
+        .await
+        else {
+            return;
+        };
+        provider
+            .base_url
+            .set(app.base_url.clone())
+            .expect("set once");
+        let (agent, key) = owner(&app, "Patient", 0).await;
+        setup(&app, &key, "tok_visa").await;
+        let (status, body) = ih(
+            &app,
+            Method::POST,
+            "/owner/billing/add-credits",
+            Some(&key),
+            Some(json!({ "amount": 25 })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(
+            body["deposit"]["status"], "pending",
+            "the provider did not answer"
+        );
+        assert_eq!(body["balance"]["available"], 0);
+        tokio::time::sleep(GRACE / 2).await;
+        assert_eq!(provider.charged(), 1, "within the grace the sweep waits");
+
+        // Nobody adds the credits again: the sweep asks, is not answered,
+        // backs off, asks again and the charge is credited.
+        let deadline = tokio::time::Instant::now() + CREDITED_WITHIN;
+        while billing(&app, &key).await["balance"]["available"] != 25 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "not credited in time"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(provider.charged(), 3);
+        tokio::time::sleep(GRACE * 2).await;
+        assert_eq!(
+            provider.charged(),
+            3,
+            "a completed charge is not asked about again"
+        );
+        assert_eq!(
+            credits_in_the_journal(&app, &agent.id).await,
+            vec![(2_500, "deposit".to_owned())],
+            "credited once"
+        );
+        let body = billing(&app, &key).await;
+        assert_eq!(body["recentCredits"][0]["status"], "completed");
+        app.verify().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_charge_the_provider_did_not_answer_is_credited_by_the_sweep_once_on_sqlite() {
+        a_charge_the_provider_did_not_answer_is_credited_by_the_sweep_once(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_charge_the_provider_did_not_answer_is_credited_by_the_sweep_once_on_postgres() {
+        a_charge_the_provider_did_not_answer_is_credited_by_the_sweep_once(Backend::Postgres).await;
+    }
+}
