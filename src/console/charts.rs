@@ -56,6 +56,7 @@ pub async fn charts(State(app): State<AppState>, session: Session) -> ConsoleRes
             (money_chart("paid", "Paid to workers per day", &series(|d| d.paid_cents)))
             (money_chart("fees", "Platform fees per day", &series(|d| d.fees_cents)))
             (count_chart("states", "Tasks by state", &states))
+            (lag_chart(&app.projections.lag_history(now.timestamp())))
         }
         section.lag aria-labelledby="lag-heading" {
             h2 #lag-heading { "Projection lag" }
@@ -64,7 +65,6 @@ pub async fn charts(State(app): State<AppState>, session: Session) -> ConsoleRes
                 ", the read models at " (projected) "."
             }
             meter min="0" max=(head.max(1)) value=(projected) aria-labelledby="lag-heading" {}
-            (lag_chart(&app.projections.lag_history(now.timestamp())))
         }
     };
     Ok(page(Some(&session), Section::Charts, "Charts", body).into_response())

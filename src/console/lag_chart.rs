@@ -11,6 +11,8 @@ const HEIGHT: f64 = 180.0;
 /// Room under the plot for the time labels, and above it for the top value.
 const LABEL_ROOM: f64 = 28.0;
 const TOP_ROOM: f64 = 16.0;
+/// Room at each side, so the first and last points are drawn whole.
+const SIDE_ROOM: f64 = 4.0;
 /// A time label every this many minutes.
 const LABEL_EVERY: usize = 10;
 
@@ -23,8 +25,9 @@ pub fn lag_chart(minutes: &[(i64, Option<i64>)]) -> Markup {
         .unwrap_or(0)
         .max(1) as f64;
     let plot = HEIGHT - LABEL_ROOM;
-    let step = WIDTH / (minutes.len().max(2) - 1) as f64;
-    let point = |i: usize, lag: i64| (i as f64 * step, plot - lag as f64 / max * (plot - TOP_ROOM));
+    let step = (WIDTH - 2.0 * SIDE_ROOM) / (minutes.len().max(2) - 1) as f64;
+    let x = |i: usize| SIDE_ROOM + i as f64 * step;
+    let point = |i: usize, lag: i64| (x(i), plot - lag as f64 / max * (plot - TOP_ROOM));
     // Runs of consecutive sampled minutes, each drawn as one line.
     let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut previous_sampled = false;
@@ -58,7 +61,9 @@ pub fn lag_chart(minutes: &[(i64, Option<i64>)]) -> Markup {
                 }
                 @for (i, (minute, _)) in minutes.iter().enumerate() {
                     @if (minutes.len() - 1 - i).is_multiple_of(LABEL_EVERY) {
-                        text x=(i as f64 * step) y=(HEIGHT - 10.0) text-anchor="middle" font-size="12" fill="#5b6570" { (clock(*minute)) }
+                        // The newest label ends at the chart's edge rather than past it.
+                        @let anchor = if i + 1 == minutes.len() { "end" } else { "middle" };
+                        text x=(x(i)) y=(HEIGHT - 10.0) text-anchor=(anchor) font-size="12" fill="#5b6570" { (clock(*minute)) }
                     }
                 }
             }

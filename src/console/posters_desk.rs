@@ -46,6 +46,7 @@ pub async fn desk(State(app): State<AppState>, session: Session) -> ConsoleResul
         to_review.push(tasks::get(&app, principal, &summary.id.to_string()).await?);
     }
     let body = html! {
+        (status.balance)
         form.filters.add-funds method="post" action="/console/desk/deposits" {
             (csrf_field(&session))
             label for="deposit" { "Add funds ($)" }
@@ -101,7 +102,7 @@ pub async fn desk(State(app): State<AppState>, session: Session) -> ConsoleResul
                 }
             }
         }
-        (status.markup)
+        (status.tasks_table)
     };
     Ok(page(Some(&session), Section::Desk, "Poster's desk", body).into_response())
 }
@@ -126,17 +127,23 @@ pub async fn live_status(
         .wait_for(query.after.saturating_add(1), LIVE_WAIT)
         .await
     {
-        Ok(()) => Ok(desk_status(&app, &session).await?.markup.into_response()),
+        Ok(()) => {
+            let status = desk_status(&app, &session).await?;
+            Ok(html! { (status.balance) (status.tasks_table) }.into_response())
+        }
         Err(lagging) if !lagging.stopped => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(_) => Err(ApiError::Lagging.into()),
     }
 }
 
-/// What changes on a desk as work moves: the balance, the tasks and how
-/// they stand, and how much awaits review.
+/// What changes on a desk as work moves: the balance and how much awaits
+/// review (`#desk-status`, which also says where the page is), and the tasks
+/// and how they stand (`#desk-tasks`). The live answer is both, and the page
+/// swaps each for its namesake.
 struct DeskStatus {
     tasks: Vec<TaskSummary>,
-    markup: Markup,
+    balance: Markup,
+    tasks_table: Markup,
 }
 
 async fn desk_status(app: &AppState, session: &Session) -> ConsoleResult<DeskStatus> {
@@ -158,28 +165,32 @@ async fn desk_status(app: &AppState, session: &Session) -> ConsoleResult<DeskSta
     .await?;
     let balance = funds::balance(app, principal, AccountQuery { actor_id: None }).await?;
     let awaiting: i64 = mine.data.iter().map(|t| t.awaiting_review).sum();
-    let markup = html! {
-        div #desk-status data-live="/console/desk/status" data-after=(position) aria-live="polite" {
-            section.balance aria-label="Balance" {
-                p { "Available " strong #available { (dollars(balance.available_cents)) }
-                    " · in escrow " strong #held { (dollars(balance.held_cents)) }
-                    " · spent " (dollars(balance.spent_cents))
-                    " · fees " (dollars(balance.fees_paid_cents)) }
-                p #awaiting {
-                    @match awaiting {
-                        0 => "No submission awaits your review.",
-                        1 => { strong { "1" } " submission awaits your review." }
-                        n => { strong { (n) } " submissions await your review." }
-                    }
+    let balance = html! {
+        section.balance #desk-status aria-label="Balance" aria-live="polite"
+            data-live="/console/desk/status" data-after=(position) {
+            p { "Available " strong #available { (dollars(balance.available_cents)) }
+                " · in escrow " strong #held { (dollars(balance.held_cents)) }
+                " · spent " (dollars(balance.spent_cents))
+                " · fees " (dollars(balance.fees_paid_cents)) }
+            p #awaiting {
+                @match awaiting {
+                    0 => "No submission awaits your review.",
+                    1 => { strong { "1" } " submission awaits your review." }
+                    n => { strong { (n) } " submissions await your review." }
                 }
             }
-            h2 { "My tasks" }
+        }
+    };
+    let tasks_table = html! {
+        section #desk-tasks aria-labelledby="desk-tasks-heading" {
+            h2 #desk-tasks-heading { "My tasks" }
             (task_table(&mine.data.iter().collect::<Vec<_>>(), "You have posted no task yet."))
         }
     };
     Ok(DeskStatus {
         tasks: mine.data,
-        markup,
+        balance,
+        tasks_table,
     })
 }
 

@@ -158,7 +158,7 @@ try {
 
   step = "the poster's desk shows the new task, and follows it live from here";
   await agent.page.goto(`${base}/console/desk`);
-  await agent.page.locator("#desk-status tbody tr", { hasText: "Is the bakery on Rue Lafleur open?" }).waitFor();
+  await agent.page.locator("#desk-tasks tbody tr", { hasText: "Is the bakery on Rue Lafleur open?" }).waitFor();
   await agent.page.locator("#awaiting", { hasText: "No submission awaits your review." }).waitFor();
   // A mark on this very page: a reload would lose it.
   await agent.page.evaluate(() => { window.followedLive = true; });
@@ -283,6 +283,9 @@ try {
 
   step = "the poster's open desk shows the submission without a reload";
   await agent.page.locator("#awaiting", { hasText: "1 submission awaits your review." }).waitFor();
+  // The tasks' table followed too: the task's "awaiting review" column says 1.
+  const bakeryRow = agent.page.locator("#desk-tasks tbody tr", { hasText: "Is the bakery on Rue Lafleur open?" });
+  await bakeryRow.locator("td").nth(5).filter({ hasText: /^1$/ }).waitFor();
   assert.equal(await agent.page.evaluate(() => window.followedLive), true, "the desk was not reloaded");
 
   step = "the poster reviews and approves";

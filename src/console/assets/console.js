@@ -40,8 +40,9 @@ function followJournal(table) {
 
 // Poster's desk: its status follows the read models. The server answers once
 // they have moved past the position the status was drawn at (204 if they did
-// not for a while); the answer replaces the status. A session that ended is
-// answered with a redirect to sign in, which ends the following.
+// not for a while) with the status's parts, each swapped for the element of
+// its id. A session that ended is answered with a redirect to sign in, which
+// ends the following.
 async function followDesk(id) {
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   for (;;) {
@@ -53,7 +54,12 @@ async function followDesk(id) {
       const response = await fetch(url, { redirect: "manual", headers: { accept: "text/html" } });
       if (response.type === "opaqueredirect") return;
       if (response.status === 200) {
-        status.outerHTML = await response.text();
+        const parts = document.createElement("template");
+        parts.innerHTML = await response.text();
+        for (const fresh of Array.from(parts.content.children)) {
+          const old = fresh.id && document.getElementById(fresh.id);
+          if (old) old.replaceWith(fresh);
+        }
       } else if (response.status !== 204) {
         await pause(5000);
       }
