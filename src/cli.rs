@@ -321,8 +321,8 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             .public_url
             .unwrap_or_else(|| format!("http://{listen}")),
         timer_interval: std::time::Duration::from_millis(args.timer_interval_ms.max(10)),
-        payout_sweep: crate::runtime::PayoutSweepOptions::default(),
-        charge_sweep: crate::runtime::ChargeSweepOptions::default(),
+        payout_sweep: crate::runtime::SweepOptions::default(),
+        charge_sweep: crate::runtime::SweepOptions::default(),
         secret_key: args.secret_key,
         webhooks: crate::webhooks::WebhookSettings {
             allow_private_destinations: args.webhooks_allow_private,

@@ -49,9 +49,9 @@ pub struct Config {
     pub timer_interval: Duration,
     /// How often payouts left pending are sent again, how old their request
     /// must be, and how many per look (see `runtime::payouts`).
-    pub payout_sweep: crate::runtime::PayoutSweepOptions,
+    pub payout_sweep: crate::runtime::SweepOptions,
     /// The same for charges of saved methods left pending (see `runtime::charges`).
-    pub charge_sweep: crate::runtime::ChargeSweepOptions,
+    pub charge_sweep: crate::runtime::SweepOptions,
     /// `ERRAND_SECRET_KEY`; when absent the database's (see `server_secret`).
     pub secret_key: Option<String>,
     /// Outgoing webhooks: retries, timeout, the SSRF guard's local-testing switch.
@@ -101,8 +101,8 @@ impl Default for Config {
             risk_gate: RiskGate::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             timer_interval: Duration::from_millis(500),
-            payout_sweep: crate::runtime::PayoutSweepOptions::default(),
-            charge_sweep: crate::runtime::ChargeSweepOptions::default(),
+            payout_sweep: crate::runtime::SweepOptions::default(),
+            charge_sweep: crate::runtime::SweepOptions::default(),
             secret_key: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
             rate_limits: RateLimits::default()

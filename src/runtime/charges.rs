@@ -19,41 +19,9 @@ use errand_projections::deposits::DepositRow;
 use sqlx::AnyPool;
 
 use super::lease::Lease;
-use super::leased_poller::{
-    self, DueWork, PollerHandle, Polling, BACKOFF_FIRST_DEFAULT, BACKOFF_LAST_DEFAULT,
-};
+use super::leased_poller::{self, DueWork, PollerHandle};
+use super::sweep::SweepOptions;
 use crate::queries::deposits::pending_charges_requested_before;
-
-/// How often pending charges are looked for: the payout sweep's interval,
-/// for the same reasons (a provider call per charge, at most a batch a look).
-pub const CHARGE_SWEEP_INTERVAL_DEFAULT: Duration = Duration::from_secs(30);
-
-/// How old a pending charge's request must be before the sweep asks again:
-/// long enough for the request's own charge (or auto-reload) to have answered
-/// or given up, so the sweep does not race it.
-pub const CHARGE_SWEEP_GRACE_DEFAULT: Duration = Duration::from_secs(2 * 60);
-
-/// Charges asked about per tick, one after another: bounds a tick's time
-/// against a slow provider. A backlog drains at this many per tick.
-pub const CHARGE_SWEEP_BATCH_DEFAULT: i64 = 20;
-
-#[derive(Debug, Clone, Copy)]
-pub struct ChargeSweepOptions {
-    pub interval: Duration,
-    /// Only charges requested longer ago than this are asked about.
-    pub grace: Duration,
-    pub batch_max: i64,
-}
-
-impl Default for ChargeSweepOptions {
-    fn default() -> Self {
-        ChargeSweepOptions {
-            interval: CHARGE_SWEEP_INTERVAL_DEFAULT,
-            grace: CHARGE_SWEEP_GRACE_DEFAULT,
-            batch_max: CHARGE_SWEEP_BATCH_DEFAULT,
-        }
-    }
-}
 
 pub struct ChargeSweeper;
 
@@ -65,33 +33,26 @@ impl ChargeSweeper {
     pub fn start_leased<F, Fut>(
         pool: AnyPool,
         lease: Lease,
-        options: ChargeSweepOptions,
+        options: SweepOptions,
         charge: F,
     ) -> PollerHandle
     where
         F: Fn(DepositRow) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        let polling = Polling {
-            interval: options.interval,
-            batch_max: options.batch_max,
-            // The timers' back-off.
-            backoff_first: BACKOFF_FIRST_DEFAULT,
-            backoff_last: BACKOFF_LAST_DEFAULT,
-        };
         let work = PendingCharges {
             pool,
-            grace: options.grace,
+            options,
             charge,
         };
-        leased_poller::start("charge sweep", lease, polling, work)
+        leased_poller::start("charge sweep", lease, options.polling(), work)
     }
 }
 
 /// `deposits_view`'s pending charges requested before `grace` ago, oldest first.
 struct PendingCharges<F> {
     pool: AnyPool,
-    grace: Duration,
+    options: SweepOptions,
     charge: F,
 }
 
@@ -104,10 +65,7 @@ where
     const READS: &'static str = "pending charges";
 
     fn due(&self, limit: i64) -> impl Future<Output = Result<Vec<DepositRow>, sqlx::Error>> + Send {
-        let grace = chrono::Duration::from_std(self.grace).unwrap_or(chrono::Duration::MAX);
-        let requested_before = Utc::now()
-            .checked_sub_signed(grace)
-            .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+        let requested_before = self.options.requested_before(Utc::now());
         pending_charges_requested_before(&self.pool, requested_before, limit)
     }
 

@@ -39,6 +39,7 @@ mod lease;
 mod leased_poller;
 mod payouts;
 mod projector;
+mod sweep;
 mod timers;
 mod webhooks;
 
@@ -46,19 +47,14 @@ pub use lag_history::LAG_HISTORY_MINUTES;
 pub use lease::{Lease, LEASE_GAUGE, LEASE_INTERVAL_DEFAULT, LEASE_KEY};
 
 pub use autobids::{AutoBidOptions, AutoBidRunner, AUTOBID_BATCH_DEFAULT};
-pub use charges::{
-    ChargeSweepOptions, ChargeSweeper, CHARGE_SWEEP_BATCH_DEFAULT, CHARGE_SWEEP_GRACE_DEFAULT,
-    CHARGE_SWEEP_INTERVAL_DEFAULT,
-};
+pub use charges::ChargeSweeper;
 pub use leased_poller::PollerHandle;
-pub use payouts::{
-    PayoutSweepOptions, PayoutSweeper, PAYOUT_SWEEP_BATCH_DEFAULT, PAYOUT_SWEEP_GRACE_DEFAULT,
-    PAYOUT_SWEEP_INTERVAL_DEFAULT,
-};
+pub use payouts::PayoutSweeper;
 pub use projector::{
     Lagging, ProjectionHandle, ProjectionRunner, ProjectorError, ProjectorOptions, RebuildReport,
     BATCH_EVENTS_DEFAULT, LAG_GAUGE, POLL_INTERVAL_DEFAULT, REBUILD_BATCH_EVENTS_DEFAULT,
 };
+pub use sweep::{SweepOptions, SWEEP_BATCH_DEFAULT, SWEEP_GRACE_DEFAULT, SWEEP_INTERVAL_DEFAULT};
 pub use timers::{TimerOptions, TimerRunner};
 pub use webhooks::{
     DispatcherHandle, DispatcherOptions, WebhookDispatcher, DISPATCH_BATCH_DEFAULT,

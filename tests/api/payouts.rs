@@ -302,7 +302,7 @@ mod sweep {
     use errand::payments::{
         ConnectedAccount, PayoutOrder, PayoutOutcome, PayoutProvider, ProviderUnavailable, Sandbox,
     };
-    use errand::runtime::PayoutSweepOptions;
+    use errand::runtime::SweepOptions;
     use errand_aggregates::ids::ActorId;
     use errand_aggregates::mode::Mode;
     use futures::future::BoxFuture;
@@ -404,10 +404,10 @@ mod sweep {
             payments: None,
         };
         let app = spawn_app_paying_with(backend, providers, |config| {
-            config.payout_sweep = PayoutSweepOptions {
+            config.payout_sweep = SweepOptions {
                 interval: Duration::from_millis(50),
                 grace: GRACE,
-                ..PayoutSweepOptions::default()
+                ..SweepOptions::default()
             };
         })
         .await?;

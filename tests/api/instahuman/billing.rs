@@ -446,7 +446,7 @@ mod charge_sweep {
     use errand::payments::{
         ChargeOrder, ChargeOutcome, PaymentProvider, ProviderUnavailable, Sandbox,
     };
-    use errand::runtime::ChargeSweepOptions;
+    use errand::runtime::SweepOptions;
     use errand_aggregates::billing::PaymentMethod;
     use errand_aggregates::ids::{ActorId, FundingId};
     use errand_aggregates::mode::Mode;
@@ -533,10 +533,10 @@ mod charge_sweep {
             payments: Some(provider.clone()),
         };
         let Some(app) = spawn_app_paying_with(backend, providers, |config| {
-            config.charge_sweep = ChargeSweepOptions {
+            config.charge_sweep = SweepOptions {
                 interval: Duration::from_millis(50),
                 grace: GRACE,
-                ..ChargeSweepOptions::default()
+                ..SweepOptions::default()
             };
         })
         .await
