@@ -17,8 +17,8 @@ use super::binds::{Bind, Binds};
 use super::matching::{
     contains_pattern, location_parts, skill_as_kind, LIKE_ESCAPE, LOCATION_PART_MIN_CHARS,
 };
-use super::tasks::{summary, TaskSummary};
-use super::{decode_cursor, encode_cursor, Page, QueryError, PAGE_LIMIT_MAX};
+use super::tasks::{newest_first, TaskSummary};
+use super::{decode_cursor, Page, QueryError, PAGE_LIMIT_MAX};
 use errand_aggregates::mode::Mode;
 use errand_aggregates::money::{Currency, Money};
 use sqlx::{AnyPool, Row};
@@ -212,27 +212,14 @@ pub async fn open_tasks(
         }
         conditions.push(format!("({})", matches.join(" OR ")));
     }
-    if let Some(before) = &filter.before {
-        conditions.push(format!(
-            "task_id < {}",
-            binds.push(Bind::Text(before.clone()))
-        ));
-    }
-    // One extra row tells whether there is a next page.
-    let limit = binds.push(Bind::Int(i64::from(filter.limit) + 1));
-    let sql = format!(
-        "SELECT * FROM tasks_view WHERE {} ORDER BY task_id DESC LIMIT {limit}",
-        conditions.join(" AND ")
-    );
-    let rows = binds.apply(sqlx::query(&sql)).fetch_all(pool).await?;
-    let mut data = rows.iter().map(summary).collect::<Result<Vec<_>, _>>()?;
-    let next = if data.len() > filter.limit as usize {
-        data.truncate(filter.limit as usize);
-        data.last().map(|task| encode_cursor(&task.id.to_string()))
-    } else {
-        None
-    };
-    Ok(Page { data, next })
+    newest_first(
+        pool,
+        conditions,
+        binds,
+        filter.before.as_deref(),
+        filter.limit,
+    )
+    .await
 }
 
 /// The kinds of one mode's open tasks, for the board's dropdown, A to Z.

@@ -153,22 +153,42 @@ pub async fn list(pool: &AnyPool, filter: &TaskFilter) -> Result<Page<TaskSummar
             "task_id IN (SELECT task_id FROM task_assignments_view WHERE worker = {placeholder})"
         ));
     }
-    if let Some(before) = &filter.before {
+    newest_first(
+        pool,
+        conditions,
+        binds,
+        filter.before.as_deref(),
+        filter.limit,
+    )
+    .await
+}
+
+/// One page of `tasks_view`'s rows that meet every one of `conditions`
+/// (bound by `binds`), newest first, older than the cursor's `before`, with
+/// the cursor of the next page if there is one.
+pub(super) async fn newest_first(
+    pool: &AnyPool,
+    mut conditions: Vec<String>,
+    mut binds: Binds,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Page<TaskSummary>, sqlx::Error> {
+    if let Some(before) = before {
         conditions.push(format!(
             "task_id < {}",
-            binds.push(Bind::Text(before.clone()))
+            binds.push(Bind::Text(before.to_owned()))
         ));
     }
     // One extra row tells whether there is a next page.
-    let limit = binds.push(Bind::Int(i64::from(filter.limit) + 1));
+    let limit_placeholder = binds.push(Bind::Int(i64::from(limit) + 1));
     let sql = format!(
-        "SELECT * FROM tasks_view WHERE {} ORDER BY task_id DESC LIMIT {limit}",
+        "SELECT * FROM tasks_view WHERE {} ORDER BY task_id DESC LIMIT {limit_placeholder}",
         conditions.join(" AND ")
     );
     let rows = binds.apply(sqlx::query(&sql)).fetch_all(pool).await?;
     let mut data = rows.iter().map(summary).collect::<Result<Vec<_>, _>>()?;
-    let next = if data.len() > filter.limit as usize {
-        data.truncate(filter.limit as usize);
+    let next = if data.len() > limit as usize {
+        data.truncate(limit as usize);
         data.last().map(|task| encode_cursor(&task.id.to_string()))
     } else {
         None
