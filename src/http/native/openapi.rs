@@ -174,9 +174,17 @@ impl utoipa::Modify for SharedResponses {
     }
 }
 
-/// POSTs that append nothing (they read, or hand out tokens): no `position`,
-/// no Idempotency-Key or dry run.
-const READS_BY_POST: &[&str] = &["login", "refresh", "check_email", "payout_dashboard"];
+/// POSTs that append nothing (they read, or hand out tokens), and asking for
+/// a verification link, whose reply is the same whether it appended or not
+/// (so it tells nobody who is registered): no `position`, no Idempotency-Key
+/// or dry run.
+const READS_BY_POST: &[&str] = &[
+    "login",
+    "refresh",
+    "check_email",
+    "payout_dashboard",
+    "resend_verification",
+];
 
 fn share(method: HttpMethod, operation: &mut Operation) {
     let has = |place: ParameterIn| {
