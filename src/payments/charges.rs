@@ -25,13 +25,9 @@ pub async fn charge_saved_method(
     charge: commands::NewCharge,
 ) -> Result<Deposit, BusError> {
     let (funding_id, owner) = (charge.funding_id, charge.account.owner);
-    let (DepositSource::SavedMethod { payment_method }
-    | DepositSource::AutoReload { payment_method }) = charge.source.clone()
-    else {
-        return Err(BusError::Domain(errand_aggregates::DomainError::Invalid(
-            "a checkout deposit is paid at its checkout page, not charged".to_owned(),
-        )));
-    };
+    if saved_method(&charge.source).is_none() {
+        return Err(checkout_is_not_charged());
+    }
     let requested = crate::execute!(bus, context, |unit| {
         let by = commands::caller(unit, owner).await?;
         commands::request_charge(unit, by, charge.clone(), Utc::now()).await
@@ -45,13 +41,42 @@ pub async fn charge_saved_method(
             .and_then(|deposit| deposit.funding_id),
     }
     .unwrap_or(funding_id);
+    charge_recorded(bus, provider, context, funding_id).await
+}
+
+/// Asks the provider again about a charge left pending (a crash before its
+/// answer, a provider that did not answer): charges it once more under its
+/// deposit's id, which charges at most once, and records the answer. Returns
+/// the deposit as it ends; pending still if the provider did not answer. A
+/// deposit already settled is returned as it is, without asking.
+pub async fn charge_pending(
+    bus: &CommandBus,
+    provider: &dyn PaymentProvider,
+    funding_id: FundingId,
+) -> Result<Deposit, BusError> {
+    let context = CommandContext::system(provider.name(), "ChargePending");
+    charge_recorded(bus, provider, &context, funding_id).await
+}
+
+/// Charges a recorded deposit of a saved method, if it is still pending,
+/// under its id, and records the answer as `context`'s follow-up. Without an
+/// answer it stays pending; one already settled is returned as it is.
+async fn charge_recorded(
+    bus: &CommandBus,
+    provider: &dyn PaymentProvider,
+    context: &CommandContext,
+    funding_id: FundingId,
+) -> Result<Deposit, BusError> {
     let stream = commands::deposit_stream(funding_id);
     let (deposit, _) = bus.load_fresh::<Deposit>(&stream).await?;
-    let Some(amount) = deposit
-        .amount
-        .filter(|_| deposit.status == DepositStatus::Pending)
-    else {
+    let Some(amount) = deposit.amount else {
+        return Err(errand_aggregates::DomainError::NotFound("deposit").into());
+    };
+    if deposit.status != DepositStatus::Pending {
         return Ok(deposit);
+    }
+    let Some(payment_method) = saved_method(&deposit.source) else {
+        return Err(checkout_is_not_charged());
     };
     let order = ChargeOrder {
         funding_id,
@@ -68,45 +93,19 @@ pub async fn charge_saved_method(
     record_outcome(bus, context, funding_id, outcome).await
 }
 
-/// Asks the provider again about a charge left pending (a crash before its
-/// answer, a provider that did not answer): charges it once more under its
-/// deposit's id, which charges at most once, and records the answer. Returns
-/// the deposit as it ends; pending still if the provider did not answer. A
-/// deposit already settled is returned as it is, without asking.
-pub async fn charge_pending(
-    bus: &CommandBus,
-    provider: &dyn PaymentProvider,
-    funding_id: FundingId,
-) -> Result<Deposit, BusError> {
-    let stream = commands::deposit_stream(funding_id);
-    let (deposit, _) = bus.load_fresh::<Deposit>(&stream).await?;
-    let Some(amount) = deposit.amount else {
-        return Err(errand_aggregates::DomainError::NotFound("deposit").into());
-    };
-    if deposit.status != DepositStatus::Pending {
-        return Ok(deposit);
+/// The saved method a deposit charges; none for a checkout.
+fn saved_method(source: &DepositSource) -> Option<String> {
+    match source {
+        DepositSource::SavedMethod { payment_method }
+        | DepositSource::AutoReload { payment_method } => Some(payment_method.clone()),
+        DepositSource::Checkout => None,
     }
-    let (DepositSource::SavedMethod { payment_method }
-    | DepositSource::AutoReload { payment_method }) = deposit.source.clone()
-    else {
-        return Err(BusError::Domain(errand_aggregates::DomainError::Invalid(
-            "a checkout deposit is paid at its checkout page, not charged".to_owned(),
-        )));
-    };
-    let order = ChargeOrder {
-        funding_id,
-        payment_method,
-        amount,
-    };
-    let outcome = match provider.charge(&order).await {
-        Ok(outcome) => outcome,
-        Err(unavailable) => {
-            tracing::warn!(%funding_id, error = %unavailable, "charge left pending");
-            return Ok(deposit);
-        }
-    };
-    let context = CommandContext::system(provider.name(), "ChargePending");
-    record_outcome(bus, &context, funding_id, outcome).await
+}
+
+fn checkout_is_not_charged() -> BusError {
+    BusError::Domain(errand_aggregates::DomainError::Invalid(
+        "a checkout deposit is paid at its checkout page, not charged".to_owned(),
+    ))
 }
 
 /// Records the provider's answer; someone else recording it first is fine.
