@@ -109,6 +109,56 @@ pub struct Providers {
     pub payments: Option<Arc<dyn PaymentProvider>>,
 }
 
+/// What a provider that does not answer at first shares, payouts' or
+/// payments': the sandbox behind a switch that leaves the first calls
+/// unanswered, and a count of every call, answered or not.
+pub struct Unanswering {
+    /// The server's URL, known once it listens: the sandbox's pages are its.
+    base_url: std::sync::OnceLock<String>,
+    /// Calls still to leave unanswered.
+    left: std::sync::atomic::AtomicUsize,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl Unanswering {
+    /// Leaves the first `unanswered` calls unanswered.
+    pub fn first(unanswered: usize) -> Unanswering {
+        Unanswering {
+            base_url: std::sync::OnceLock::new(),
+            left: unanswered.into(),
+            calls: 0.into(),
+        }
+    }
+
+    /// Once the server listens at `base_url`.
+    pub fn serving_at(&self, base_url: &str) {
+        self.base_url
+            .set(base_url.to_owned())
+            .expect("the server's URL is set once");
+    }
+
+    pub fn sandbox(&self) -> errand::payments::Sandbox {
+        errand::payments::Sandbox {
+            base_url: self.base_url.get().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Counts a call; true if it is one to leave unanswered.
+    pub fn call(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok()
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// [`spawn_app_with`], paying through `providers` instead of the sandbox.
 pub async fn spawn_app_paying_with(
     backend: Backend,

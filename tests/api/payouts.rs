@@ -298,7 +298,7 @@ both_backends!(
 /// a count of every payout sent to it.
 mod sweep {
     use super::*;
-    use crate::helpers::{spawn_app_paying_with, Backend, Providers};
+    use crate::helpers::{spawn_app_paying_with, Backend, Providers, Unanswering};
     use errand::payments::{
         ConnectedAccount, PayoutOrder, PayoutOutcome, PayoutProvider, ProviderUnavailable, Sandbox,
     };
@@ -306,8 +306,7 @@ mod sweep {
     use errand_aggregates::ids::ActorId;
     use errand_aggregates::mode::Mode;
     use futures::future::BoxFuture;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, OnceLock};
+    use std::sync::Arc;
     use std::time::Duration;
 
     /// Short, so a test waits seconds, not the production two minutes.
@@ -315,24 +314,16 @@ mod sweep {
     /// Long enough for the sweep's retry after the poller's first back-off (5 s).
     const PAID_WITHIN: Duration = Duration::from_secs(30);
 
-    struct FlakyPayouts {
-        /// The server's URL, known once it listens: the sandbox's pages are its.
-        base_url: OnceLock<String>,
-        /// Payouts still to leave unanswered.
-        unanswered: AtomicUsize,
-        /// Payouts sent, answered or not.
-        sent: AtomicUsize,
-    }
+    /// The sandbox, behind the switch.
+    struct FlakyPayouts(Unanswering);
 
     impl FlakyPayouts {
         fn sandbox(&self) -> Sandbox {
-            Sandbox {
-                base_url: self.base_url.get().cloned().unwrap_or_default(),
-            }
+            self.0.sandbox()
         }
 
         fn sent(&self) -> usize {
-            self.sent.load(Ordering::SeqCst)
+            self.0.calls()
         }
     }
 
@@ -374,13 +365,7 @@ mod sweep {
             &'a self,
             order: &'a PayoutOrder,
         ) -> BoxFuture<'a, Result<PayoutOutcome, ProviderUnavailable>> {
-            self.sent.fetch_add(1, Ordering::SeqCst);
-            let unanswered = self
-                .unanswered
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                    left.checked_sub(1)
-                })
-                .is_ok();
+            let unanswered = self.0.call();
             let sandbox = self.sandbox();
             Box::pin(async move {
                 if unanswered {
@@ -394,11 +379,7 @@ mod sweep {
     /// A server sweeping every 50 ms payouts pending for longer than `GRACE`,
     /// paying out through a provider that leaves the first `unanswered` unanswered.
     async fn spawn(backend: Backend, unanswered: usize) -> Option<(TestApp, Arc<FlakyPayouts>)> {
-        let provider = Arc::new(FlakyPayouts {
-            base_url: OnceLock::new(),
-            unanswered: AtomicUsize::new(unanswered),
-            sent: AtomicUsize::new(0),
-        });
+        let provider = Arc::new(FlakyPayouts(Unanswering::first(unanswered)));
         let providers = Providers {
             payouts: Some(provider.clone()),
             payments: None,
@@ -411,10 +392,7 @@ mod sweep {
             };
         })
         .await?;
-        provider
-            .base_url
-            .set(app.base_url.clone())
-            .expect("set once");
+        provider.0.serving_at(&app.base_url);
         Some((app, provider))
     }
 

@@ -442,7 +442,7 @@ both_backends!(
 /// unanswered, and a count of every charge asked of it.
 mod charge_sweep {
     use super::*;
-    use crate::helpers::{spawn_app_paying_with, Backend, Providers};
+    use crate::helpers::{spawn_app_paying_with, Backend, Providers, Unanswering};
     use errand::payments::{
         ChargeOrder, ChargeOutcome, PaymentProvider, ProviderUnavailable, Sandbox,
     };
@@ -451,8 +451,7 @@ mod charge_sweep {
     use errand_aggregates::ids::{ActorId, FundingId};
     use errand_aggregates::mode::Mode;
     use futures::future::BoxFuture;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, OnceLock};
+    use std::sync::Arc;
     use std::time::Duration;
 
     /// Short, so a test waits seconds, not the production two minutes.
@@ -460,24 +459,16 @@ mod charge_sweep {
     /// Long enough for the sweep's retry after the poller's first back-off (5 s).
     const CREDITED_WITHIN: Duration = Duration::from_secs(30);
 
-    struct FlakyPayments {
-        /// The server's URL, known once it listens: the checkout page is its.
-        base_url: OnceLock<String>,
-        /// Charges still to leave unanswered.
-        unanswered: AtomicUsize,
-        /// Charges asked for, answered or not.
-        charged: AtomicUsize,
-    }
+    /// The sandbox, behind the switch.
+    struct FlakyPayments(Unanswering);
 
     impl FlakyPayments {
         fn sandbox(&self) -> Sandbox {
-            Sandbox {
-                base_url: self.base_url.get().cloned().unwrap_or_default(),
-            }
+            self.0.sandbox()
         }
 
         fn charged(&self) -> usize {
-            self.charged.load(Ordering::SeqCst)
+            self.0.calls()
         }
     }
 
@@ -504,13 +495,7 @@ mod charge_sweep {
             &'a self,
             order: &'a ChargeOrder,
         ) -> BoxFuture<'a, Result<ChargeOutcome, ProviderUnavailable>> {
-            self.charged.fetch_add(1, Ordering::SeqCst);
-            let unanswered = self
-                .unanswered
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                    left.checked_sub(1)
-                })
-                .is_ok();
+            let unanswered = self.0.call();
             let sandbox = self.sandbox();
             Box::pin(async move {
                 if unanswered {
@@ -523,11 +508,7 @@ mod charge_sweep {
 
     async fn a_charge_the_provider_did_not_answer_is_credited_by_the_sweep_once(backend: Backend) {
         // The request's own charge and the sweep's first ask go unanswered.
-        let provider = Arc::new(FlakyPayments {
-            base_url: OnceLock::new(),
-            unanswered: AtomicUsize::new(2),
-            charged: AtomicUsize::new(0),
-        });
+        let provider = Arc::new(FlakyPayments(Unanswering::first(2)));
         let providers = Providers {
             payouts: None,
             payments: Some(provider.clone()),
@@ -543,10 +524,7 @@ mod charge_sweep {
         else {
             return;
         };
-        provider
-            .base_url
-            .set(app.base_url.clone())
-            .expect("set once");
+        provider.0.serving_at(&app.base_url);
         let (agent, key) = owner(&app, "Patient", 0).await;
         setup(&app, &key, "tok_visa").await;
         let (status, body) = ih(
