@@ -22,55 +22,28 @@ use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-/// The board's form as sent: text, parsed by `queries::board`, which refuses
-/// what it cannot run with the API's words.
+/// The board's form as sent: the filters as text, which `queries::board`
+/// parses (refusing what it cannot run with the API's words), and whether to
+/// fill empty skills and location from the signed-in actor's profile ("Match
+/// my profile").
 #[derive(Debug, Default, Deserialize)]
 pub struct BoardForm {
-    /// The kind of work, exactly (`general`, `verification`, …).
-    #[serde(default)]
-    kind: String,
-    /// The least reward per slot, in dollars.
-    #[serde(default)]
-    min_reward: String,
-    /// `first_accept` or `apply_select`.
-    #[serde(default)]
-    assignment: String,
-    /// A place: a task matches if a part of it appears in the task's details.
-    #[serde(default)]
-    location: String,
-    /// Comma-separated: a task matches by its kind or its details.
-    #[serde(default)]
-    skills: String,
-    /// The next page's cursor, from the "Next page" link.
-    #[serde(default)]
-    cursor: String,
-    /// "Match my profile": empty skills and location are filled from the
-    /// signed-in actor's profile.
+    #[serde(flatten)]
+    filters: BoardRequest,
     #[serde(default)]
     profile: String,
 }
 
 impl BoardForm {
-    fn request(&self) -> BoardRequest {
-        BoardRequest {
-            kind: self.kind.clone(),
-            min_reward: self.min_reward.clone(),
-            assignment: self.assignment.clone(),
-            location: self.location.clone(),
-            skills: self.skills.clone(),
-            cursor: self.cursor.clone(),
-        }
-    }
-
     /// The link to the page after this one: the same filters, written out.
     fn next_page(&self, cursor: &str) -> String {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([
-                ("kind", self.kind.as_str()),
-                ("min_reward", self.min_reward.as_str()),
-                ("assignment", self.assignment.as_str()),
-                ("location", self.location.as_str()),
-                ("skills", self.skills.as_str()),
+                ("kind", self.filters.kind.as_str()),
+                ("min_reward", self.filters.min_reward.as_str()),
+                ("assignment", self.filters.assignment.as_str()),
+                ("location", self.filters.location.as_str()),
+                ("skills", self.filters.skills.as_str()),
                 ("cursor", cursor),
             ])
             .finish();
@@ -91,21 +64,17 @@ pub async fn board(
     let mut from_profile = None;
     if form.profile == "1" {
         let me = profiles::me(&app, principal).await?;
-        if form.skills.trim().is_empty() {
-            form.skills = me.profile.skills.join(", ");
+        if form.filters.skills.trim().is_empty() {
+            form.filters.skills = me.profile.skills.join(", ");
         }
-        if form.location.trim().is_empty() {
+        if form.filters.location.trim().is_empty() {
             if let Some(location) = &me.profile.location {
-                form.location = location.text.clone();
+                form.filters.location = location.text.clone();
             }
         }
         from_profile = Some(!me.profile.skills.is_empty() || me.profile.location.is_some());
     }
-    let filter = BoardFilter::parse(
-        principal.mode,
-        &form.request(),
-        Utc::now().timestamp_micros(),
-    )?;
+    let filter = BoardFilter::parse(principal.mode, &form.filters, Utc::now().timestamp_micros())?;
     let pool = app.read_models().await?;
     let open = board_queries::open_tasks(pool, &filter).await?;
     let kinds = board_queries::open_kinds(pool, principal.mode).await?;
@@ -136,31 +105,31 @@ pub async fn board(
                 select #kind name="kind" {
                     option value="" { "Any" }
                     @for kind in &kinds {
-                        option value=(kind) selected[*kind == form.kind] { (kind) }
+                        option value=(kind) selected[*kind == form.filters.kind] { (kind) }
                     }
                 }
             }
             div.field {
                 label for="min_reward" { "Reward at least ($)" }
                 input #min_reward type="text" inputmode="decimal" name="min_reward"
-                    value=(form.min_reward) placeholder="0.00";
+                    value=(form.filters.min_reward) placeholder="0.00";
             }
             div.field {
                 label for="assignment" { "How to take it" }
                 select #assignment name="assignment" {
                     option value="" { "Any" }
-                    option value="first_accept" selected[form.assignment == "first_accept"] { "First to accept" }
-                    option value="apply_select" selected[form.assignment == "apply_select"] { "Apply, poster selects" }
+                    option value="first_accept" selected[form.filters.assignment == "first_accept"] { "First to accept" }
+                    option value="apply_select" selected[form.filters.assignment == "apply_select"] { "Apply, poster selects" }
                 }
             }
             div.field {
                 label for="location" { "Location" }
                 input #location type="text" name="location" maxlength=(LOCATION_CHARS_MAX)
-                    value=(form.location) placeholder="Montreal, QC" aria-describedby="location-hint";
+                    value=(form.filters.location) placeholder="Montreal, QC" aria-describedby="location-hint";
             }
             div.field {
                 label for="skills" { "Skills" }
-                input #skills type="text" name="skills" value=(form.skills)
+                input #skills type="text" name="skills" value=(form.filters.skills)
                     placeholder="photography, French" aria-describedby="skills-hint";
             }
             label.check for="profile" {

@@ -38,7 +38,8 @@ const ASSIGNMENT_MODES: &[&str] = &["first_accept", "apply_select"];
 
 /// The board's filters as people send them (a form's text fields); empty
 /// means "any".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct BoardRequest {
     pub kind: String,
     /// Dollars: `4`, `4.50`.

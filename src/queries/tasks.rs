@@ -96,7 +96,7 @@ pub struct TaskSummary {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-pub(super) fn summary(row: &AnyRow) -> Result<TaskSummary, sqlx::Error> {
+fn summary(row: &AnyRow) -> Result<TaskSummary, sqlx::Error> {
     let uuid = |column: &str| -> Result<Uuid, sqlx::Error> {
         let text: String = row.try_get(column)?;
         Uuid::parse_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
